@@ -1,0 +1,59 @@
+package io.lingspark.engine.config;
+
+import java.util.List;
+
+/**
+ * Published Ling 2.0 shapes (§2.1 table), for benchmarks with random weights and parameter-count
+ * checks, plus small shapes used by tests and the demo.
+ */
+public final class Presets {
+    private Presets() {
+    }
+
+    public static final List<String> NAMES = List.of("ling-mini-2.0", "ling-flash-2.0", "ling-1t", "bench-small", "tiny");
+
+    public static LingConfig.Builder builder(String name) {
+        LingConfig.Builder b = new LingConfig.Builder();
+        b.vocabSize = 157184;
+        b.numExperts = 256;
+        b.numExpertsPerTok = 8;
+        b.nGroup = 8;
+        b.topkGroup = 4;
+        b.routedScalingFactor = 2.5;
+        b.headDim = 128;
+        b.ropeDim = 64;
+        b.eosTokenIds = new int[] {156892, 156895};
+        switch (name) {
+            case "ling-mini-2.0" -> {
+                b.hiddenSize = 2048; b.numLayers = 20; b.numHeads = 16; b.numKvHeads = 4;
+                b.intermediateSize = 5120; b.moeIntermediateSize = 512; b.firstKDenseReplace = 1;
+            }
+            case "ling-flash-2.0" -> {
+                b.hiddenSize = 4096; b.numLayers = 32; b.numHeads = 32; b.numKvHeads = 4;
+                b.intermediateSize = 9216; b.moeIntermediateSize = 1024; b.firstKDenseReplace = 1;
+            }
+            case "ling-1t" -> {
+                b.hiddenSize = 8192; b.numLayers = 80; b.numHeads = 64; b.numKvHeads = 8;
+                b.intermediateSize = 18432; b.moeIntermediateSize = 2048; b.firstKDenseReplace = 4;
+            }
+            case "bench-small" -> { // the CPU benchmark shape: hidden 1024, 8 layers, 64 experts top-4
+                b.vocabSize = 32768; b.hiddenSize = 1024; b.numLayers = 8; b.numHeads = 8; b.numKvHeads = 2;
+                b.intermediateSize = 2816; b.moeIntermediateSize = 512; b.firstKDenseReplace = 1;
+                b.numExperts = 64; b.numExpertsPerTok = 4; b.nGroup = 8; b.topkGroup = 4;
+                b.maxPositionEmbeddings = 4096;
+            }
+            case "tiny" -> { // the fixtures' shape: what the demo and fast tests run
+                b.vocabSize = 1024; b.hiddenSize = 64; b.numLayers = 4; b.numHeads = 4; b.numKvHeads = 2;
+                b.headDim = 16; b.ropeDim = 8; b.intermediateSize = 160; b.moeIntermediateSize = 32;
+                b.numExperts = 16; b.numExpertsPerTok = 4; b.nGroup = 4; b.topkGroup = 2;
+                b.maxPositionEmbeddings = 2048; b.eosTokenIds = new int[] {901, 904}; b.padTokenId = 901;
+            }
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "', known: " + NAMES);
+        }
+        return b;
+    }
+
+    public static LingConfig get(String name) {
+        return builder(name).build();
+    }
+}
