@@ -1,0 +1,113 @@
+package io.lingspark.engine.backend.cpu;
+
+import io.lingspark.engine.backend.Backend.MoeWeights;
+import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.model.MoeRouter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Routed experts on the CPU: route every token, group the tokens by expert, then run all active
+ * experts' products as one parallel job over (expert, output row) so that decode (a few tokens,
+ * k experts) and prefill (many tokens per expert) both keep every core busy.
+ */
+final class CpuMoe {
+    private CpuMoe() {
+    }
+
+    static void forward(CpuBackend be, CpuTensor x, MoeWeights w, LingConfig c, CpuTensor out, int[] chosen) {
+        int t = x.rows;
+        int h = x.cols;
+        int e = c.numExperts;
+        int k = c.numExpertsPerTok;
+        int m = c.moeIntermediateSize;
+        // 1. Router logits in fp32 (bf16 weight widened), then selection per token.
+        CpuTensor logits = new CpuTensor(t, e);
+        be.matmul(x, w.router(), logits);
+        int[] ids = new int[t * k];
+        float[] wts = new float[t * k];
+        be.par.forRange(t, 16, i -> {
+            int[] ex = new int[k];
+            float[] wt = new float[k];
+            MoeRouter.route(logits.data, i * e, w.expertBias(), c, ex, wt);
+            System.arraycopy(ex, 0, ids, i * k, k);
+            System.arraycopy(wt, 0, wts, i * k, k);
+        });
+        if (chosen != null) {
+            System.arraycopy(ids, 0, chosen, 0, t * k);
+        }
+        // 2. Tokens per expert.
+        List<List<Integer>> slots = new ArrayList<>(e);
+        for (int i = 0; i < e; i++) {
+            slots.add(new ArrayList<>());
+        }
+        for (int s = 0; s < t * k; s++) {
+            slots.get(ids[s]).add(s);
+        }
+        List<Integer> active = new ArrayList<>();
+        for (int i = 0; i < e; i++) {
+            if (!slots.get(i).isEmpty()) {
+                active.add(i);
+            }
+        }
+        int na = active.size();
+        CpuTensor[] xin = new CpuTensor[na];
+        CpuTensor[] gu = new CpuTensor[na];
+        CpuTensor[] act = new CpuTensor[na];
+        CpuTensor[] y = new CpuTensor[na];
+        for (int a = 0; a < na; a++) {
+            List<Integer> sl = slots.get(active.get(a));
+            xin[a] = new CpuTensor(sl.size(), h);
+            for (int r = 0; r < sl.size(); r++) {
+                System.arraycopy(x.data, (sl.get(r) / k) * h, xin[a].data, r * h, h);
+            }
+            gu[a] = new CpuTensor(sl.size(), 2 * m);
+            act[a] = new CpuTensor(sl.size(), m);
+            y[a] = new CpuTensor(sl.size(), h);
+        }
+        // 3. gate|up for all active experts, one parallel job.
+        grouped(be, xin, active, w.gateUp(), gu, 2 * m);
+        for (int a = 0; a < na; a++) {
+            be.siluMul(gu[a], act[a]);
+        }
+        grouped(be, act, active, w.down(), y, h);
+        // 4. Weighted sum in fp32, in the chosen order of each token (deterministic).
+        java.util.Arrays.fill(out.data, 0, t * h, 0f);
+        int[] rowOf = new int[t * k];
+        int[] expertSlot = new int[e];
+        for (int a = 0; a < na; a++) {
+            expertSlot[active.get(a)] = a;
+            List<Integer> sl = slots.get(active.get(a));
+            for (int r = 0; r < sl.size(); r++) {
+                rowOf[sl.get(r)] = r;
+            }
+        }
+        be.par.forRange(t, 4, i -> {
+            for (int j = 0; j < k; j++) {
+                int s = i * k + j;
+                CpuTensor ya = y[expertSlot[ids[s]]];
+                float wt = wts[s];
+                int src = rowOf[s] * h;
+                for (int q = 0; q < h; q++) {
+                    out.data[i * h + q] += wt * ya.data[src + q];
+                }
+            }
+        });
+    }
+
+    /** out[a] = in[a] · W[expert(a)]ᵀ for every active expert, parallel over (expert, row block). */
+    private static void grouped(CpuBackend be, CpuTensor[] in, List<Integer> active, io.lingspark.engine.backend.Weight[] ws,
+                                CpuTensor[] out, int n) {
+        int na = in.length;
+        int blocksPer = Math.max(1, Math.min(n / 16, be.par.threads * 4 / Math.max(1, na) + 1));
+        int per = (n + blocksPer - 1) / blocksPer;
+        be.par.forRange(na * blocksPer, 1, job -> {
+            int a = job / blocksPer;
+            int n0 = (job % blocksPer) * per;
+            int n1 = Math.min(n, n0 + per);
+            if (n0 < n1) {
+                MatmulKernels.matmulRows(in[a].data, in[a].rows, (CpuWeight) ws[active.get(a)], out[a].data, n0, n1);
+            }
+        });
+    }
+}

@@ -1,0 +1,145 @@
+package io.lingspark.engine.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Dot products of one weight row with up to four activation rows at once: the weight row is widened
+ * from BF16 once and reused for four tokens, which is what turns prefill into matrix-matrix work.
+ */
+final class MatmulKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final int L = F.length(); // 8 lanes
+
+    private MatmulKernels() {
+    }
+
+    /** 8 BF16 values at w[off..off+8) widened to fp32 (bf16 is the top half of an fp32). */
+    private static FloatVector widen(short[] w, int off) {
+        return ((IntVector) ShortVector.fromArray(S, w, off).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * out[o0 + t·ostride] = Σ_k x[x0 + t·xs + k] · w[row, k] for t in [0, nt), nt ≤ 4.
+     */
+    static void dotRows(CpuWeight w, int row, float[] x, int x0, int xs, int nt, float[] out, int o0, int ostride) {
+        int k = w.cols;
+        int wOff = row * k;
+        int kv = k - k % L;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int x1 = x0 + xs;
+        int x2 = x1 + xs;
+        int x3 = x2 + xs;
+        if (w.bf16 != null) {
+            short[] ws = w.bf16;
+            switch (nt) {
+                case 4 -> {
+                    for (int i = 0; i < kv; i += L) {
+                        FloatVector wv = widen(ws, wOff + i);
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+                        a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
+                    }
+                }
+                case 3 -> {
+                    for (int i = 0; i < kv; i += L) {
+                        FloatVector wv = widen(ws, wOff + i);
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+                    }
+                }
+                case 2 -> {
+                    for (int i = 0; i < kv; i += L) {
+                        FloatVector wv = widen(ws, wOff + i);
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                    }
+                }
+                default -> {
+                    // Two accumulators hide FMA latency on the single-token (decode) path.
+                    int i = 0;
+                    for (; i + 2 * L <= kv; i += 2 * L) {
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
+                        a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
+                    }
+                    for (; i < kv; i += L) {
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
+                    }
+                    a0 = a0.add(a1);
+                    a1 = FloatVector.zero(F);
+                }
+            }
+        } else {
+            float[] wf = w.f32;
+            for (int i = 0; i < kv; i += L) {
+                FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
+                a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                if (nt > 1) {
+                    a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                }
+                if (nt > 2) {
+                    a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+                }
+                if (nt > 3) {
+                    a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
+                }
+            }
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD);
+        float s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD);
+        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (int i = kv; i < k; i++) { // scalar tail when K is not a multiple of 8
+            float wv = w.get(row, i);
+            s0 += x[x0 + i] * wv;
+            if (nt > 1) {
+                s1 += x[x1 + i] * wv;
+            }
+            if (nt > 2) {
+                s2 += x[x2 + i] * wv;
+            }
+            if (nt > 3) {
+                s3 += x[x3 + i] * wv;
+            }
+        }
+        out[o0] = s0;
+        if (nt > 1) {
+            out[o0 + ostride] = s1;
+        }
+        if (nt > 2) {
+            out[o0 + 2 * ostride] = s2;
+        }
+        if (nt > 3) {
+            out[o0 + 3 * ostride] = s3;
+        }
+    }
+
+    /**
+     * out[t, n] = x[t, :] · w[n, :] for rows n in [n0, n1) and all T tokens: tokens in blocks of 64
+     * so the block's activations stay in L2 while the weight rows stream past.
+     */
+    static void matmulRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
+        int k = w.cols;
+        int n = w.rows;
+        for (int tb = 0; tb < t; tb += 64) {
+            int te = Math.min(t, tb + 64);
+            for (int r = n0; r < n1; r++) {
+                for (int t0 = tb; t0 < te; t0 += 4) {
+                    int nt = Math.min(4, te - t0);
+                    dotRows(w, r, x, t0 * k, k, nt, out, t0 * n + r, n);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.lingspark.engine.model;
+
+import io.lingspark.engine.backend.Backend;
+import io.lingspark.engine.backend.Backend.MoeWeights;
+import io.lingspark.engine.backend.HostMatrix;
+import io.lingspark.engine.backend.Weight;
+import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.config.ModelLoadException;
+import io.lingspark.engine.weights.Checkpoint;
+import io.lingspark.engine.weights.TensorInfo;
+import java.nio.file.Path;
+
+/** Builds a {@link LingModel} from a checkpoint directory, or with random weights and no files. */
+public final class ModelFactory {
+    private ModelFactory() {
+    }
+
+    /** Loads a Ling 2.0 checkpoint: config, full tensor check, then weights into the backend. */
+    public static LingModel load(Path dir, Backend be) {
+        LingConfig c = LingConfig.fromDirectory(dir);
+        if (c.family != LingConfig.Family.V2) {
+            throw new ModelLoadException(c.architecture + " is not supported by this loader");
+        }
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            TensorPlan plan = TensorPlan.of(c);
+            WeightLoader wl = new WeightLoader(ckpt, c, plan);
+            wl.validate();
+            return build(c, be, new Source() {
+                @Override
+                public Weight matrix(String name) {
+                    return be.upload(wl.matrix(name));
+                }
+
+                @Override
+                public Weight gateUp(String gate, String up) {
+                    return be.upload(wl.gateUp(gate, up));
+                }
+
+                @Override
+                public float[] bias(int l) {
+                    TensorInfo b = wl.bias(l);
+                    return b == null ? null : b.readFloats();
+                }
+            });
+        }
+    }
+
+    /** Checks a checkpoint directory completely without loading weights (drivers call this). */
+    public static LingConfig validate(Path dir) {
+        LingConfig c = LingConfig.fromDirectory(dir);
+        if (c.family == LingConfig.Family.V2) {
+            try (Checkpoint ckpt = Checkpoint.open(dir)) {
+                new WeightLoader(ckpt, c, TensorPlan.of(c)).validate();
+            }
+        }
+        return c;
+    }
+
+    /** Element count over the checkpoint's tensors, leaving out FP8 scales and MTP layers (§2.2 check). */
+    public static long parameterCount(Checkpoint ckpt, LingConfig c) {
+        long n = 0;
+        String mtp = TensorPlan.layer(c.numLayers);
+        for (TensorInfo t : ckpt.tensors().values()) {
+            if (t.name().endsWith("_scale_inv") || t.name().startsWith(mtp) || t.name().startsWith("model.mtp.")) {
+                continue;
+            }
+            n += t.elements();
+        }
+        return n;
+    }
+
+    /**
+     * Random weights (uniform, std 0.02 like HF's initializer; norms at 1; no files). Deterministic
+     * for a seed. Used by benchmarks and tests.
+     */
+    public static LingModel random(LingConfig c, Backend be, long seed) {
+        float scale = (float) (0.02 * Math.sqrt(3));
+        TensorPlan plan = TensorPlan.of(c);
+        return build(c, be, new Source() {
+            @Override
+            public Weight matrix(String name) {
+                long[] s = plan.shapes.get(name);
+                int rows = s.length == 1 ? 1 : (int) s[0];
+                int cols = (int) s[s.length - 1];
+                if (name.endsWith("norm.weight")) {
+                    short[] ones = new short[rows * cols];
+                    java.util.Arrays.fill(ones, (short) 0x3F80); // bf16 1.0
+                    return be.upload(HostMatrix.ofBf16(name, rows, cols, ones));
+                }
+                return be.random(name, rows, cols, seed ^ name.hashCode(), scale);
+            }
+
+            @Override
+            public Weight gateUp(String gate, String up) {
+                long[] s = plan.shapes.get(gate);
+                return be.random(gate + "+up", 2 * (int) s[0], (int) s[1], seed ^ gate.hashCode(), scale);
+            }
+
+            @Override
+            public float[] bias(int l) {
+                java.util.SplittableRandom r = new java.util.SplittableRandom(seed + l);
+                float[] b = new float[c.numExperts];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) (r.nextDouble() * 0.02 - 0.01);
+                }
+                return b;
+            }
+        });
+    }
+
+    interface Source {
+        Weight matrix(String name);
+
+        Weight gateUp(String gate, String up);
+
+        float[] bias(int layer);
+    }
+
+    static LingModel build(LingConfig c, Backend be, Source src) {
+        Weight emb = src.matrix("model.word_embeddings.weight");
+        Weight norm = src.matrix("model.norm.weight");
+        Weight head = c.tieWordEmbeddings ? emb : src.matrix("lm_head.weight");
+        LingModel.Layer[] layers = new LingModel.Layer[c.numLayers];
+        for (int l = 0; l < c.numLayers; l++) {
+            String p = TensorPlan.layer(l);
+            LingModel.Layer ly = new LingModel.Layer();
+            ly.inputNorm = src.matrix(p + "input_layernorm.weight");
+            ly.postNorm = src.matrix(p + "post_attention_layernorm.weight");
+            ly.qkv = src.matrix(p + "attention.query_key_value.weight");
+            if (c.useQkNorm) {
+                ly.qNorm = src.matrix(p + "attention.query_layernorm.weight");
+                ly.kNorm = src.matrix(p + "attention.key_layernorm.weight");
+            }
+            ly.dense = src.matrix(p + "attention.dense.weight");
+            if (!c.isMoeLayer(l)) {
+                ly.gateUp = src.gateUp(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight");
+                ly.down = src.matrix(p + "mlp.down_proj.weight");
+            } else {
+                Weight[] gu = new Weight[c.numExperts];
+                Weight[] down = new Weight[c.numExperts];
+                for (int e = 0; e < c.numExperts; e++) {
+                    String ex = p + "mlp.experts." + e + ".";
+                    gu[e] = src.gateUp(ex + "gate_proj.weight", ex + "up_proj.weight");
+                    down[e] = src.matrix(ex + "down_proj.weight");
+                }
+                ly.moe = new MoeWeights(src.matrix(p + "mlp.gate.weight"), src.bias(l), gu, down);
+                if (c.numSharedExperts > 0) {
+                    ly.sharedGateUp = src.gateUp(p + "mlp.shared_experts.gate_proj.weight", p + "mlp.shared_experts.up_proj.weight");
+                    ly.sharedDown = src.matrix(p + "mlp.shared_experts.down_proj.weight");
+                }
+            }
+            layers[l] = ly;
+        }
+        return new LingModel(c, be, emb, norm, head, layers);
+    }
+}

@@ -1,0 +1,108 @@
+package io.lingspark.engine.weights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.config.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tensors of a checkpoint directory: a single {@code model.safetensors}, or shards listed by
+ * {@code model.safetensors.index.json}. The index is authoritative (shard boundaries are never
+ * assumed); every shard it names must exist and hold the tensors the index assigns to it.
+ */
+public final class Checkpoint implements AutoCloseable {
+    private final Path dir;
+    private final Map<String, SafetensorsFile> files = new TreeMap<>();
+    private final Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+
+    private Checkpoint(Path dir) {
+        this.dir = dir;
+    }
+
+    public static Checkpoint open(Path dir) {
+        Checkpoint c = new Checkpoint(dir);
+        try {
+            c.load();
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void load() {
+        Path index = dir.resolve("model.safetensors.index.json");
+        Path single = dir.resolve("model.safetensors");
+        if (Files.isRegularFile(index)) {
+            JsonNode map;
+            try {
+                map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+            } catch (IOException e) {
+                throw new ModelLoadException("cannot parse " + index + ": " + e.getMessage(), e);
+            }
+            if (map == null || !map.isObject()) {
+                throw new ModelLoadException(index + " has no weight_map object");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String shard = e.getValue().asText();
+                if (shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
+                    throw new ModelLoadException(index + ": shard name '" + shard + "' for tensor '" + e.getKey()
+                            + "' is not a plain file name");
+                }
+                SafetensorsFile f = files.computeIfAbsent(shard, s -> {
+                    Path p = dir.resolve(s);
+                    if (!Files.isRegularFile(p)) {
+                        throw new ModelLoadException("shard " + s + " listed in " + index.getFileName() + " is missing from " + dir);
+                    }
+                    return SafetensorsFile.open(p);
+                });
+                TensorInfo t = f.tensors().get(e.getKey());
+                if (t == null) {
+                    throw new ModelLoadException("tensor '" + e.getKey() + "' is listed in the index under " + shard
+                            + " but that shard does not contain it");
+                }
+                tensors.put(e.getKey(), t);
+            }
+        } else if (Files.isRegularFile(single)) {
+            SafetensorsFile f = SafetensorsFile.open(single);
+            files.put(single.getFileName().toString(), f);
+            tensors.putAll(f.tensors());
+        } else {
+            throw new ModelLoadException("no weights in " + dir + ": expected model.safetensors.index.json or model.safetensors");
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    /** The tensor, or a ModelLoadException naming it. */
+    public TensorInfo tensor(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) {
+            throw new ModelLoadException("tensor '" + name + "' is missing from the checkpoint in " + dir);
+        }
+        return t;
+    }
+
+    public Map<String, TensorInfo> tensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
+
+    @Override
+    public void close() {
+        files.values().forEach(SafetensorsFile::close);
+    }
+}
