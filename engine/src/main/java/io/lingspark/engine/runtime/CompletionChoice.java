@@ -1,0 +1,19 @@
+package io.lingspark.engine.runtime;
+
+import java.util.List;
+
+/**
+ * One of a request's n choices.
+ *
+ * @param text             content after reasoning and tool-call blocks are taken out, stop string cut
+ * @param reasoningContent text of the {@code <think>} block, or null
+ * @param toolCalls        parsed calls (empty when none)
+ * @param finishReason     "stop", "length" or "tool_calls"
+ * @param tokenIds         generated ids (stop tokens excluded)
+ * @param logprobs         per generated token when asked for, else null
+ * @param parseError       why a tool-call block was kept as text, or null
+ */
+public record CompletionChoice(int index, String text, String reasoningContent, List<ToolCall> toolCalls,
+                               String finishReason, int completionTokens, int[] tokenIds,
+                               List<TokenLogprob> logprobs, String parseError) {
+}

@@ -1,0 +1,50 @@
+package io.lingspark.engine.runtime;
+
+import io.lingspark.engine.chat.ChatTemplate;
+import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.tokenizer.Tokenizer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Ling engine: many concurrent requests, one continuous batch. Thread-safe: Spark tasks of one
+ * executor share one engine. A request's errors never escape: the future completes normally with a
+ * result whose errorCode is set. The implementation is {@code runtime.LingEngine} ({@code LingEngine.open}).
+ */
+public interface Engine extends AutoCloseable {
+    CompletableFuture<GenerationResult> submit(GenerationRequest request);
+
+    /** Like submit, and also calls the listener with each piece of text as it is generated. */
+    CompletableFuture<GenerationResult> submit(GenerationRequest request, StreamListener listener);
+
+    /** Prompt token count of a request, or a typed LingException (template, empty, too long). */
+    int countPromptTokens(GenerationRequest request);
+
+    Tokenizer tokenizer();
+
+    ChatTemplate chatTemplate();
+
+    LingConfig config();
+
+    /** Name of the model (the directory name, or config's name_or_path). */
+    String modelName();
+
+    /** A short content hash of config.json and the safetensors index (output rows carry it). */
+    String modelRevision();
+
+    /** Tokens in/out, steps, queue lengths since the engine started. */
+    EngineStats stats();
+
+    /** Fails whatever is still running with CANCELLED and frees the backend. */
+    @Override
+    void close();
+
+    interface StreamListener {
+        /** New text of choice {@code choice} (reasoning and content not yet separated). */
+        void onText(int choice, String delta);
+    }
+
+    /** Counters since start; totals, so rates are differences over time. */
+    record EngineStats(long promptTokens, long generatedTokens, long steps, long finishedRequests,
+                       int running, int waiting, double loadSeconds) {
+    }
+}

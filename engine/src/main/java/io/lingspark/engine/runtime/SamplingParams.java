@@ -1,0 +1,101 @@
+package io.lingspark.engine.runtime;
+
+import java.util.List;
+
+/**
+ * OpenAI/vLLM sampling parameters. Immutable; {@link #builder()} starts from the defaults
+ * (temperature 1, top_p 1, top_k off, min_p 0, no penalties, max_tokens 256, n 1).
+ * Range checks live in {@link #validate()} so a bad per-row value becomes a typed error.
+ *
+ * @param topK     ≤ 0 means off
+ * @param seed     null: a seed drawn per request (still reported nowhere; use a seed to reproduce)
+ * @param logprobs null: none; k ≥ 0: the chosen token plus the top k
+ */
+public record SamplingParams(double temperature, double topP, int topK, double minP,
+                             double repetitionPenalty, double presencePenalty, double frequencyPenalty,
+                             Long seed, int maxTokens, int minTokens, List<String> stop, List<Integer> stopTokenIds,
+                             boolean ignoreEos, int n, Integer logprobs, boolean skipSpecialTokens) {
+
+    public static final SamplingParams DEFAULT = builder().build();
+
+    public SamplingParams {
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        stopTokenIds = stopTokenIds == null ? List.of() : List.copyOf(stopTokenIds);
+    }
+
+    /** Throws {@link LingException} (INVALID_PARAMS) naming the first bad field. */
+    public SamplingParams validate() {
+        check(!(temperature < 0) && Double.isFinite(temperature), "temperature must be >= 0, got " + temperature);
+        check(topP > 0 && topP <= 1, "top_p must be in (0, 1], got " + topP);
+        check(minP >= 0 && minP <= 1, "min_p must be in [0, 1], got " + minP);
+        check(repetitionPenalty > 0 && Double.isFinite(repetitionPenalty), "repetition_penalty must be > 0, got " + repetitionPenalty);
+        check(presencePenalty >= -2 && presencePenalty <= 2, "presence_penalty must be in [-2, 2], got " + presencePenalty);
+        check(frequencyPenalty >= -2 && frequencyPenalty <= 2, "frequency_penalty must be in [-2, 2], got " + frequencyPenalty);
+        check(maxTokens >= 0, "max_tokens must be >= 0, got " + maxTokens);
+        check(minTokens >= 0 && minTokens <= Math.max(maxTokens, 0), "min_tokens must be in [0, max_tokens], got " + minTokens);
+        check(n >= 1 && n <= 128, "n must be in [1, 128], got " + n);
+        check(logprobs == null || (logprobs >= 0 && logprobs <= 20), "logprobs must be in [0, 20], got " + logprobs);
+        for (String s : stop) {
+            check(s != null && !s.isEmpty(), "stop strings must be non-empty");
+        }
+        return this;
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new LingException(ErrorCode.INVALID_PARAMS, message);
+        }
+    }
+
+    public Builder toBuilder() {
+        return new Builder().temperature(temperature).topP(topP).topK(topK).minP(minP)
+            .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
+            .seed(seed).maxTokens(maxTokens).minTokens(minTokens).stop(stop).stopTokenIds(stopTokenIds)
+            .ignoreEos(ignoreEos).n(n).logprobs(logprobs).skipSpecialTokens(skipSpecialTokens);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private double temperature = 1.0;
+        private double topP = 1.0;
+        private int topK = 0;
+        private double minP = 0.0;
+        private double repetitionPenalty = 1.0;
+        private double presencePenalty = 0.0;
+        private double frequencyPenalty = 0.0;
+        private Long seed;
+        private int maxTokens = 256;
+        private int minTokens = 0;
+        private List<String> stop = List.of();
+        private List<Integer> stopTokenIds = List.of();
+        private boolean ignoreEos;
+        private int n = 1;
+        private Integer logprobs;
+        private boolean skipSpecialTokens = true;
+
+        public Builder temperature(double v) { temperature = v; return this; }
+        public Builder topP(double v) { topP = v; return this; }
+        public Builder topK(int v) { topK = v; return this; }
+        public Builder minP(double v) { minP = v; return this; }
+        public Builder repetitionPenalty(double v) { repetitionPenalty = v; return this; }
+        public Builder presencePenalty(double v) { presencePenalty = v; return this; }
+        public Builder frequencyPenalty(double v) { frequencyPenalty = v; return this; }
+        public Builder seed(Long v) { seed = v; return this; }
+        public Builder maxTokens(int v) { maxTokens = v; return this; }
+        public Builder minTokens(int v) { minTokens = v; return this; }
+        public Builder stop(List<String> v) { stop = v; return this; }
+        public Builder stopTokenIds(List<Integer> v) { stopTokenIds = v; return this; }
+        public Builder ignoreEos(boolean v) { ignoreEos = v; return this; }
+        public Builder n(int v) { n = v; return this; }
+        public Builder logprobs(Integer v) { logprobs = v; return this; }
+        public Builder skipSpecialTokens(boolean v) { skipSpecialTokens = v; return this; }
+
+        public SamplingParams build() {
+            return new SamplingParams(temperature, topP, topK, minP, repetitionPenalty, presencePenalty,
+                frequencyPenalty, seed, maxTokens, minTokens, stop, stopTokenIds, ignoreEos, n, logprobs, skipSpecialTokens);
+        }
+    }
+}

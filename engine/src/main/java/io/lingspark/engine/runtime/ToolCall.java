@@ -1,0 +1,5 @@
+package io.lingspark.engine.runtime;
+
+/** One parsed tool call; arguments is a JSON object serialised as a string (OpenAI shape). */
+public record ToolCall(String id, String name, String arguments) {
+}
