@@ -1,0 +1,24 @@
+package io.lingspark.jobs.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/lingspark}: one launcher, one subcommand per tool. Engine-only commands live in
+ * {@code io.lingspark.engine.cli} (no Spark needed); Spark commands in this module.
+ */
+@Command(name = "lingspark", mixinStandardHelpOptions = true, version = "lingspark 0.1.0",
+    description = "Run Ling models over datasets with Apache Spark.",
+    subcommands = {
+        CommandLine.HelpCommand.class,
+    })
+public final class LingSparkCli implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LingSparkCli()).execute(args));
+    }
+}
