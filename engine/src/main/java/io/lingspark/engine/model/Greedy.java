@@ -13,7 +13,7 @@ public final class Greedy {
     private Greedy() {
     }
 
-    public static int[][] decode(LingModel model, int[][] prompts, int steps) {
+    public static int[][] decode(CausalLm model, int[][] prompts, int steps) {
         int n = prompts.length;
         KvCache[] caches = new KvCache[n];
         List<SeqInput> inputs = new ArrayList<>();

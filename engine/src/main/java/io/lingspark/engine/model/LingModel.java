@@ -16,7 +16,7 @@ import java.util.List;
  * output projection → residual → RMSNorm → dense SwiGLU or MoE (routed + shared) → residual;
  * final norm; lm_head. The backend decides how and where each step runs.
  */
-public final class LingModel implements AutoCloseable {
+public final class LingModel implements CausalLm {
     final LingConfig config;
     final Backend be;
     final Rope rope;
@@ -50,23 +50,23 @@ public final class LingModel implements AutoCloseable {
         this.layers = layers;
     }
 
+    @Override
     public LingConfig config() {
         return config;
     }
 
+    @Override
     public Backend backend() {
         return be;
     }
 
+    @Override
     public KvCache newCache() {
         return be.newKvCache(config);
     }
 
-    public StepOutput forward(List<SeqInput> inputs) {
-        return forward(inputs, false);
-    }
-
     /** One batched step over several sequences, each at its own position. */
+    @Override
     public StepOutput forward(List<SeqInput> inputs, boolean recordRouting) {
         int t = 0;
         for (SeqInput in : inputs) {

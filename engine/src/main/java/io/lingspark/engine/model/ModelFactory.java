@@ -15,6 +15,23 @@ public final class ModelFactory {
     private ModelFactory() {
     }
 
+    /** Loads any supported checkpoint (Ling 2.0; Ling 2.5 once its model lands) onto the backend. */
+    public static CausalLm open(Path dir, Backend be) {
+        LingConfig c = LingConfig.fromDirectory(dir);
+        if (c.family == LingConfig.Family.V2) {
+            return load(dir, be);
+        }
+        throw new ModelLoadException(c.architecture + " is not supported yet");
+    }
+
+    /** A random-weight model of any supported family (benchmarks, tests). */
+    public static CausalLm randomModel(LingConfig c, Backend be, long seed) {
+        if (c.family == LingConfig.Family.V2) {
+            return random(c, be, seed);
+        }
+        throw new ModelLoadException(c.architecture + " is not supported yet");
+    }
+
     /** Loads a Ling 2.0 checkpoint: config, full tensor check, then weights into the backend. */
     public static LingModel load(Path dir, Backend be) {
         LingConfig c = LingConfig.fromDirectory(dir);
