@@ -1,0 +1,225 @@
+package io.lingspark.jobs.generate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lingspark.engine.cli.ExitCodes;
+import io.lingspark.engine.cli.ExitCodes.CommandException;
+import io.lingspark.engine.config.ModelLoadException;
+import io.lingspark.engine.runtime.LingException;
+import io.lingspark.jobs.input.InputException;
+import io.lingspark.jobs.input.InputFormat;
+import io.lingspark.jobs.input.InputSpec;
+import io.lingspark.jobs.input.RequestParser;
+import io.lingspark.jobs.output.OutputFormat;
+import io.lingspark.jobs.output.OutputException;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lingspark generate} and the spark-submit main class: batch generation over a dataset.
+ * This class is the option set and the validation of it; {@link GenerateRun} does the Spark work.
+ * Exit codes ({@link ExitCodes}): 0 ok, 2 usage, 3 model, 4 input, 5 output, 6 error rate over
+ * --max-error-rate (after everything was written), 1 anything else.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, defaultValueProvider = SparkConfDefaults.class,
+    description = {"Generate completions for every row of a dataset with a Ling model on Spark.",
+        "Every option can also be set as spark.lingspark.<option> in the Spark configuration."})
+public final class GenerateJob implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (same path on every executor)")
+    Path model;
+
+    @Option(names = "--input", required = true, description = "input path or table name")
+    String input;
+
+    @Option(names = "--input-format", description = "parquet, jsonl, csv, openai-batch or table (default: from the extension)")
+    String inputFormat;
+
+    @Option(names = "--output", required = true, description = "output folder (runs are run_id=<id> partitions)")
+    String output;
+
+    @Option(names = "--output-format", defaultValue = "parquet", description = "parquet (zstd) or jsonl")
+    String outputFormat;
+
+    @Option(names = "--id-column", description = "column with the row id (default: id when present, else a hash of the request)")
+    String idColumn;
+
+    @Option(names = "--prompt-column", description = "column with raw prompts (default: prompt)")
+    String promptColumn;
+
+    @Option(names = "--messages-column", description = "column with chat messages (default: messages when present)")
+    String messagesColumn;
+
+    @Option(names = "--tools-column", description = "column with OpenAI tool definitions (default: tools when present)")
+    String toolsColumn;
+
+    @Option(names = "--params-column", description = "column with per-row sampling params as a JSON object (default: params when present)")
+    String paramsColumn;
+
+    @Option(names = "--max-tokens", defaultValue = "256", description = "default max tokens per choice")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "default temperature (0: greedy)")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0")
+    double topP;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "0: off")
+    int topK;
+
+    @Option(names = "--seed", description = "job seed; each row's seed derives from it and the row id, so reruns reproduce")
+    Long seed;
+
+    @Option(names = "--stop", split = ",", description = "default stop strings (comma separated or repeated)")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--n", defaultValue = "1", description = "choices per row")
+    int n;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda, cuda:N or auto (a GPU Spark assigns wins)")
+    String device;
+
+    @Option(names = "--max-model-len", defaultValue = "0", description = "context limit (0: the model's)")
+    int maxModelLen;
+
+    @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU backend threads per executor (0: all cores)")
+    int cpuThreads;
+
+    @Option(names = "--max-in-flight", defaultValue = "64", description = "requests each task keeps submitted ahead")
+    int maxInFlight;
+
+    @Option(names = "--partitions", defaultValue = "0", description = "repartition the input into N tasks (0: keep)")
+    int partitions;
+
+    @Option(names = "--max-error-rate", defaultValue = "1.0", description = "fail (exit 6) when errors/requests exceeds this, after writing")
+    double maxErrorRate;
+
+    @Option(names = "--resume", description = "skip ids already in the output; write the rest as a new run")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "replace the output folder (also clears a crashed job's _temporary/)")
+    boolean overwrite;
+
+    @Option(names = "--limit", defaultValue = "0", description = "process only the first N input rows (0: all)")
+    long limit;
+
+    @Option(names = "--run-id", description = "run id (default: UTC time + random suffix)")
+    String runId;
+
+    @Option(names = "--status-file", description = "JSON progress file, updated during the run")
+    Path statusFile;
+
+    @Option(names = "--keep-columns", split = ",", description = "input columns copied into the output")
+    List<String> keepColumns = new ArrayList<>();
+
+    @Option(names = "--status-interval-ms", defaultValue = "2000", description = "status file / progress bar refresh")
+    long statusIntervalMs;
+
+    /** The result of the last successful run, for callers in the same JVM (tests, the demo). */
+    private GenerateRun.Result result;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new GenerateJob()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        return ExitCodes.run("generate", System.err, this::execute);
+    }
+
+    public GenerateRun.Result result() {
+        return result;
+    }
+
+    private int execute() {
+        Settings s = validateOptions();
+        try {
+            ModelCheck.validate(model);
+        } catch (ModelLoadException e) {
+            throw new CommandException(ExitCodes.MODEL, "model error: " + e.getMessage(), e);
+        }
+        try {
+            result = new GenerateRun(s).run();
+        } catch (InputException e) {
+            throw new CommandException(ExitCodes.INPUT, "input error: " + e.getMessage(), e);
+        } catch (OutputException e) {
+            throw new CommandException(ExitCodes.OUTPUT, "output error: " + e.getMessage(), e);
+        }
+        System.out.println(result.summary().table());
+        if (result.openAiFile() != null) {
+            System.out.println("OpenAI batch output: " + result.openAiFile());
+        }
+        if (result.summary().errorRate() > maxErrorRate) {
+            throw new CommandException(ExitCodes.ERROR_RATE, String.format(
+                "%d of %d requests failed (%.1f%% > --max-error-rate %.1f%%); all rows were written to %s",
+                result.summary().errors(), result.summary().requests(), result.summary().errorRate() * 100,
+                maxErrorRate * 100, output));
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Everything GenerateRun needs, checked; usage problems exit 2 before Spark starts. */
+    public record Settings(Path model, InputSpec input, String output, OutputFormat outputFormat,
+                           RequestParser parser, String device, int maxModelLen, int cpuThreads, int maxInFlight,
+                           int partitions, boolean resume, boolean overwrite, long limit, String runId,
+                           Path statusFile, long statusIntervalMs) {
+    }
+
+    private Settings validateOptions() {
+        InputFormat inFmt;
+        OutputFormat outFmt;
+        try {
+            inFmt = inputFormat != null ? InputFormat.parse(inputFormat) : InputFormat.infer(input);
+            outFmt = OutputFormat.parse(outputFormat);
+        } catch (IllegalArgumentException e) {
+            throw new CommandException(ExitCodes.USAGE, e.getMessage());
+        }
+        usage(!(resume && overwrite), "--resume and --overwrite contradict each other");
+        usage(maxErrorRate >= 0 && maxErrorRate <= 1, "--max-error-rate must be in [0, 1]");
+        usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
+        usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");
+        usage(maxModelLen >= 0 && cpuThreads >= 0, "--max-model-len and --cpu-threads must be >= 0");
+        usage(device.matches("cpu|auto|cuda(:\\d+)?"), "--device must be cpu, cuda, cuda:N or auto");
+        String run = runId != null ? runId : ZonedDateTime.now(ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
+            + "-" + Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xF000));
+        usage(run.matches("[A-Za-z0-9._-]{1,100}"), "--run-id may hold only letters, digits, '.', '_' and '-'");
+        ObjectNode defaults = new ObjectMapper().createObjectNode();
+        defaults.put("max_tokens", maxTokens);
+        defaults.put("temperature", temperature);
+        defaults.put("top_p", topP);
+        defaults.put("top_k", topK);
+        defaults.put("n", n);
+        if (!stop.isEmpty()) {
+            stop.forEach(defaults.putArray("stop")::add);
+        }
+        RequestParser parser = new RequestParser(defaults.toString(), seed);
+        try {
+            var p = parser.parse("check", "x", null, null, null, null); // validates the defaults up front
+            if (p.errorCode() != null) {
+                throw new LingException(p.errorCode(), p.errorMessage());
+            }
+        } catch (LingException e) {
+            throw new CommandException(ExitCodes.USAGE, "invalid sampling option: " + e.getMessage());
+        }
+        InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
+            keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
+        return new Settings(model, in, output, outFmt, parser, device, maxModelLen, cpuThreads, maxInFlight,
+            partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs);
+    }
+
+    private static void usage(boolean ok, String message) {
+        if (!ok) {
+            throw new CommandException(ExitCodes.USAGE, message);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.lingspark.jobs.generate;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.lingspark.jobs.input.Canonical;
+import io.lingspark.jobs.input.InputFormat;
+import io.lingspark.jobs.input.InputReader;
+import io.lingspark.jobs.output.OpenAiBatchOutput;
+import io.lingspark.jobs.output.OutputSchema;
+import io.lingspark.jobs.output.OutputStore;
+import io.lingspark.jobs.progress.JobMetrics;
+import io.lingspark.jobs.progress.ProgressListener;
+import io.lingspark.jobs.progress.ProgressReporter;
+import io.lingspark.jobs.progress.StatusFile;
+import io.lingspark.jobs.progress.Summary;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One generation run on Spark: read and check the input, check the output, pick the rows to do
+ * (--limit, --resume), stream them through the executors' engines, write the run through the
+ * commit protocol, then read the committed run back for the summary (and the OpenAI batch file).
+ */
+public final class GenerateRun {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerateRun.class);
+    /** Test hook (spark-notes.md §5.4): fail the first attempt of even partitions after N requests. */
+    public static final String FAIL_HOOK = "spark.lingspark.testing.fail-first-attempt-after";
+
+    private final GenerateJob.Settings s;
+
+    public GenerateRun(GenerateJob.Settings settings) {
+        this.s = settings;
+    }
+
+    public record Result(String runId, Summary summary, Path openAiFile, long rowsTotal) {
+    }
+
+    public Result run() {
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        SparkSession.Builder b = SparkSession.builder().appName("lingspark-generate");
+        if (ownSession && !new org.apache.spark.SparkConf(true).contains("spark.master")) {
+            // Embedded run (bin/lingspark without SPARK_HOME): local Spark on this machine's cores.
+            b.master("local[*]").config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.shuffle.partitions", "8");
+        }
+        SparkSession spark = b.getOrCreate();
+        boolean local = spark.sparkContext().isLocal();
+        try {
+            return generate(spark, local);
+        } finally {
+            if (ownSession) {
+                EngineHolder.closeAll(); // local mode: the engine lives in this JVM; free it with the session
+                spark.stop();
+            }
+        }
+    }
+
+    private Result generate(SparkSession spark, boolean local) {
+        long t0 = System.nanoTime();
+        LOG.info("lingspark generate: run {} model {} input {} ({}) output {}", s.runId(), s.model(),
+            s.input().input(), s.input().format(), s.output());
+        Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
+        OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
+        var runs = store.check(s.runId(), s.resume(), s.overwrite());
+        Dataset<Row> todo = s.limit() > 0 ? input.limit((int) Math.min(Integer.MAX_VALUE, s.limit())) : input;
+        if (s.resume() && !runs.isEmpty()) {
+            Dataset<Row> done = store.existingIds();
+            todo = todo.join(done, todo.col(Canonical.ID).equalTo(done.col("id")), "left_anti");
+        }
+        if (s.partitions() > 0) {
+            todo = todo.repartition(s.partitions());
+        }
+        long total = todo.count();
+        LOG.info("lingspark generate: {} requests to run ({} earlier run(s) in the output)", total, runs.size());
+
+        JobMetrics metrics = new JobMetrics(spark.sparkContext());
+        ProgressListener listener = new ProgressListener(metrics);
+        spark.sparkContext().addSparkListener(listener);
+        StatusFile status = s.statusFile() == null ? null : new StatusFile(s.statusFile());
+        boolean bar = local && System.console() != null;
+        int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
+        JobSettings js = new JobSettings(s.model().toAbsolutePath().toString(), s.device(), s.maxInFlight(),
+            s.maxModelLen(), s.cpuThreads(), s.runId(), s.input().keepColumns().size(), s.parser(), failAfter);
+        StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns());
+        ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
+            s.output(), total, s.statusIntervalMs());
+        try {
+            Dataset<Row> generated = todo.mapPartitions(new PartitionGenerator(js, metrics), Encoders.row(schema));
+            spark.sparkContext().setJobDescription("lingspark generate " + s.runId());
+            store.write(generated, s.overwrite());
+            spark.sparkContext().setJobDescription(null);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            Summary summary = Summary.of(store.readRun(s.runId()), s.runId(), s.output(), wall);
+            if (summary.requests() != total) {
+                // Every request yields exactly one choice-0 row; anything else is a bug worth failing on.
+                throw new IllegalStateException("the run has " + summary.requests() + " requests but "
+                    + total + " were submitted");
+            }
+            Path openAi = s.input().format() == InputFormat.OPENAI_BATCH
+                ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000) : null;
+            reporter.finish(summary.snapshot("succeeded", total, null));
+            return new Result(s.runId(), summary, openAi, total);
+        } catch (RuntimeException e) {
+            StatusFile.Snapshot last = reporter.snapshot();
+            reporter.finish(new StatusFile.Snapshot("failed", s.runId(), s.output(), total, last.rowsDone(),
+                last.errorsByCode(), last.tokensIn(), last.tokensOut(), last.elapsedS(), String.valueOf(e.getMessage())));
+            throw e;
+        } finally {
+            reporter.close();
+            spark.sparkContext().removeSparkListener(listener);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package io.lingspark.jobs.input;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.runtime.ErrorCode;
+import io.lingspark.engine.runtime.GenerationRequest;
+import io.lingspark.engine.runtime.LingException;
+import io.lingspark.engine.runtime.SamplingParams;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one canonical row (id, prompt, messages JSON, tools JSON, params JSON) into an engine
+ * request, or a typed error the job writes as a row. Runs in executors; everything a row can get
+ * wrong is caught here or by the engine, never thrown out of the task.
+ */
+public final class RequestParser implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+
+    private final String defaultParamsJson;
+    private final Long baseSeed;
+
+    /**
+     * @param defaultParamsJson the job's sampling options as a params object (same keys as rows use)
+     * @param baseSeed          --seed: each row without its own seed gets a seed derived from it and
+     *                          the row id, so reruns reproduce every row without all rows sampling alike
+     */
+    public RequestParser(String defaultParamsJson, Long baseSeed) {
+        this.defaultParamsJson = defaultParamsJson;
+        this.baseSeed = baseSeed;
+    }
+
+    /** Either a request or an error; exactly one is non-null. */
+    public record Parsed(GenerationRequest request, ErrorCode errorCode, String errorMessage) {
+        static Parsed error(ErrorCode c, String m) {
+            return new Parsed(null, c, m);
+        }
+    }
+
+    public Parsed parse(String id, String prompt, String messagesJson, String toolsJson, String paramsJson,
+                        String corruptLine) {
+        if (corruptLine != null) {
+            return Parsed.error(ErrorCode.BAD_MESSAGES, "input line is not valid JSON");
+        }
+        SamplingParams params;
+        try {
+            params = params(id, paramsJson);
+        } catch (LingException e) {
+            return Parsed.error(e.code(), e.getMessage());
+        }
+        if (messagesJson != null) {
+            try {
+                List<Map<String, Object>> messages = messages(messagesJson);
+                List<Map<String, Object>> tools = toolsJson == null ? null : tools(toolsJson);
+                return new Parsed(GenerationRequest.ofMessages(id, messages, tools, params), null, null);
+            } catch (LingException e) {
+                return Parsed.error(e.code(), e.getMessage());
+            }
+        }
+        if (prompt == null || prompt.isEmpty()) {
+            return Parsed.error(ErrorCode.EMPTY_PROMPT, prompt == null ? "prompt is null" : "prompt is empty");
+        }
+        return new Parsed(GenerationRequest.ofPrompt(id, prompt, params), null, null);
+    }
+
+    static List<Map<String, Object>> messages(String json) {
+        JsonNode node = readTree(json, "messages");
+        if (!node.isArray()) {
+            throw new LingException(ErrorCode.BAD_MESSAGES, "messages must be a JSON array, got " + node.getNodeType());
+        }
+        if (node.isEmpty()) {
+            throw new LingException(ErrorCode.EMPTY_PROMPT, "messages is an empty list");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode m = node.get(i);
+            if (!m.isObject() || !m.path("role").isTextual()) {
+                throw new LingException(ErrorCode.BAD_MESSAGES, "message " + i + " is not an object with a string role");
+            }
+            String role = m.get("role").asText();
+            if (!ROLES.contains(role)) {
+                throw new LingException(ErrorCode.UNKNOWN_ROLE, "message " + i + " has unknown role '"
+                    + abbreviate(role) + "' (system, user, assistant, tool)");
+            }
+        }
+        return JSON.convertValue(node, new TypeReference<List<Map<String, Object>>>() { });
+    }
+
+    static List<Map<String, Object>> tools(String json) {
+        JsonNode node = readTree(json, "tools");
+        if (node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw new LingException(ErrorCode.BAD_MESSAGES, "tools must be a JSON array, got " + node.getNodeType());
+        }
+        for (JsonNode t : node) {
+            if (!t.isObject()) {
+                throw new LingException(ErrorCode.BAD_MESSAGES, "tools must be a list of objects");
+            }
+        }
+        return JSON.convertValue(node, new TypeReference<List<Map<String, Object>>>() { });
+    }
+
+    SamplingParams params(String id, String rowJson) {
+        SamplingParams.Builder b = SamplingParams.builder();
+        if (defaultParamsJson != null) {
+            apply(b, readTree(defaultParamsJson, "default params"), "default ");
+        }
+        boolean rowSeed = false;
+        if (rowJson != null && !rowJson.isBlank()) {
+            JsonNode row = readTreeParams(rowJson);
+            if (!row.isNull()) {
+                if (!row.isObject()) {
+                    throw new LingException(ErrorCode.INVALID_PARAMS, "params must be a JSON object");
+                }
+                rowSeed = row.hasNonNull("seed");
+                apply(b, row, "");
+            }
+        }
+        if (!rowSeed && baseSeed != null) {
+            b.seed(rowSeed(baseSeed, id));
+        }
+        return b.build().validate();
+    }
+
+    /** A row's seed from the job seed and the id (SplitMix64 finaliser over both): stable across runs. */
+    public static long rowSeed(long base, String id) {
+        long z = base * 0x9E3779B97F4A7C15L + id.hashCode() * 0xBF58476D1CE4E5B9L + id.length();
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+    }
+
+    private static void apply(SamplingParams.Builder b, JsonNode o, String what) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                continue;
+            }
+            switch (k) {
+                case "max_tokens", "max_completion_tokens" -> b.maxTokens(integer(k, v));
+                case "min_tokens" -> b.minTokens(integer(k, v));
+                case "temperature" -> b.temperature(number(k, v));
+                case "top_p" -> b.topP(number(k, v));
+                case "top_k" -> b.topK(integer(k, v));
+                case "min_p" -> b.minP(number(k, v));
+                case "presence_penalty" -> b.presencePenalty(number(k, v));
+                case "frequency_penalty" -> b.frequencyPenalty(number(k, v));
+                case "repetition_penalty" -> b.repetitionPenalty(number(k, v));
+                case "seed" -> {
+                    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                        throw bad(k, "an integer", v);
+                    }
+                    b.seed(v.asLong());
+                }
+                case "n" -> b.n(integer(k, v));
+                case "stop" -> b.stop(strings(k, v));
+                case "stop_token_ids" -> {
+                    List<Integer> ids = new ArrayList<>();
+                    if (!v.isArray()) {
+                        throw bad(k, "a list of integers", v);
+                    }
+                    for (JsonNode x : v) {
+                        ids.add(integer(k, x));
+                    }
+                    b.stopTokenIds(ids);
+                }
+                case "ignore_eos" -> b.ignoreEos(bool(k, v));
+                case "skip_special_tokens" -> b.skipSpecialTokens(bool(k, v));
+                // OpenAI chat: logprobs is a flag and top_logprobs the count; completions: an int.
+                case "logprobs" -> {
+                    if (v.isBoolean()) {
+                        b.logprobs(v.asBoolean() ? 0 : null);
+                    } else {
+                        b.logprobs(integer(k, v));
+                    }
+                }
+                case "top_logprobs" -> b.logprobs(integer(k, v));
+                default -> throw new LingException(ErrorCode.INVALID_PARAMS, what + "params: unknown parameter '"
+                    + abbreviate(k) + "'");
+            }
+        }
+    }
+
+    private static int integer(String k, JsonNode v) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw bad(k, "an integer", v);
+        }
+        return v.asInt();
+    }
+
+    private static double number(String k, JsonNode v) {
+        if (!v.isNumber()) {
+            throw bad(k, "a number", v);
+        }
+        return v.asDouble();
+    }
+
+    private static boolean bool(String k, JsonNode v) {
+        if (!v.isBoolean()) {
+            throw bad(k, "true or false", v);
+        }
+        return v.asBoolean();
+    }
+
+    private static List<String> strings(String k, JsonNode v) {
+        if (v.isTextual()) {
+            return List.of(v.asText());
+        }
+        if (!v.isArray()) {
+            throw bad(k, "a string or a list of strings", v);
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode x : v) {
+            if (!x.isTextual()) {
+                throw bad(k, "a string or a list of strings", v);
+            }
+            out.add(x.asText());
+        }
+        return out;
+    }
+
+    private static LingException bad(String k, String expected, JsonNode v) {
+        return new LingException(ErrorCode.INVALID_PARAMS, k + " must be " + expected + ", got "
+            + abbreviate(v.toString()));
+    }
+
+    private static JsonNode readTree(String json, String what) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new LingException(ErrorCode.BAD_MESSAGES, what + " is not valid JSON: "
+                + abbreviate(e.getOriginalMessage()));
+        }
+    }
+
+    private static JsonNode readTreeParams(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new LingException(ErrorCode.INVALID_PARAMS, "params is not valid JSON: "
+                + abbreviate(e.getOriginalMessage()));
+        }
+    }
+
+    /** Error messages quote row data; keep them short (rows may hold PII, and logs count bytes). */
+    static String abbreviate(String s) {
+        if (s == null) {
+            return "null";
+        }
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}

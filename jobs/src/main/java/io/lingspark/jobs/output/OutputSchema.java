@@ -1,0 +1,61 @@
+package io.lingspark.jobs.output;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The generation output: one row per input row and choice (one row with choice 0 for a request that
+ * failed). The column order here is the column order on disk; run_id is the partition column.
+ */
+public final class OutputSchema {
+    public static final String RUN_ID = "run_id";
+
+    public static final StructType TOOL_CALL = new StructType()
+        .add("id", DataTypes.StringType)
+        .add("name", DataTypes.StringType)
+        .add("arguments", DataTypes.StringType);
+
+    public static final StructType ERROR = new StructType()
+        .add("code", DataTypes.StringType)
+        .add("message", DataTypes.StringType);
+
+    public static final StructType BASE = new StructType()
+        .add("id", DataTypes.StringType, false)
+        .add("choice", DataTypes.IntegerType, false)
+        .add("model", DataTypes.StringType)
+        .add("model_revision", DataTypes.StringType)
+        .add("text", DataTypes.StringType)
+        .add("reasoning_content", DataTypes.StringType)
+        .add("tool_calls", DataTypes.createArrayType(TOOL_CALL, false))
+        .add("finish_reason", DataTypes.StringType)
+        .add("prompt_tokens", DataTypes.IntegerType)
+        .add("completion_tokens", DataTypes.IntegerType)
+        .add("latency_ms", DataTypes.DoubleType)
+        .add("ttft_ms", DataTypes.DoubleType)
+        .add("attempt", DataTypes.IntegerType)
+        .add("error", ERROR);
+
+    private OutputSchema() {
+    }
+
+    /** Output column names keep-columns must not reuse. */
+    public static Set<String> reservedNames() {
+        Set<String> s = new LinkedHashSet<>(List.of(BASE.fieldNames()));
+        s.add(RUN_ID);
+        return s;
+    }
+
+    /** The base columns, then the kept input columns with their input types, then run_id. */
+    public static StructType withKept(StructType input, List<String> keep) {
+        StructType s = BASE;
+        for (String k : keep) {
+            StructField f = input.apply(k);
+            s = s.add(f.name(), f.dataType(), true);
+        }
+        return s.add(RUN_ID, DataTypes.StringType, false);
+    }
+}

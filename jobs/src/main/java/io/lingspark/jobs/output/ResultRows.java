@@ -1,0 +1,74 @@
+package io.lingspark.jobs.output;
+
+import io.lingspark.engine.runtime.CompletionChoice;
+import io.lingspark.engine.runtime.ErrorCode;
+import io.lingspark.engine.runtime.GenerationResult;
+import io.lingspark.engine.runtime.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/** Builds output rows ({@link OutputSchema}) from engine results and from request errors. */
+public final class ResultRows {
+    private final String model;
+    private final String revision;
+    private final String runId;
+    private final int attempt;
+
+    public ResultRows(String model, String revision, String runId, int attempt) {
+        this.model = model;
+        this.revision = revision;
+        this.runId = runId;
+        this.attempt = attempt;
+    }
+
+    /** One row per choice, or one error row; kept holds the pass-through column values. */
+    public List<Row> rows(String id, GenerationResult r, Object[] kept) {
+        if (!r.ok()) {
+            return List.of(error(id, r.errorCode(), r.errorMessage(), r.promptTokens(), r.totalMs(), kept));
+        }
+        List<Row> out = new ArrayList<>(r.choices().size());
+        for (CompletionChoice c : r.choices()) {
+            List<Row> calls = new ArrayList<>();
+            if (c.toolCalls() != null) {
+                for (ToolCall t : c.toolCalls()) {
+                    calls.add(RowFactory.create(t.id(), t.name(), t.arguments()));
+                }
+            }
+            out.add(row(id, c.index(), c.text(), c.reasoningContent(), calls, c.finishReason(), r.promptTokens(),
+                c.completionTokens(), r.totalMs(), r.ttftMs(), null, kept));
+        }
+        return out;
+    }
+
+    public Row error(String id, ErrorCode code, String message, int promptTokens, double latencyMs, Object[] kept) {
+        return row(id, 0, null, null, List.of(), null, promptTokens, 0, latencyMs, null,
+            RowFactory.create(code.name(), message), kept);
+    }
+
+    private Row row(String id, int choice, String text, String reasoning, List<Row> calls, String finish,
+                    int promptTokens, int completionTokens, Double latency, Double ttft, Row error, Object[] kept) {
+        Object[] v = new Object[OutputSchema.BASE.size() + kept.length + 1];
+        int i = 0;
+        v[i++] = id;
+        v[i++] = choice;
+        v[i++] = model;
+        v[i++] = revision;
+        v[i++] = text;
+        v[i++] = reasoning;
+        v[i++] = scala.jdk.javaapi.CollectionConverters.asScala(calls).toSeq();
+        v[i++] = finish;
+        v[i++] = promptTokens;
+        v[i++] = completionTokens;
+        v[i++] = latency;
+        v[i++] = ttft;
+        v[i++] = attempt;
+        v[i++] = error;
+        for (Object k : kept) {
+            v[i++] = k;
+        }
+        v[i] = runId;
+        return RowFactory.create(v);
+    }
+}

@@ -1,0 +1,54 @@
+package io.lingspark.jobs.progress;
+
+import io.lingspark.engine.runtime.ErrorCode;
+import java.io.Serializable;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Counters the generation tasks add to and the driver reads for progress. Spark merges a task's
+ * accumulator updates once, when the task succeeds, so failed attempts do not inflate them; while a
+ * task runs, its current values reach the driver with executor heartbeats ({@link ProgressListener}).
+ * The final summary is read back from the committed output instead, which is exact by construction.
+ */
+public final class JobMetrics implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public static final String PREFIX = "lingspark.";
+
+    public final LongAccumulator requests;
+    public final LongAccumulator tokensIn;
+    public final LongAccumulator tokensOut;
+    public final Map<ErrorCode, LongAccumulator> errors = new EnumMap<>(ErrorCode.class);
+
+    public JobMetrics(SparkContext sc) {
+        requests = sc.longAccumulator(PREFIX + "requests");
+        tokensIn = sc.longAccumulator(PREFIX + "tokens_in");
+        tokensOut = sc.longAccumulator(PREFIX + "tokens_out");
+        for (ErrorCode c : ErrorCode.values()) {
+            errors.put(c, sc.longAccumulator(PREFIX + "error." + c.name()));
+        }
+    }
+
+    /** Accumulator id → short name (requests, tokens_in, tokens_out, error.CODE), for the listener. */
+    public Map<Long, String> names() {
+        Map<Long, String> m = new LinkedHashMap<>();
+        m.put(requests.id(), "requests");
+        m.put(tokensIn.id(), "tokens_in");
+        m.put(tokensOut.id(), "tokens_out");
+        errors.forEach((c, a) -> m.put(a.id(), "error." + c.name()));
+        return m;
+    }
+
+    /** Driver-side merged values of finished tasks, by short name. */
+    public Map<String, Long> merged() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("requests", requests.value());
+        m.put("tokens_in", tokensIn.value());
+        m.put("tokens_out", tokensOut.value());
+        errors.forEach((c, a) -> m.put("error." + c.name(), a.value()));
+        return m;
+    }
+}

@@ -1,0 +1,101 @@
+package io.lingspark.jobs.progress;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Driver-side progress while the job runs: a one-line console bar (local runs on a terminal) and
+ * the status file, both refreshed from {@link ProgressListener#live()} by a daemon thread.
+ */
+public final class ProgressReporter implements AutoCloseable {
+    private final ProgressListener listener;
+    private final StatusFile status;
+    private final PrintStream console;
+    private final String runId;
+    private final String output;
+    private final long total;
+    private final long startNanos = System.nanoTime();
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param status  null: no status file
+     * @param console null: no progress bar
+     */
+    public ProgressReporter(ProgressListener listener, StatusFile status, PrintStream console, String runId,
+                            String output, long total, long periodMs) {
+        this.listener = listener;
+        this.status = status;
+        this.console = console;
+        this.runId = runId;
+        this.output = output;
+        this.total = total;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lingspark-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(this::tick, 0, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    public double elapsedS() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The current live snapshot in state "running". */
+    public StatusFile.Snapshot snapshot() {
+        Map<String, Long> live = listener.live();
+        Map<String, Long> errors = new LinkedHashMap<>();
+        live.forEach((k, v) -> {
+            if (k.startsWith("error.") && v > 0) {
+                errors.put(k.substring(6), v);
+            }
+        });
+        return new StatusFile.Snapshot("running", runId, output, total, live.getOrDefault("requests", 0L), errors,
+            live.getOrDefault("tokens_in", 0L), live.getOrDefault("tokens_out", 0L), elapsedS(), null);
+    }
+
+    private void tick() {
+        try {
+            StatusFile.Snapshot s = snapshot();
+            if (status != null) {
+                status.write(s);
+            }
+            if (console != null) {
+                console.print("\r" + bar(s));
+                console.flush();
+            }
+        } catch (RuntimeException e) {
+            // never let progress reporting disturb the job
+        }
+    }
+
+    static String bar(StatusFile.Snapshot s) {
+        int width = 30;
+        double f = s.rowsTotal() <= 0 ? 0 : Math.min(1, (double) s.rowsDone() / s.rowsTotal());
+        int full = (int) Math.round(f * width);
+        double eta = s.etaS();
+        return String.format("[%s%s] %d/%d rows %3.0f%%  %d err  %.0f tok/s  ETA %s   ",
+            "#".repeat(full), ".".repeat(width - full), s.rowsDone(), s.rowsTotal(), f * 100, s.errors(),
+            s.elapsedS() > 0 ? s.tokensOut() / s.elapsedS() : 0, eta < 0 ? "?" : String.format("%.0fs", eta));
+    }
+
+    /** Stops the timer; writes the final state to the status file. */
+    public void finish(StatusFile.Snapshot last) {
+        timer.shutdownNow();
+        if (console != null) {
+            console.println("\r" + bar(last));
+        }
+        if (status != null && last != null) {
+            status.write(last);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

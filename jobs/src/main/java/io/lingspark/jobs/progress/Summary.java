@@ -1,0 +1,70 @@
+package io.lingspark.jobs.progress;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The end-of-run numbers, computed from the committed rows of the run (not from accumulators), so
+ * they are exact whatever retries happened.
+ */
+public record Summary(String runId, String output, long requests, long rows, Map<String, Long> errorsByCode,
+                      long tokensIn, long tokensOut, double wallS) {
+
+    public static Summary of(Dataset<Row> run, String runId, String output, double wallS) {
+        Row a = run.agg(countDistinct(col("id")), count(lit(1)),
+            sum(when(col("choice").equalTo(0), col("prompt_tokens")).otherwise(0)),
+            sum(col("completion_tokens"))).first();
+        Map<String, Long> errors = new TreeMap<>();
+        List<Row> byCode = run.where(col("error").isNotNull()).groupBy(col("error.code")).count().collectAsList();
+        for (Row r : byCode) {
+            errors.put(r.getString(0), r.getLong(1));
+        }
+        return new Summary(runId, output, a.getLong(0), a.getLong(1), errors, a.isNullAt(2) ? 0 : a.getLong(2),
+            a.isNullAt(3) ? 0 : a.getLong(3), wallS);
+    }
+
+    public long errors() {
+        return errorsByCode.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Failed requests over requests (0 for an empty run). */
+    public double errorRate() {
+        return requests == 0 ? 0 : (double) errors() / requests;
+    }
+
+    public StatusFile.Snapshot snapshot(String state, long total, String message) {
+        return new StatusFile.Snapshot(state, runId, output, total, requests, errorsByCode, tokensIn, tokensOut,
+            wallS, message);
+    }
+
+    public String table() {
+        StringBuilder b = new StringBuilder();
+        b.append("+-------------------+------------------\n");
+        line(b, "run", runId);
+        line(b, "requests", Long.toString(requests));
+        line(b, "output rows", Long.toString(rows));
+        line(b, "errors", String.format("%d (%.1f%%)", errors(), errorRate() * 100));
+        errorsByCode.forEach((k, v) -> line(b, "  " + k, Long.toString(v)));
+        line(b, "prompt tokens", Long.toString(tokensIn));
+        line(b, "completion tokens", Long.toString(tokensOut));
+        line(b, "wall time", String.format("%.1f s", wallS));
+        line(b, "tokens/s (out)", String.format("%.1f", wallS > 0 ? tokensOut / wallS : 0));
+        line(b, "output", output);
+        b.append("+-------------------+------------------");
+        return b.toString();
+    }
+
+    private static void line(StringBuilder b, String k, String v) {
+        b.append(String.format("| %-17s | %s%n", k, v));
+    }
+}

@@ -1,0 +1,206 @@
+package io.lingspark.jobs.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lingspark.engine.config.Presets;
+import io.lingspark.engine.model.RandomCheckpoint;
+import io.lingspark.jobs.SparkTestSession;
+import io.lingspark.jobs.input.Canonical;
+import io.lingspark.jobs.input.InputException;
+import io.lingspark.jobs.input.InputFormat;
+import io.lingspark.jobs.input.InputReader;
+import io.lingspark.jobs.input.InputSpec;
+import io.lingspark.jobs.output.OutputException;
+import io.lingspark.jobs.output.OutputFormat;
+import io.lingspark.jobs.output.OutputSchema;
+import io.lingspark.jobs.output.OutputStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Everything the driver does before a task runs (input formats, id hashing, column checks, output
+ * folder rules, exit codes); no model is loaded here.
+ */
+class GenerateValidationTest {
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path model;
+
+    @BeforeAll
+    static void start() throws IOException {
+        spark = SparkTestSession.create("local[2]", tmp);
+        // A checkpoint that passes the driver checks; the tokenizer file only has to exist here.
+        model = tmp.resolve("model");
+        RandomCheckpoint.write(model, Presets.get("tiny"), 1);
+        Files.writeString(model.resolve("tokenizer.json"), "{}");
+        Files.writeString(model.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ messages }}\"}");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static Path write(String name, String... lines) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.write(p, List.of(lines));
+        return p;
+    }
+
+    static List<Row> canonical(InputSpec spec) {
+        return InputReader.read(spark, spec, OutputSchema.reservedNames()).collectAsList();
+    }
+
+    static InputSpec spec(Path p, InputFormat f, List<String> keep) {
+        return new InputSpec(p.toString(), f, null, null, null, null, null, keep);
+    }
+
+    @Test
+    void jsonlRowsGetStableContentHashIdsAndKeepTheirOwn() throws IOException {
+        Path p = write("mixed.jsonl",
+            "{\"id\": \"a\", \"prompt\": \"one\", \"topic\": \"x\"}",
+            "{\"prompt\": \"two\", \"topic\": \"y\"}",
+            "{\"prompt\": \"three\", \"params\": {\"max_tokens\": 3}}",
+            "{not json");
+        List<Row> first = canonical(spec(p, InputFormat.JSONL, List.of("topic")));
+        List<Row> again = canonical(spec(p, InputFormat.JSONL, List.of("topic")));
+        assertEquals(4, first.size());
+        assertEquals("a", first.get(0).getString(0));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(first.get(i).getString(0), again.get(i).getString(0), "ids are deterministic");
+        }
+        assertTrue(first.get(1).getString(0).matches("[0-9a-f]{32}"));
+        assertNotEquals(first.get(1).getString(0), first.get(2).getString(0));
+        assertEquals("{\"max_tokens\":3}", first.get(2).getString(4));
+        assertEquals("{not json", first.get(3).getString(5), "a malformed line is kept for an error row");
+        assertEquals("y", first.get(1).getString(6));
+    }
+
+    @Test
+    void csvAndOpenAiBatchMapToTheSameCanonicalColumns() throws IOException {
+        Path csv = write("chat.csv", "id,messages,params",
+            "c1,\"[{\"\"role\"\":\"\"user\"\",\"\"content\"\":\"\"hi\"\"}]\",\"{\"\"n\"\": 2}\"");
+        Row c = canonical(spec(csv, InputFormat.CSV, List.of())).get(0);
+        assertEquals("c1", c.getString(0));
+        assertTrue(c.getString(2).contains("\"role\":\"user\""));
+        assertEquals("{\"n\": 2}", c.getString(4));
+
+        Path batch = write("batch.jsonl",
+            "{\"custom_id\": \"r1\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {\"model\": \"ling\", "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 5}}");
+        Row o = canonical(spec(batch, InputFormat.OPENAI_BATCH, List.of())).get(0);
+        assertEquals("r1", o.getString(0));
+        assertNull(o.getString(1));
+        assertEquals("[{\"content\":\"hi\",\"role\":\"user\"}]", o.getString(2));
+        assertEquals("{\"max_tokens\":5}", o.getString(4), "only sampling keys become params");
+    }
+
+    @Test
+    void parquetAndTablesKeepColumnTypes() {
+        spark.sql("select cast(id as bigint) id, concat('p', id) prompt, id * 2 score from range(5)")
+            .write().mode("overwrite").parquet(tmp.resolve("in.parquet").toString());
+        List<Row> rows = canonical(new InputSpec(tmp.resolve("in.parquet").toString(), InputFormat.PARQUET,
+            null, null, null, null, null, List.of("score")));
+        assertEquals(5, rows.size());
+        Map<String, Long> byId = rows.stream().collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(6)));
+        assertEquals(8L, byId.get("4"));
+        spark.sql("select 'hi' as question").createOrReplaceTempView("questions");
+        Row t = canonical(new InputSpec("questions", InputFormat.TABLE, null, "question", null, null, null, List.of())).get(0);
+        assertEquals("hi", t.getString(1));
+    }
+
+    @Test
+    void missingOrMistypedColumnsFailOnTheDriver() throws IOException {
+        Path p = write("nums.jsonl", "{\"prompt\": 5, \"text\": \"t\"}");
+        InputException noCol = assertThrows(InputException.class,
+            () -> InputReader.read(spark, new InputSpec(p.toString(), InputFormat.JSONL, null, "question", null, null, null, List.of()), OutputSchema.reservedNames()));
+        assertTrue(noCol.getMessage().contains("question"), noCol.getMessage());
+        assertThrows(InputException.class, () -> canonical(spec(p, InputFormat.JSONL, List.of())), "prompt is a number");
+        Path ok = write("ok.jsonl", "{\"prompt\": \"x\", \"text\": \"t\"}");
+        assertThrows(InputException.class, () -> canonical(spec(ok, InputFormat.JSONL, List.of("text"))), "clashes with output");
+        assertThrows(InputException.class, () -> canonical(spec(tmp.resolve("absent.jsonl"), InputFormat.JSONL, List.of())));
+    }
+
+    @Test
+    void outputFolderRules() throws IOException {
+        Path out = tmp.resolve("out-rules");
+        OutputStore store = new OutputStore(spark, out.toString(), OutputFormat.PARQUET);
+        assertEquals(List.of(), store.check("r1", false, false));
+        Files.createDirectories(out.resolve("run_id=r1"));
+        assertThrows(OutputException.class, () -> store.check("r2", false, false), "existing runs need --resume");
+        assertEquals(List.of("r1"), store.check("r2", true, false));
+        assertThrows(OutputException.class, () -> store.check("r1", true, false), "a run id is never reused");
+        Files.createDirectories(out.resolve("_temporary/0"));
+        OutputException e = assertThrows(OutputException.class, () -> store.check("r2", true, false));
+        assertTrue(e.getMessage().contains("_temporary"), e.getMessage());
+        assertEquals(List.of("r1"), store.check("r2", false, true), "--overwrite may replace it");
+    }
+
+    static int generate(String... args) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            return new CommandLine(new GenerateJob()).execute(args);
+        } finally {
+            System.setErr(err);
+            System.err.print(buf);
+        }
+    }
+
+    @Test
+    void distinctExitCodesForUsageModelInputAndOutput() throws IOException {
+        Path in = write("exit.jsonl", "{\"prompt\": \"x\"}");
+        String out = tmp.resolve("exit-out").toString();
+        assertEquals(2, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--output-format", "xml"));
+        assertEquals(2, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--temperature", "-1"));
+        assertEquals(2, generate("--model", model.toString(), "--input", in.toString()));
+        assertEquals(3, generate("--model", tmp.resolve("nope").toString(), "--input", in.toString(), "--output", out));
+        assertEquals(4, generate("--model", model.toString(), "--input", tmp.resolve("none.jsonl").toString(), "--output", out));
+        assertEquals(4, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--messages-column", "msgs"));
+        Files.createDirectories(Path.of(out, "_temporary", "0"));
+        assertEquals(5, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--device", "cpu"));
+    }
+
+    @Test
+    void optionsAreAlsoReadFromSparkConf() {
+        spark.conf().set("spark.lingspark.max-tokens", "7");
+        spark.conf().set("spark.lingspark.resume", "true");
+        try {
+            GenerateJob job = new GenerateJob();
+            new CommandLine(job).parseArgs("--model", "m", "--input", "i.jsonl", "--output", "o", "--top-k", "3");
+            assertEquals(7, job.maxTokens);
+            assertTrue(job.resume);
+            assertEquals(3, job.topK);
+        } finally {
+            spark.conf().unset("spark.lingspark.max-tokens");
+            spark.conf().unset("spark.lingspark.resume");
+        }
+    }
+
+    @Test
+    void canonicalColumnOrderIsWhatTheGeneratorReads() {
+        assertEquals(List.of(Canonical.ID, Canonical.PROMPT, Canonical.MESSAGES, Canonical.TOOLS, Canonical.PARAMS,
+            Canonical.CORRUPT), List.of(spark.emptyDataFrame().sparkSession().range(1).selectExpr(
+            "'' as " + Canonical.ID, "'' as " + Canonical.PROMPT, "'' as " + Canonical.MESSAGES,
+            "'' as " + Canonical.TOOLS, "'' as " + Canonical.PARAMS, "'' as " + Canonical.CORRUPT).columns()));
+    }
+}
