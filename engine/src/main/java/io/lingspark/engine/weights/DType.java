@@ -27,6 +27,15 @@ public enum DType {
     }
 
     /** IEEE half → float, exact (Float.float16ToFloat is JDK 20+). */
+    /** fp32 → bf16 with round-to-nearest-even (PyTorch's conversion); NaN stays NaN. */
+    public static short toBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if ((bits & 0x7fffffff) > 0x7f800000) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+    }
+
     public static float f16ToFloat(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16;

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Run Ling models over datasets with Apache Spark.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        io.lingspark.engine.cli.LogitsCommand.class,
+        io.lingspark.engine.cli.BenchCommand.class,
     })
 public final class LingSparkCli implements Runnable {
     @Override

@@ -1,0 +1,141 @@
+package io.lingspark.engine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lingspark.engine.backend.Backend;
+import io.lingspark.engine.backend.Backends;
+import io.lingspark.engine.backend.KvCache;
+import io.lingspark.engine.model.CausalLm;
+import io.lingspark.engine.model.Greedy;
+import io.lingspark.engine.model.ModelFactory;
+import io.lingspark.engine.model.SeqInput;
+import io.lingspark.engine.weights.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lingspark logits}: prefill logits at every position of each prompt, and optionally greedy
+ * tokens decoded with the KV cache, so anyone can check the engine against another implementation.
+ */
+@Command(name = "logits", mixinStandardHelpOptions = true,
+    description = "Write every prompt position's logits (and optionally greedy tokens) for a checkpoint.")
+public final class LogitsCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory")
+    Path model;
+
+    @Option(names = "--prompts-file", required = true, description = "JSON with \"prompt_ids\": [[int, ...], ...]")
+    Path promptsFile;
+
+    @Option(names = "--out", required = true, description = "output directory (logits.safetensors, greedy.json)")
+    Path out;
+
+    @Option(names = "--greedy", defaultValue = "0", description = "also decode N greedy tokens per prompt (batched, KV cache, no eos stop)")
+    int greedy;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N or auto")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores)")
+    int threads;
+
+    @Override
+    public Integer call() {
+        return ExitCodes.run("logits", System.err, this::execute);
+    }
+
+    private int execute() throws IOException {
+        int[][] prompts = readPrompts(promptsFile);
+        if (greedy < 0) {
+            throw new ExitCodes.CommandException(ExitCodes.USAGE, "--greedy must be >= 0");
+        }
+        Backend be = Backends.open(device, threads, 0.9);
+        try (CausalLm m = ModelFactory.open(model, be)) {
+            for (int p = 0; p < prompts.length; p++) {
+                for (int id : prompts[p]) {
+                    if (id < 0 || id >= m.config().vocabSize) {
+                        throw new ExitCodes.CommandException(ExitCodes.INPUT,
+                            "prompt " + p + " has token id " + id + " outside the vocabulary [0, " + m.config().vocabSize + ")");
+                    }
+                }
+            }
+            long t0 = System.nanoTime();
+            float[][] logits = prefillAll(m, prompts);
+            double prefillS = (System.nanoTime() - t0) / 1e9;
+            Files.createDirectories(out);
+            SafetensorsWriter w = new SafetensorsWriter();
+            int v = m.config().vocabSize;
+            for (int p = 0; p < prompts.length; p++) {
+                w.addF32("logits." + p, new long[] {prompts[p].length, v}, logits[p]);
+            }
+            w.write(out.resolve("logits.safetensors"));
+            ObjectMapper om = new ObjectMapper();
+            if (greedy > 0) {
+                int[][] g = Greedy.decode(m, prompts, greedy);
+                ObjectNode root = om.createObjectNode();
+                ArrayNode arr = root.putArray("greedy");
+                for (int[] row : g) {
+                    ArrayNode r = arr.addArray();
+                    for (int id : row) {
+                        r.add(id);
+                    }
+                }
+                om.writeValue(out.resolve("greedy.json").toFile(), root);
+            }
+            System.err.printf("lingspark logits: %d prompts, %s, prefill %.2f s -> %s%n",
+                prompts.length, be.name(), prefillS, out);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Each prompt prefilled in its own cache, all in one batched step, logits at every position. */
+    static float[][] prefillAll(CausalLm m, int[][] prompts) {
+        List<SeqInput> in = new ArrayList<>();
+        List<KvCache> caches = new ArrayList<>();
+        for (int[] p : prompts) {
+            KvCache c = m.newCache();
+            caches.add(c);
+            in.add(new SeqInput(c, p, true));
+        }
+        try {
+            return m.forward(in).logits();
+        } finally {
+            caches.forEach(KvCache::close);
+        }
+    }
+
+    static int[][] readPrompts(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ExitCodes.CommandException(ExitCodes.INPUT, "cannot read prompts file " + file + ": " + e.getMessage());
+        }
+        JsonNode arr = root == null ? null : root.get("prompt_ids");
+        if (arr == null || !arr.isArray() || arr.isEmpty()) {
+            throw new ExitCodes.CommandException(ExitCodes.INPUT, file + ": expected {\"prompt_ids\": [[int, ...], ...]} with at least one prompt");
+        }
+        int[][] prompts = new int[arr.size()][];
+        for (int p = 0; p < arr.size(); p++) {
+            JsonNode row = arr.get(p);
+            if (!row.isArray() || row.isEmpty()) {
+                throw new ExitCodes.CommandException(ExitCodes.INPUT, file + ": prompt_ids[" + p + "] must be a non-empty array of ints");
+            }
+            prompts[p] = new int[row.size()];
+            for (int i = 0; i < row.size(); i++) {
+                if (!row.get(i).canConvertToInt() || !row.get(i).isIntegralNumber()) {
+                    throw new ExitCodes.CommandException(ExitCodes.INPUT, file + ": prompt_ids[" + p + "][" + i + "] is not an int");
+                }
+                prompts[p][i] = row.get(i).intValue();
+            }
+        }
+        return prompts;
+    }
+}

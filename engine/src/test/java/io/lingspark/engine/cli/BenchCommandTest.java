@@ -1,0 +1,41 @@
+package io.lingspark.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The benchmark program runs and reports every figure it promises (no timing is asserted). */
+class BenchCommandTest {
+    @Test
+    void printsJsonWithPrefillDecodeAndTheBandwidthBound() throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            rc = new CommandLine(new BenchCommand()).execute("--preset", "tiny", "--prompt-len", "16",
+                "--context", "8", "--batches", "1,3", "--decode-steps", "2", "--threads", "1");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, rc);
+        JsonNode j = new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+        assertTrue(j.get("prefill_tokens_per_s").asDouble() > 0);
+        assertEquals(2, j.get("decode").size());
+        assertEquals(3, j.get("decode").get(1).get("batch").asInt());
+        assertTrue(j.get("batch1_bound").get("tokens_per_s").asDouble() > 0);
+        assertTrue(j.get("params_total").asLong() > 0);
+    }
+
+    @Test
+    void unknownPresetIsAUsageError() {
+        assertEquals(ExitCodes.USAGE, new CommandLine(new BenchCommand()).execute("--preset", "nope"));
+    }
+}
