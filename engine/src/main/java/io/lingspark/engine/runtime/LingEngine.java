@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lingspark.engine.backend.Backends;
 import io.lingspark.engine.chat.ChatTemplate;
-import io.lingspark.engine.chat.TemplateException;
+import io.lingspark.engine.chat.JinjaChatTemplate;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.ModelFactory;
@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -66,7 +65,7 @@ public final class LingEngine implements Engine {
         Path dir = o.modelDir();
         LingConfig config = LingConfig.fromDirectory(dir);
         Tokenizer tok = HfTokenizer.load(dir);
-        ChatTemplate template = loadTemplate(dir);
+        ChatTemplate template = JinjaChatTemplate.load(dir);
         CausalLm model = ModelFactory.open(dir, Backends.open(o.device(), o.cpuThreads(), o.gpuMemoryUtilization()));
         double secs = (System.nanoTime() - t0) / 1e9;
         LOG.info(String.format("loaded %s (%s) on %s in %.2f s", dir.getFileName(), config.architecture, o.device(), secs));
@@ -246,22 +245,6 @@ public final class LingEngine implements Engine {
             long n = len.length == 8 ? ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong() : 0;
             return in.readNBytes((int) Math.max(0, Math.min(n, 100L << 20)));
         }
-    }
-
-    static ChatTemplate loadTemplate(Path dir) {
-        // Placeholder until branch text's JinjaChatTemplate is merged.
-        return new ChatTemplate() {
-            @Override
-            public String render(List<Map<String, Object>> messages, List<Map<String, Object>> tools,
-                                 boolean addGenerationPrompt, Map<String, Object> extra) {
-                throw new TemplateException("chat templates are not available in this build");
-            }
-
-            @Override
-            public String generationPrompt() {
-                return "";
-            }
-        };
     }
 
     /** What sequences ask of the engine while accepting tokens. */

@@ -57,4 +57,27 @@ class ChatCommandTest {
         String e = err.toString(StandardCharsets.UTF_8);
         assertTrue(e.lines().allMatch(l -> l.startsWith("lingspark chat: ")), e);
     }
+    @Test
+    void jsonOutputIsTheWholeResult() throws Exception {
+        Path tools = Files.writeString(tmp.resolve("tools.json"),
+            "[{\"type\": \"function\", \"function\": {\"name\": \"search\", \"parameters\": {}}}]");
+        assertEquals(0, run("--model", model(), "--system", "Be brief.", "--tools-file", tools.toString(), "--json",
+            "--max-tokens", "5", "--temperature", "0", "--threads", "1", "Hello"));
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals("chat", node.get("requestId").asText());
+        assertTrue(node.get("promptTokens").asInt() > 20);
+        var choice = node.get("choices").get(0);
+        assertTrue(choice.has("text") && choice.has("finishReason") && choice.has("toolCalls"), choice.toString());
+        assertTrue(choice.get("completionTokens").asInt() <= 5);
+    }
+
+    @Test
+    void plainOutputIsTheAnswerAndSeedReproduces() {
+        assertEquals(0, run("--model", model(), "--max-tokens", "6", "--seed", "3", "--threads", "1", "Hi there"));
+        String first = out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        assertEquals(0, run("--model", model(), "--max-tokens", "6", "--seed", "3", "--threads", "1", "Hi there"));
+        assertEquals(first, out.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("tok/s"));
+    }
 }

@@ -136,6 +136,30 @@ class LingEngineTest {
         assertTrue(c.completionTokens() < 24);
     }
 
+    @Test
+    void chatRequestRendersThroughTheTemplate() {
+        List<Map<String, Object>> msgs = List.of(Map.of("role", "user", "content", "Give me a short introduction to large language models."));
+        GenerationRequest r = GenerationRequest.ofMessages("chat", msgs, null, greedyParams(6));
+        // The fixture's second prompt is this conversation without the system turn; the template adds
+        // "<role>SYSTEM</role>detailed thinking off<|role_end|>" in front.
+        String rendered = engine.chatTemplate().render(msgs, null, true, Map.of());
+        assertTrue(rendered.endsWith("<role>HUMAN</role>Give me a short introduction to large language models.<|role_end|><role>ASSISTANT</role>"), rendered);
+        int[] ids = engine.tokenizer().encode(rendered);
+        assertEquals(ids.length, engine.countPromptTokens(r));
+        GenerationResult res = engine.submit(r).join();
+        assertTrue(res.ok(), res.errorMessage());
+        assertEquals(ids.length, res.promptTokens());
+        GenerationResult byIds = engine.submit(GenerationRequest.ofIds("ids", ids, greedyParams(6))).join();
+        assertArrayEquals(byIds.choices().get(0).tokenIds(), res.choices().get(0).tokenIds());
+        var tools = List.<Map<String, Object>>of(Map.of("type", "function", "function", Map.of("name", "f")));
+        GenerationResult withTools = engine.submit(GenerationRequest.ofMessages("t", msgs, tools, greedyParams(2))).join();
+        assertTrue(withTools.promptTokens() > res.promptTokens(), "the tools section is rendered");
+        // A template that raises gives TEMPLATE_ERROR: content that is a list makes "+" fail in this template.
+        GenerationResult bad = engine.submit(GenerationRequest.ofMessages("b",
+            List.of(Map.of("role", "user", "content", List.of("x"))), null, greedyParams(2))).join();
+        assertEquals(ErrorCode.TEMPLATE_ERROR, bad.errorCode(), bad.errorMessage());
+    }
+
     static ErrorCode error(GenerationRequest r) {
         GenerationResult res = engine.submit(r).join();
         assertTrue(res.choices().isEmpty());
