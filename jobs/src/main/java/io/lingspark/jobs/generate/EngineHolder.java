@@ -2,6 +2,7 @@ package io.lingspark.jobs.generate;
 
 import io.lingspark.engine.runtime.Engine;
 import io.lingspark.engine.runtime.EngineOptions;
+import io.lingspark.engine.runtime.LingEngine;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,18 +51,7 @@ public final class EngineHolder {
 
     /** The engine implementation is chosen here only; everything else sees the Engine interface. */
     static Engine open(EngineOptions options) {
-        try {
-            Class<?> c = Class.forName("io.lingspark.engine.runtime.LingEngine");
-            return (Engine) c.getMethod("open", EngineOptions.class).invoke(null, options);
-        } catch (java.lang.reflect.InvocationTargetException ex) {
-            Throwable cause = ex.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException("cannot open the engine: " + cause, cause);
-        } catch (ReflectiveOperationException ex) {
-            throw new IllegalStateException("the engine implementation is not on the classpath", ex);
-        }
+        return LingEngine.open(options);
     }
 
     /** Closes every engine of this JVM (local runs call it when the job ends; executors exit anyway). */
@@ -86,6 +76,11 @@ public final class EngineHolder {
         return ENGINES.containsKey(modelDir.toAbsolutePath().normalize() + "|" + device);
     }
 
+    private static String executorId() {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        return env == null ? "?" : env.executorId();
+    }
+
     private static void startReporter() {
         if (reporter != null) {
             return;
@@ -106,8 +101,8 @@ public final class EngineHolder {
                     continue;
                 }
                 double dt = (now - prev[0]) / 1e9;
-                LOG.info("lingspark throughput [{}]: {} tok/s generated, {} tok/s prompt, running {}, waiting {}, finished {}",
-                    en.getValue().modelName(), String.format("%.1f", (s.generatedTokens() - prev[2]) / dt),
+                LOG.info("lingspark throughput [executor {} {}]: {} tok/s generated, {} tok/s prompt, running {}, waiting {}, finished {}",
+                    executorId(), en.getValue().modelName(), String.format("%.1f", (s.generatedTokens() - prev[2]) / dt),
                     String.format("%.1f", (s.promptTokens() - prev[1]) / dt), s.running(), s.waiting(),
                     s.finishedRequests());
             }

@@ -171,7 +171,7 @@ public final class GenerateJob implements Callable<Integer> {
     public record Settings(Path model, InputSpec input, String output, OutputFormat outputFormat,
                            RequestParser parser, String device, int maxModelLen, int cpuThreads, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
-                           Path statusFile, long statusIntervalMs) {
+                           Path statusFile, long statusIntervalMs, double maxErrorRate) {
     }
 
     private Settings validateOptions() {
@@ -214,7 +214,7 @@ public final class GenerateJob implements Callable<Integer> {
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
         return new Settings(model, in, output, outFmt, parser, device, maxModelLen, cpuThreads, maxInFlight,
-            partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs);
+            partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate);
     }
 
     private static void usage(boolean ok, String message) {

@@ -1,6 +1,9 @@
 package io.lingspark.jobs.generate;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
 
 import io.lingspark.jobs.input.Canonical;
 import io.lingspark.jobs.input.InputFormat;
@@ -13,7 +16,6 @@ import io.lingspark.jobs.progress.ProgressListener;
 import io.lingspark.jobs.progress.ProgressReporter;
 import io.lingspark.jobs.progress.StatusFile;
 import io.lingspark.jobs.progress.Summary;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -38,7 +40,7 @@ public final class GenerateRun {
         this.s = settings;
     }
 
-    public record Result(String runId, Summary summary, Path openAiFile, long rowsTotal) {
+    public record Result(String runId, Summary summary, String openAiFile, long rowsTotal) {
     }
 
     public Result run() {
@@ -73,10 +75,19 @@ public final class GenerateRun {
             Dataset<Row> done = store.existingIds();
             todo = todo.join(done, todo.col(Canonical.ID).equalTo(done.col("id")), "left_anti");
         }
+        // One pass counts rows and ids: rows identical in every column share a hash id, and a
+        // user id column may repeat; each id is generated once, and the log says how many rows that folded.
+        Row counts = todo.agg(count(lit(1)), countDistinct(col(Canonical.ID))).first();
+        long rowsIn = counts.getLong(0);
+        long total = counts.getLong(1);
+        if (total < rowsIn) {
+            LOG.warn("lingspark generate: {} input rows share an id with another row; each id is generated once",
+                rowsIn - total);
+            todo = todo.dropDuplicates(Canonical.ID);
+        }
         if (s.partitions() > 0) {
             todo = todo.repartition(s.partitions());
         }
-        long total = todo.count();
         LOG.info("lingspark generate: {} requests to run ({} earlier run(s) in the output)", total, runs.size());
 
         JobMetrics metrics = new JobMetrics(spark.sparkContext());
@@ -102,9 +113,12 @@ public final class GenerateRun {
                 throw new IllegalStateException("the run has " + summary.requests() + " requests but "
                     + total + " were submitted");
             }
-            Path openAi = s.input().format() == InputFormat.OPENAI_BATCH
-                ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000) : null;
-            reporter.finish(summary.snapshot("succeeded", total, null));
+            String openAi = s.input().format() == InputFormat.OPENAI_BATCH
+                ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000).toString() : null;
+            boolean tooManyErrors = summary.errorRate() > s.maxErrorRate();
+            reporter.finish(summary.snapshot(tooManyErrors ? "failed" : "succeeded", total, tooManyErrors
+                ? String.format("error rate %.4f is over --max-error-rate %.4f", summary.errorRate(), s.maxErrorRate())
+                : null));
             return new Result(s.runId(), summary, openAi, total);
         } catch (RuntimeException e) {
             StatusFile.Snapshot last = reporter.snapshot();

@@ -43,9 +43,10 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         if (!input.hasNext()) {
             return java.util.Collections.emptyIterator(); // an empty partition never loads a model
         }
-        Engine engine = EngineHolder.get(EngineOptions.of(Path.of(settings.modelDir()))
-            .withDevice(device(tc, settings.device()))
-            .withMaxModelLen(settings.maxModelLen()));
+        EngineOptions defaults = EngineOptions.of(Path.of(settings.modelDir()));
+        Engine engine = EngineHolder.get(new EngineOptions(defaults.modelDir(), device(tc, settings.device()),
+            defaults.maxBatchTokens(), defaults.maxRunning(), settings.maxModelLen(), defaults.gpuMemoryUtilization(),
+            settings.cpuThreads()));
         int attempt = tc == null ? 0 : tc.attemptNumber();
         ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt);
         boolean failHook = settings.failFirstAttemptAfter() >= 0 && tc != null && attempt == 0

@@ -72,7 +72,7 @@ public final class InputReader {
     private static Dataset<Row> fromColumns(Dataset<Row> raw, InputSpec spec) {
         StructType schema = raw.schema();
         String messages = pick(schema, spec.messagesColumn(), "messages", "--messages-column");
-        String prompt = pick(schema, spec.promptColumn(), messages == null ? "prompt" : null, "--prompt-column");
+        String prompt = pick(schema, spec.promptColumn(), "prompt", "--prompt-column"); // a row uses messages when it has them
         if (prompt == null && messages == null) {
             throw new InputException("input has no 'prompt' or 'messages' column (columns: "
                 + Arrays.toString(schema.fieldNames()) + "); use --prompt-column or --messages-column");
@@ -83,6 +83,7 @@ public final class InputReader {
         for (String k : spec.keepColumns()) {
             requireColumn(schema, k, "--keep-columns");
         }
+        boolean hasCorrupt = Arrays.asList(schema.fieldNames()).contains("_corrupt_record");
         checkType(schema, prompt, "prompt", false);
         checkType(schema, messages, "messages", true);
         checkType(schema, tools, "tools", true);
@@ -91,14 +92,13 @@ public final class InputReader {
             throw new InputException("id column '" + id + "' has type " + schema.apply(id).dataType().simpleString()
                 + "; it must be a string or a number");
         }
-        boolean hasCorrupt = Arrays.asList(schema.fieldNames()).contains("_corrupt_record");
         List<Column> cols = new ArrayList<>();
         Column promptCol = prompt == null ? lit(null).cast("string") : col(q(prompt)).cast("string");
         Column messagesCol = asJson(schema, messages);
         Column toolsCol = asJson(schema, tools);
         Column paramsCol = asJson(schema, params);
-        Column idCol = id == null ? hashId(promptCol, messagesCol, toolsCol, paramsCol)
-            : coalesce(col(q(id)).cast("string"), hashId(promptCol, messagesCol, toolsCol, paramsCol));
+        Column rowHash = rowHash(schema, hasCorrupt);
+        Column idCol = id == null ? rowHash : coalesce(col(q(id)).cast("string"), rowHash);
         cols.add(idCol.as(Canonical.ID));
         cols.add(promptCol.as(Canonical.PROMPT));
         cols.add(messagesCol.as(Canonical.MESSAGES));
@@ -149,14 +149,25 @@ public final class InputReader {
     }
 
     /**
-     * The deterministic id of a row without one: a SHA-256 of the request's content (prompt or
-     * messages, tools, params as read), so a rerun or a resume finds the same ids. Identical
-     * requests share an id, which is what "one output per request" means for them.
+     * The deterministic id of a row without one: a SHA-256 of the row's content (every input column
+     * as JSON, so rows that differ anywhere, even in a kept column, get different ids; plus the raw
+     * line of a malformed JSON line), so a rerun or a resume finds the same ids. Rows identical in
+     * every column share an id and are generated once (the job reports how many).
      */
-    public static Column hashId(Column prompt, Column messages, Column tools, Column params) {
+    public static Column hashId(Column... parts) {
         Column nul = lit("\u0000");
-        return sha2(concat_ws("\u0001", coalesce(prompt, nul), coalesce(messages, nul), coalesce(tools, nul),
-            coalesce(params, nul)), 256).substr(1, 32);
+        Column[] p = new Column[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            p[i] = coalesce(parts[i], nul);
+        }
+        return sha2(concat_ws("\u0001", p), 256).substr(1, 32);
+    }
+
+    private static Column rowHash(StructType schema, boolean hasCorrupt) {
+        Column[] fields = Arrays.stream(schema.fieldNames()).filter(f -> !f.equals("_corrupt_record"))
+            .map(f -> col(q(f))).toArray(Column[]::new);
+        Column content = fields.length == 0 ? lit(null).cast("string") : to_json(struct(fields));
+        return hasCorrupt ? hashId(content, col("_corrupt_record")) : hashId(content);
     }
 
     private static String pick(StructType schema, String asked, String conventional, String flag) {

@@ -2,7 +2,6 @@ package io.lingspark.jobs.progress;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -21,7 +20,8 @@ public record Summary(String runId, String output, long requests, long rows, Map
                       long tokensIn, long tokensOut, double wallS) {
 
     public static Summary of(Dataset<Row> run, String runId, String output, double wallS) {
-        Row a = run.agg(countDistinct(col("id")), count(lit(1)),
+        // Every request has exactly one choice-0 row (its first choice or its error row).
+        Row a = run.agg(count(when(col("choice").equalTo(0), lit(1))), count(lit(1)),
             sum(when(col("choice").equalTo(0), col("prompt_tokens")).otherwise(0)),
             sum(col("completion_tokens"))).first();
         Map<String, Long> errors = new TreeMap<>();

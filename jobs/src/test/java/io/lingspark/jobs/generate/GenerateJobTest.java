@@ -1,0 +1,286 @@
+package io.lingspark.jobs.generate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lingspark.engine.runtime.Engine;
+import io.lingspark.engine.runtime.EngineOptions;
+import io.lingspark.engine.runtime.GenerationRequest;
+import io.lingspark.engine.runtime.GenerationResult;
+import io.lingspark.engine.runtime.LingEngine;
+import io.lingspark.engine.runtime.SamplingParams;
+import io.lingspark.jobs.SparkTestSession;
+import io.lingspark.jobs.demo.DemoModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The generate job end to end on local[2] with the real engine on a small random-weight model. */
+class GenerateJobTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_TOKENS = 6;
+    /** The row kinds of the mixed input, by row % 15, and the error each must give (null: valid). */
+    static final String[] KINDS = {"EMPTY_PROMPT", "EMPTY_PROMPT", "BAD_MESSAGES", "UNKNOWN_ROLE", "INVALID_PARAMS",
+        "PROMPT_TOO_LONG", "TEMPLATE_ERROR", null, null, null, null, null, null, null, null};
+
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path model;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSession.create("local[2]", tmp);
+        model = tmp.resolve("model");
+        DemoModel.write(model, 11);
+    }
+
+    @AfterAll
+    static void stop() {
+        EngineHolder.closeAll();
+        spark.stop();
+    }
+
+    static GenerateJob job;
+
+    static int generate(String... args) {
+        job = new GenerateJob();
+        return new CommandLine(job).execute(args);
+    }
+
+    static List<String> args(Path input, Path output, String... more) {
+        List<String> a = new ArrayList<>(List.of("--model", model.toString(), "--input", input.toString(),
+            "--output", output.toString(), "--device", "cpu", "--temperature", "0", "--max-tokens",
+            Integer.toString(MAX_TOKENS), "--status-interval-ms", "200"));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    static ObjectNode message(String role, Object content) {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("role", role);
+        m.set("content", JSON.valueToTree(content));
+        return m;
+    }
+
+    /** Row i of the mixed input: a valid prompt/chat row or one of every invalid kind. */
+    static ObjectNode mixedRow(int i) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("row", i);
+        if (i % 3 != 0) {
+            o.put("id", "r" + i); // the others get content-hash ids
+        }
+        switch (i % 15) {
+            case 0 -> o.putNull("prompt");
+            case 1 -> o.put("prompt", "");
+            case 2 -> o.put("messages", "[{\"role\": \"user\", \"content\": \"unterminated");
+            case 3 -> o.putArray("messages").add(message("wizard", "cast a spell " + i));
+            case 4 -> {
+                o.put("prompt", "question " + i);
+                o.putObject("params").put("temperature", -1);
+            }
+            case 5 -> o.put("prompt", "many words ".repeat(1500) + i);
+            case 6 -> o.putArray("messages").add(message("user", List.of(Map.of("type", "text", "text", "hi " + i))));
+            case 7 -> {
+                o.put("prompt", "two choices for " + i);
+                o.putObject("params").put("n", 2);
+            }
+            case 8, 9, 10 -> {
+                ArrayNode ms = o.putArray("messages");
+                ms.add(message("system", "You are terse."));
+                ms.add(message("user", "What is " + i + " plus one?"));
+                if (i % 15 == 9) {
+                    o.putArray("tools").addObject().put("type", "function").putObject("function")
+                        .put("name", "add").putObject("parameters").put("type", "object");
+                }
+            }
+            default -> o.put("prompt", "The number " + i + " is");
+        }
+        return o;
+    }
+
+    static Path writeJsonl(String name, List<? extends JsonNode> rows) throws IOException {
+        Path p = tmp.resolve(name);
+        List<String> lines = new ArrayList<>();
+        for (JsonNode r : rows) {
+            lines.add(JSON.writeValueAsString(r));
+        }
+        Files.write(p, lines);
+        return p;
+    }
+
+    /** What the engine gives for the same request submitted directly (a separate engine instance). */
+    static GenerationRequest direct(ObjectNode row) {
+        int n = row.path("params").path("n").asInt(1);
+        SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(MAX_TOKENS).n(n).build();
+        String id = row.path("id").asText("x");
+        if (row.has("messages")) {
+            List<Map<String, Object>> ms = JSON.convertValue(row.get("messages"), List.class);
+            List<Map<String, Object>> tools = row.has("tools") ? JSON.convertValue(row.get("tools"), List.class) : null;
+            return GenerationRequest.ofMessages(id, ms, tools, p);
+        }
+        return GenerationRequest.ofPrompt(id, row.get("prompt").asText(), p);
+    }
+
+    @Test
+    void mixedInputGivesOneRowPerIdAndChoiceWithTypedErrorsAndTheEnginesGreedyText() throws Exception {
+        List<ObjectNode> rows = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            rows.add(mixedRow(i));
+        }
+        Path in = writeJsonl("mixed.jsonl", rows);
+        Path out = tmp.resolve("mixed-out");
+        Path status = tmp.resolve("status/mixed.json");
+        List<String> a = args(in, out, "--partitions", "2", "--keep-columns", "row", "--max-error-rate", "0.3",
+            "--status-file", status.toString(), "--run-id", "mixed");
+        // 140 of 300 rows are invalid: everything is written, then the job exits 6.
+        assertEquals(6, generate(a.toArray(String[]::new)));
+
+        Dataset<Row> written = spark.read().parquet(out.toString());
+        List<Row> all = written.select("row", "id", "choice", "text", "error", "finish_reason", "completion_tokens",
+            "prompt_tokens", "run_id", "model").collectAsList();
+        Map<Long, List<Row>> byRow = new HashMap<>();
+        Set<String> idChoice = new HashSet<>();
+        for (Row r : all) {
+            byRow.computeIfAbsent(r.getLong(0), k -> new ArrayList<>()).add(r);
+            assertTrue(idChoice.add(r.getString(1) + "#" + r.getInt(2)), "duplicate id/choice " + r);
+            assertEquals("mixed", r.getString(8));
+        }
+        assertEquals(300, byRow.size(), "every input row has output");
+        try (Engine engine = LingEngine.open(EngineOptions.of(model))) {
+            Map<Integer, CompletableFuture<GenerationResult>> expected = new HashMap<>();
+            for (int i = 0; i < 300; i++) {
+                if (KINDS[i % 15] == null) {
+                    expected.put(i, engine.submit(direct(rows.get(i))));
+                }
+            }
+            for (int i = 0; i < 300; i++) {
+                List<Row> got = byRow.get((long) i);
+                String kind = KINDS[i % 15];
+                if (kind != null) {
+                    assertEquals(1, got.size(), "row " + i);
+                    Row e = got.get(0).getStruct(4);
+                    assertNotNull(e, "row " + i + " should be " + kind);
+                    assertEquals(kind, e.getString(0), "row " + i + ": " + e.getString(1));
+                    assertNotNull(e.getString(1));
+                    continue;
+                }
+                GenerationResult r = expected.get(i).get();
+                assertTrue(r.ok(), r.errorMessage());
+                assertEquals(r.choices().size(), got.size(), "one row per choice, row " + i);
+                for (Row g : got) {
+                    assertNull(g.get(4), "row " + i);
+                    assertEquals(r.choices().get(g.getInt(2)).text(), g.getString(3), "greedy text of row " + i);
+                    assertTrue(g.getInt(6) <= MAX_TOKENS);
+                    assertEquals(r.promptTokens(), g.getInt(7));
+                    assertNotNull(g.getString(5));
+                }
+            }
+        }
+        JsonNode st = JSON.readTree(status.toFile());
+        assertEquals("failed", st.get("state").asText());
+        assertEquals(300, st.get("rows_total").asLong());
+        assertEquals(300, st.get("rows_done").asLong());
+        assertEquals(140, st.get("rows_error").asLong());
+        assertEquals(40, st.get("errors_by_code").get("EMPTY_PROMPT").asLong());
+        assertTrue(st.get("tokens_out").asLong() > 0);
+        assertEquals(140, job.result().summary().errors());
+    }
+
+    @Test
+    void resumeGeneratesOnlyTheMissingIdsAsANewRun() throws IOException {
+        List<ObjectNode> rows = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            rows.add(JSON.createObjectNode().put("prompt", "resume prompt " + i));
+        }
+        rows.add(rows.get(99).deepCopy()); // an identical row: same hash id, generated once
+        Path in = writeJsonl("resume.jsonl", rows);
+        Path out = tmp.resolve("resume-out");
+        assertEquals(0, generate(args(in, out, "--limit", "40", "--output-format", "jsonl", "--run-id", "first")
+            .toArray(String[]::new)));
+        assertEquals(40, job.result().rowsTotal());
+        assertEquals(5, generate(args(in, out, "--output-format", "jsonl").toArray(String[]::new)),
+            "an output with runs needs --resume or --overwrite");
+        assertEquals(0, generate(args(in, out, "--resume", "--output-format", "jsonl", "--run-id", "second",
+            "--partitions", "3").toArray(String[]::new)));
+        assertEquals(60, job.result().rowsTotal());
+
+        Dataset<Row> all = spark.read().json(out.toString());
+        assertEquals(100, all.count());
+        assertEquals(100, all.select("id").distinct().count());
+        assertEquals(40, all.where(col("run_id").equalTo("first")).count());
+        assertEquals(60, all.where(col("run_id").equalTo("second")).count());
+        assertEquals(0, generate(args(in, out, "--resume", "--output-format", "jsonl").toArray(String[]::new)));
+        assertEquals(0, job.result().rowsTotal(), "nothing left to do");
+    }
+
+    @Test
+    void openAiBatchRoundTrips() throws IOException {
+        List<ObjectNode> lines = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ObjectNode l = JSON.createObjectNode().put("custom_id", "req-" + i).put("method", "POST")
+                .put("url", "/v1/chat/completions");
+            ObjectNode body = l.putObject("body").put("model", "ling").put("max_tokens", 4 + i);
+            body.putArray("messages").add(message(i == 3 ? "narrator" : "user", "batch question " + i));
+            lines.add(l);
+        }
+        Path in = writeJsonl("batch-in.jsonl", lines);
+        Path out = tmp.resolve("batch-out");
+        assertEquals(0, generate(args(in, out, "--input-format", "openai-batch", "--run-id", "b1").toArray(String[]::new)));
+        Path file = Path.of(job.result().openAiFile());
+        assertEquals(out.resolve("_openai_batch/b1.jsonl"), file);
+        Map<String, Row> texts = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).select("id", "text", "completion_tokens", "prompt_tokens")
+            .collectAsList()) {
+            texts.put(r.getString(0), r);
+        }
+        List<String> got = Files.readAllLines(file);
+        assertEquals(4, got.size());
+        Set<String> ids = new HashSet<>();
+        for (String line : got) {
+            JsonNode o = JSON.readTree(line);
+            String id = o.get("custom_id").asText();
+            ids.add(id);
+            if (id.equals("req-3")) {
+                assertTrue(o.get("response").isNull());
+                assertEquals("UNKNOWN_ROLE", o.get("error").get("code").asText());
+                continue;
+            }
+            assertTrue(o.get("error").isNull());
+            JsonNode body = o.get("response").get("body");
+            assertEquals(200, o.get("response").get("status_code").asInt());
+            assertEquals("chat.completion", body.get("object").asText());
+            JsonNode msg = body.get("choices").get(0).get("message");
+            assertEquals("assistant", msg.get("role").asText());
+            assertEquals(texts.get(id).getString(1), msg.get("content").asText());
+            JsonNode usage = body.get("usage");
+            int completion = texts.get(id).getInt(2);
+            assertTrue(completion <= 4 + Integer.parseInt(id.substring(4)), "max_tokens from the body is used");
+            assertEquals(completion, usage.get("completion_tokens").asInt());
+            assertEquals(usage.get("prompt_tokens").asInt() + completion, usage.get("total_tokens").asInt());
+        }
+        assertEquals(Set.of("req-0", "req-1", "req-2", "req-3"), ids);
+    }
+}
