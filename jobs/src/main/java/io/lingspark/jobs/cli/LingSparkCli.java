@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Run Ling models over datasets with Apache Spark.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        io.lingspark.engine.cli.PromptCommand.class,
     })
 public final class LingSparkCli implements Runnable {
     @Override
