@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         io.lingspark.engine.cli.LogitsCommand.class,
         io.lingspark.engine.cli.BenchCommand.class,
+        io.lingspark.engine.cli.PromptCommand.class,
     })
 public final class LingSparkCli implements Runnable {
     @Override

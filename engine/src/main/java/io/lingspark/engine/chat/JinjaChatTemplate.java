@@ -1,0 +1,190 @@
+package io.lingspark.engine.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.config.ModelLoadException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A checkpoint's Jinja chat template rendered as transformers' apply_chat_template does:
+ * trim_blocks and lstrip_blocks on, keep_trailing_newline off (one final newline of the source is
+ * dropped), variables {@code messages}, {@code tools} (None when absent), {@code documents} (None),
+ * {@code add_generation_prompt}, the tokenizer's special tokens ({@code bos_token}, {@code eos_token},
+ * ...) and the caller's extra kwargs, which override everything else.
+ *
+ * <p>Undefined values are lenient (like jinja2's ChainableUndefined): {@code messages[0].role} on an
+ * empty conversation is undefined rather than an error, so generationPrompt() can render []. Real
+ * Jinja raises there; for every template and conversation where Jinja succeeds the output is the same.
+ *
+ * <p>{@link #generationPrompt()}: render(messages, add_generation_prompt=true) minus the same with
+ * false, first on [] and, if the template rejects an empty conversation, on one user message. For
+ * Ling 2.0 chat and base templates it is {@code <role>ASSISTANT</role>}; a Ring-style template that
+ * ends in {@code <think>\n} means generation starts inside the reasoning block.
+ */
+public final class JinjaChatTemplate implements ChatTemplate {
+    private final List<JinjaAst.Node> template;
+    private final String missingReason;
+    private final Map<String, Object> globals;
+    private volatile String generationPrompt;
+
+    private JinjaChatTemplate(String source, Map<String, Object> globals, String missingReason) {
+        this.template = source == null ? null : JinjaParser.parse(dropTrailingNewline(source));
+        this.globals = Map.copyOf(globals);
+        this.missingReason = missingReason;
+    }
+
+    private static String dropTrailingNewline(String s) {
+        return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** A template from source text; globals are extra template variables (bos_token, ...). */
+    public static JinjaChatTemplate of(String source, Map<String, Object> globals) {
+        if (source == null) {
+            throw new IllegalArgumentException("template source is null");
+        }
+        return new JinjaChatTemplate(source, globals == null ? Map.of() : globals, null);
+    }
+
+    /**
+     * The template of a model directory: chat_template.jinja when present, else tokenizer_config.json
+     * {@code chat_template} (a string, or a list of {name, template} where "default" is used). A model
+     * without one loads, but rendering messages throws ModelLoadException.
+     */
+    public static JinjaChatTemplate load(Path modelDir) {
+        Path configFile = modelDir.resolve("tokenizer_config.json");
+        JsonNode config = null;
+        if (Files.exists(configFile)) {
+            try {
+                config = new ObjectMapper().readTree(configFile.toFile());
+            } catch (IOException e) {
+                throw new ModelLoadException(configFile + ": not valid JSON: " + e.getMessage(), e);
+            }
+        }
+        Map<String, Object> globals = new LinkedHashMap<>();
+        readSpecialTokens(modelDir.resolve("special_tokens_map.json"), globals);
+        if (config != null) {
+            collectTokens(config, globals);
+        }
+        Path jinja = modelDir.resolve("chat_template.jinja");
+        String source = null;
+        String missing = null;
+        try {
+            if (Files.exists(jinja)) {
+                source = Files.readString(jinja, StandardCharsets.UTF_8);
+            } else if (config != null && config.hasNonNull("chat_template")) {
+                JsonNode t = config.get("chat_template");
+                if (t.isTextual()) {
+                    source = t.asText();
+                } else if (t.isArray()) {
+                    for (JsonNode named : t) {
+                        if ("default".equals(named.path("name").asText())) {
+                            source = named.path("template").asText();
+                        }
+                    }
+                    if (source == null) {
+                        missing = configFile + ": chat_template lists named templates but none is named 'default'";
+                    }
+                } else {
+                    throw new ModelLoadException(configFile + ": chat_template must be a string or a list of {name, template}");
+                }
+            } else {
+                missing = modelDir + ": the model has no chat template (no chat_template.jinja and no chat_template in tokenizer_config.json)";
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException(jinja + ": cannot read: " + e.getMessage(), e);
+        }
+        try {
+            return new JinjaChatTemplate(source, globals, missing);
+        } catch (TemplateException e) {
+            throw new ModelLoadException(modelDir + ": chat template does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private static void readSpecialTokens(Path file, Map<String, Object> globals) {
+        if (Files.exists(file)) {
+            try {
+                collectTokens(new ObjectMapper().readTree(file.toFile()), globals);
+            } catch (IOException e) {
+                throw new ModelLoadException(file + ": not valid JSON: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** *_token fields, as strings or serialized AddedToken objects ({"content": ...}). */
+    private static void collectTokens(JsonNode node, Map<String, Object> globals) {
+        node.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (e.getKey().endsWith("_token")) {
+                if (v.isTextual()) {
+                    globals.put(e.getKey(), v.asText());
+                } else if (v.isObject() && v.path("content").isTextual()) {
+                    globals.put(e.getKey(), v.get("content").asText());
+                }
+            } else if (e.getKey().equals("additional_special_tokens") && v.isArray()) {
+                List<Object> list = new ArrayList<>();
+                v.forEach(x -> list.add(x.isObject() ? x.path("content").asText() : x.asText()));
+                globals.put(e.getKey(), list);
+            }
+        });
+    }
+
+    /** Whether the model has a template at all. */
+    public boolean hasTemplate() {
+        return template != null;
+    }
+
+    @Override
+    public String render(List<Map<String, Object>> messages, List<Map<String, Object>> tools,
+                         boolean addGenerationPrompt, Map<String, Object> extra) {
+        if (template == null) {
+            throw new ModelLoadException(missingReason);
+        }
+        Map<String, Object> context = new LinkedHashMap<>(globals);
+        context.put("messages", messages == null ? new ArrayList<>() : new ArrayList<Object>(messages));
+        context.put("tools", tools == null ? null : new ArrayList<Object>(tools));
+        context.put("documents", null);
+        context.put("add_generation_prompt", addGenerationPrompt);
+        if (extra != null) {
+            context.putAll(extra);
+        }
+        return JinjaRenderer.render(template, context);
+    }
+
+    @Override
+    public String generationPrompt() {
+        String g = generationPrompt;
+        if (g == null) {
+            g = computeGenerationPrompt();
+            generationPrompt = g;
+        }
+        return g;
+    }
+
+    private String computeGenerationPrompt() {
+        if (template == null) {
+            return "";
+        }
+        List<Map<String, Object>> empty = List.of();
+        try {
+            return suffix(render(empty, null, true, Map.of()), render(empty, null, false, Map.of()));
+        } catch (TemplateException e) {
+            List<Map<String, Object>> one = List.of(Map.of("role", "user", "content", "x"));
+            try {
+                return suffix(render(one, null, true, Map.of()), render(one, null, false, Map.of()));
+            } catch (TemplateException e2) {
+                return "";
+            }
+        }
+    }
+
+    private static String suffix(String with, String without) {
+        return with.startsWith(without) ? with.substring(without.length()) : "";
+    }
+}
