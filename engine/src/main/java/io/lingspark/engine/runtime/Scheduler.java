@@ -183,10 +183,11 @@ final class Scheduler implements Runnable {
             for (Sequence s : batch) {
                 hit.add(s.request);
             }
+            drop(hit);
+            updateCounts(); // before the futures complete, so callers see consistent stats()
             for (RequestState r : hit) {
                 r.fail(ErrorCode.ENGINE_ERROR, "engine step failed: " + e);
             }
-            dropFailed();
         }
         updateCounts();
     }
@@ -286,6 +287,7 @@ final class Scheduler implements Runnable {
     private void finish(Sequence s) {
         RequestState r = s.request;
         if (r.choiceDone() && !r.failed()) {
+            updateCounts(); // so a caller woken by the future already sees this request gone from stats()
             finishedRequests.incrementAndGet();
             try {
                 r.future.complete(r.result());
@@ -295,16 +297,16 @@ final class Scheduler implements Runnable {
         }
     }
 
-    /** Removes every sequence of a failed request from the running set and the queue. */
-    private void dropFailed() {
+    /** Removes every sequence of the given requests (all their choices) from the running set and the queue. */
+    private void drop(Set<RequestState> requests) {
         running.removeIf(s -> {
-            if (s.request.failed()) {
+            if (requests.contains(s.request)) {
                 s.freeCache();
                 return true;
             }
             return false;
         });
-        waiting.removeIf(s -> s.request.failed());
+        waiting.removeIf(s -> requests.contains(s.request));
     }
 
     private void updateCounts() {
