@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         io.lingspark.engine.cli.LogitsCommand.class,
         io.lingspark.engine.cli.BenchCommand.class,
         io.lingspark.engine.cli.PromptCommand.class,
+        io.lingspark.engine.cli.ChatCommand.class,
     })
 public final class LingSparkCli implements Runnable {
     @Override

@@ -1,0 +1,159 @@
+package io.lingspark.engine.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.runtime.CompletionChoice;
+import io.lingspark.engine.runtime.EngineOptions;
+import io.lingspark.engine.runtime.ErrorCode;
+import io.lingspark.engine.runtime.GenerationRequest;
+import io.lingspark.engine.runtime.GenerationResult;
+import io.lingspark.engine.runtime.LingEngine;
+import io.lingspark.engine.runtime.SamplingParams;
+import io.lingspark.engine.runtime.ToolCall;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lingspark chat}: one user message through the model's chat template and the full engine
+ * (sampling, stop rules, reasoning and tool-call parsing), for quick manual runs. Prints the answer, or
+ * the whole {@code GenerationResult} as JSON with {@code --json}.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+    description = "Send one chat message to a model and print the answer.")
+public final class ChatCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N or auto")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores)")
+    int threads;
+
+    @Option(names = "--system", description = "system message")
+    String system;
+
+    @Option(names = "--tools-file", description = "JSON file: an array of OpenAI tool definitions, or {\"tools\": [...]}")
+    Path toolsFile;
+
+    @Option(names = "--json", description = "print the full result as JSON")
+    boolean json;
+
+    @Option(names = "--max-tokens", defaultValue = "512", description = "most tokens to generate")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0.7", description = "0 for greedy")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.8", description = "nucleus sampling mass")
+    double topP;
+
+    @Option(names = "--seed", description = "sampling seed (reproducible output)")
+    Long seed;
+
+    @Parameters(index = "0", paramLabel = "MESSAGE", description = "the user message")
+    String message;
+
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    PrintStream err = System.err;
+
+    @Override
+    public Integer call() {
+        return ExitCodes.run("chat", err, this::execute);
+    }
+
+    private int execute() throws IOException {
+        List<Map<String, Object>> tools = toolsFile == null ? null : readTools(toolsFile);
+        List<Map<String, Object>> messages = new ArrayList<>();
+        if (system != null) {
+            messages.add(Map.of("role", "system", "content", system));
+        }
+        messages.add(Map.of("role", "user", "content", message));
+        SamplingParams params = SamplingParams.builder().temperature(temperature).topP(topP).seed(seed)
+            .maxTokens(maxTokens).build();
+        try {
+            params.validate();
+        } catch (RuntimeException e) {
+            throw new ExitCodes.CommandException(ExitCodes.USAGE, e.getMessage());
+        }
+        if (!Files.isDirectory(model)) {
+            throw new ExitCodes.CommandException(ExitCodes.MODEL, "model directory " + model + " does not exist");
+        }
+        LingEngine engine;
+        try {
+            engine = LingEngine.open(new EngineOptions(model, device, 512, 64, 0, 0.9, threads));
+        } catch (IllegalArgumentException e) {
+            throw e; // an unknown --device: usage
+        } catch (RuntimeException e) {
+            throw new ExitCodes.CommandException(ExitCodes.MODEL, "cannot load " + model + ": " + e.getMessage(), e);
+        }
+        GenerationResult r;
+        try (engine) {
+            r = engine.submit(GenerationRequest.ofMessages("chat", messages, tools, params)).join();
+        }
+        if (!r.ok()) {
+            int code = r.errorCode() == ErrorCode.ENGINE_ERROR ? ExitCodes.UNEXPECTED : ExitCodes.INPUT;
+            throw new ExitCodes.CommandException(code, r.errorCode() + ": " + r.errorMessage());
+        }
+        if (json) {
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        } else {
+            printReadable(r.choices().get(0));
+        }
+        double secs = r.totalMs() / 1000;
+        err.printf("lingspark chat: %d prompt + %d completion tokens, first token %.0f ms, %.1f tok/s, finish %s%n",
+            r.promptTokens(), r.completionTokens(), r.ttftMs(), secs > 0 ? r.completionTokens() / secs : 0,
+            r.choices().get(0).finishReason());
+        return ExitCodes.OK;
+    }
+
+    private void printReadable(CompletionChoice c) {
+        if (c.reasoningContent() != null) {
+            out.println("[reasoning]");
+            out.println(c.reasoningContent());
+            out.println("[answer]");
+        }
+        out.println(c.text());
+        for (ToolCall t : c.toolCalls()) {
+            out.println("[tool call " + t.id() + "] " + t.name() + " " + t.arguments());
+        }
+        if (c.parseError() != null) {
+            out.println("[tool call parse error] " + c.parseError());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> readTools(Path f) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(f.toFile());
+        } catch (JsonProcessingException e) {
+            throw new ExitCodes.CommandException(ExitCodes.INPUT, f + " is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ExitCodes.CommandException(ExitCodes.INPUT, "cannot read tools file " + f + ": " + e.getMessage());
+        }
+        JsonNode arr = root != null && root.isObject() ? root.get("tools") : root;
+        if (arr == null || !arr.isArray()) {
+            throw new ExitCodes.CommandException(ExitCodes.INPUT, f + ": expected an array of tools or {\"tools\": [...]}");
+        }
+        List<Map<String, Object>> tools = new ArrayList<>();
+        for (JsonNode t : arr) {
+            if (!t.isObject()) {
+                throw new ExitCodes.CommandException(ExitCodes.INPUT, f + ": every tool must be a JSON object");
+            }
+            tools.add(new ObjectMapper().convertValue(t, Map.class));
+        }
+        return tools;
+    }
+}

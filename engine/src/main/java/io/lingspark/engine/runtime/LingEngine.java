@@ -1,0 +1,275 @@
+package io.lingspark.engine.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.backend.Backends;
+import io.lingspark.engine.chat.ChatTemplate;
+import io.lingspark.engine.chat.JinjaChatTemplate;
+import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.model.CausalLm;
+import io.lingspark.engine.model.ModelFactory;
+import io.lingspark.engine.tokenizer.HfTokenizer;
+import io.lingspark.engine.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The {@link Engine}: validation and prompt building on the caller's thread ({@link PromptBuilder}),
+ * continuous batching on one scheduler thread ({@link Scheduler}), per-choice state in
+ * {@link Sequence}, result assembly (reasoning split, tool calls) in {@link RequestState}.
+ */
+public final class LingEngine implements Engine {
+    private static final Logger LOG = Logger.getLogger(LingEngine.class.getName());
+    /** Tags the tool and reasoning parsers need even when skip_special_tokens drops special ids. */
+    private static final List<String> PARSER_TAGS = List.of("<tool_call>", "</tool_call>", "<tool_response>",
+        "</tool_response>", "<think>", "</think>");
+
+    private final Path dir;
+    private final LingConfig config;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template;
+    private final CausalLm model;
+    private final PromptBuilder prompts;
+    private final Scheduler scheduler;
+    private final Set<Integer> keepIds = new HashSet<>();
+    private final double loadSeconds;
+    private final String revision;
+    private final long kvBudget;
+    private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong order = new AtomicLong();
+    private volatile boolean closed;
+
+    /** Opens with a KV budget of {@link #defaultKvBudget} for the device. */
+    public static LingEngine open(EngineOptions o) {
+        return open(o, defaultKvBudget(o));
+    }
+
+    /** Opens with an explicit KV cache budget in bytes (all sequences together; soft, see Scheduler). */
+    public static LingEngine open(EngineOptions o, long kvBudgetBytes) {
+        long t0 = System.nanoTime();
+        Path dir = o.modelDir();
+        LingConfig config = LingConfig.fromDirectory(dir);
+        Tokenizer tok = HfTokenizer.load(dir);
+        ChatTemplate template = JinjaChatTemplate.load(dir);
+        CausalLm model = ModelFactory.open(dir, Backends.open(o.device(), o.cpuThreads(), o.gpuMemoryUtilization()));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        LOG.info(String.format("loaded %s (%s) on %s in %.2f s", dir.getFileName(), config.architecture, o.device(), secs));
+        return new LingEngine(o, config, tok, template, model, kvBudgetBytes, secs);
+    }
+
+    /**
+     * Half the JVM's max heap on CPU (the caches live on the heap), 8 GiB elsewhere; override with the
+     * system property {@code lingspark.kvCacheBytes}.
+     */
+    public static long defaultKvBudget(EngineOptions o) {
+        String prop = System.getProperty("lingspark.kvCacheBytes");
+        if (prop != null) {
+            return Long.parseLong(prop.trim());
+        }
+        boolean cpu = o.device() == null || o.device().equalsIgnoreCase("cpu") || o.device().equalsIgnoreCase("auto");
+        return cpu ? Runtime.getRuntime().maxMemory() / 2 : 8L << 30;
+    }
+
+    LingEngine(EngineOptions o, LingConfig config, Tokenizer tokenizer, ChatTemplate template, CausalLm model,
+               long kvBudget, double loadSeconds) {
+        this.dir = o.modelDir();
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.model = model;
+        this.loadSeconds = loadSeconds;
+        this.kvBudget = kvBudget;
+        int ctx = o.maxModelLen() > 0 ? Math.min(o.maxModelLen(), config.maxPositionEmbeddings) : config.maxPositionEmbeddings;
+        this.prompts = new PromptBuilder(tokenizer, template, config.vocabSize, ctx);
+        for (String t : PARSER_TAGS) {
+            tokenizer.tokenId(t).ifPresent(keepIds::add);
+        }
+        this.revision = revisionOf(dir);
+        // K and V, fp32, every layer: the projection the scheduler checks before a step writes the cache.
+        long perToken = 2L * config.numLayers * config.numKvHeads * config.headDim * Float.BYTES;
+        this.scheduler = new Scheduler(model, new Context(), o.maxBatchTokens(), o.maxRunning(), kvBudget, perToken, ctx);
+        scheduler.start();
+    }
+
+    @Override
+    public CompletableFuture<GenerationResult> submit(GenerationRequest request) {
+        return submit(request, null);
+    }
+
+    @Override
+    public CompletableFuture<GenerationResult> submit(GenerationRequest request, StreamListener listener) {
+        long t0 = System.nanoTime();
+        String id = request == null ? null : request.id();
+        if (closed) {
+            return CompletableFuture.completedFuture(GenerationResult.error(id, ErrorCode.CANCELLED, "the engine is closed", 0));
+        }
+        try {
+            SamplingParams p = request == null ? SamplingParams.DEFAULT : request.params().validate();
+            PromptBuilder.Prompt prompt = prompts.build(request);
+            int maxNew = Math.min(p.maxTokens(), prompts.contextLen() - prompt.ids().length);
+            RequestState r = new RequestState(id, p, prompt.ids(), prompt.startsInReasoning(), listener, t0);
+            long seed = p.seed() != null ? p.seed() : ThreadLocalRandom.current().nextLong();
+            int[] blocked = blockedIds(p);
+            for (int i = 0; i < p.n(); i++) {
+                Sampler s = new Sampler(p, Sampler.choiceSeed(seed, i), prompt.ids(), blocked);
+                r.choices.add(new Sequence(r, i, order.getAndIncrement(), prompt.ids(), maxNew, s,
+                    tokenizer.newIncrementalDecoder(false)));
+            }
+            promptTokens.addAndGet(prompt.ids().length);
+            scheduler.submit(r);
+            return r.future;
+        } catch (LingException e) {
+            return CompletableFuture.completedFuture(GenerationResult.error(id, e.code(), e.getMessage(), RequestState.ms(System.nanoTime() - t0)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(GenerationResult.error(id, ErrorCode.ENGINE_ERROR,
+                "could not accept the request: " + e, RequestState.ms(System.nanoTime() - t0)));
+        }
+    }
+
+    /** Ids min_tokens keeps out: eos (unless ignore_eos) and stop_token_ids. */
+    private int[] blockedIds(SamplingParams p) {
+        List<Integer> ids = new ArrayList<>(p.stopTokenIds());
+        if (!p.ignoreEos()) {
+            for (int e : config.eosTokenIds) {
+                ids.add(e);
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public int countPromptTokens(GenerationRequest request) {
+        return prompts.build(request).ids().length;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public ChatTemplate chatTemplate() {
+        return template;
+    }
+
+    @Override
+    public LingConfig config() {
+        return config;
+    }
+
+    @Override
+    public String modelName() {
+        try {
+            JsonNode c = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+            String n = c.path("_name_or_path").asText("");
+            if (!n.isBlank()) {
+                return n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall back to the directory name
+        }
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return name == null ? dir.toString() : name.toString();
+    }
+
+    @Override
+    public String modelRevision() {
+        return revision;
+    }
+
+    /** KV cache budget in bytes this engine schedules against. */
+    public long kvCacheBudget() {
+        return kvBudget;
+    }
+
+    /** How often a sequence was preempted (its cache dropped for recomputation) since start. */
+    public long preemptions() {
+        return scheduler.preemptions.get();
+    }
+
+    @Override
+    public EngineStats stats() {
+        return new EngineStats(promptTokens.get(), scheduler.generated.get(), scheduler.steps.get(),
+            scheduler.finishedRequests.get(), scheduler.runningCount, scheduler.waitingCount, loadSeconds);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.close();
+        model.close();
+    }
+
+    /**
+     * First 12 hex digits of SHA-256 over config.json and the safetensors index (or, for a single-file
+     * checkpoint, the safetensors header, which lists every tensor's dtype, shape and offsets).
+     */
+    static String revisionOf(Path dir) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(Files.readAllBytes(dir.resolve("config.json")));
+            Path index = dir.resolve("model.safetensors.index.json");
+            Path single = dir.resolve("model.safetensors");
+            if (Files.exists(index)) {
+                md.update(Files.readAllBytes(index));
+            } else if (Files.exists(single)) {
+                md.update(safetensorsHeader(single));
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 12);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return "unknown";
+        }
+    }
+
+    private static byte[] safetensorsHeader(Path f) throws IOException {
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] len = in.readNBytes(8);
+            long n = len.length == 8 ? ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong() : 0;
+            return in.readNBytes((int) Math.max(0, Math.min(n, 100L << 20)));
+        }
+    }
+
+    /** What sequences ask of the engine while accepting tokens. */
+    private final class Context implements Sequence.RuntimeContext {
+        @Override
+        public boolean isEos(int id) {
+            return config.isEos(id);
+        }
+
+        @Override
+        public boolean keepInText(int id, SamplingParams p) {
+            return !p.skipSpecialTokens() || !tokenizer.isSpecial(id) || keepIds.contains(id);
+        }
+
+        @Override
+        public TokenLogprob logprob(Sampler.Sample s) {
+            List<TokenLogprob.Top> top = new ArrayList<>();
+            for (int i = 0; i < s.topIds().length; i++) {
+                top.add(new TokenLogprob.Top(s.topIds()[i], text(s.topIds()[i]), s.topLogprobs()[i]));
+            }
+            return new TokenLogprob(s.token(), text(s.token()), s.logprob(), List.copyOf(top));
+        }
+
+        private String text(int id) {
+            return tokenizer.decode(new int[] {id}, false);
+        }
+    }
+}

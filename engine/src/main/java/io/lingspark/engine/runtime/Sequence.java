@@ -1,0 +1,143 @@
+package io.lingspark.engine.runtime;
+
+import io.lingspark.engine.backend.KvCache;
+import io.lingspark.engine.output.StopMatcher;
+import io.lingspark.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One choice of one request as the scheduler sees it. Its tokens are prompt + generated ids; the cache
+ * holds the first {@code cache.length()} of them and the next step feeds the rest (a prefill chunk, or
+ * the one token sampled last). Prefill and decode are therefore the same operation, and a preempted
+ * sequence (cache dropped) simply recomputes everything it had.
+ */
+final class Sequence {
+    final RequestState request;
+    final int choice;
+    final long order;          // admission order: preemption takes the newest
+    final int promptLen;
+    final int maxNew;          // max_tokens clipped to the room left in the context
+    private int[] tokens;
+    private int length;
+    KvCache cache;             // null while waiting
+    final Sampler sampler;
+    private final Tokenizer.IncrementalDecoder decoder;
+    private final StopMatcher stop;
+    private final StringBuilder text = new StringBuilder();
+    final List<TokenLogprob> logprobs;
+    int sampled;               // tokens drawn, the stop token included
+    String finishReason;       // null while running
+    int preemptions;
+
+    Sequence(RequestState request, int choice, long order, int[] prompt, int maxNew, Sampler sampler,
+             Tokenizer.IncrementalDecoder decoder) {
+        this.request = request;
+        this.choice = choice;
+        this.order = order;
+        this.promptLen = prompt.length;
+        this.maxNew = maxNew;
+        this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(maxNew, 64) + 1);
+        this.length = prompt.length;
+        this.sampler = sampler;
+        this.decoder = decoder;
+        this.stop = new StopMatcher(request.params.stop());
+        this.logprobs = request.params.logprobs() != null ? new ArrayList<>() : null;
+        if (maxNew == 0) {
+            finishReason = "length";
+        }
+    }
+
+    /** Tokens the next step must feed: what is not in the cache yet. */
+    int pending() {
+        return length - (cache == null ? 0 : cache.length());
+    }
+
+    /** The next chunk of at most n uncached tokens. */
+    int[] nextInput(int n) {
+        int from = cache.length();
+        return Arrays.copyOfRange(tokens, from, from + Math.min(n, length - from));
+    }
+
+    boolean finished() {
+        return finishReason != null;
+    }
+
+    int[] generatedIds() {
+        return Arrays.copyOfRange(tokens, promptLen, length);
+    }
+
+    int totalLength() {
+        return length;
+    }
+
+    /**
+     * Applies one sampled token: stop ids end the choice (and are not kept), other ids are appended and
+     * decoded, the text goes through the stop strings, and max_tokens ends it with "length".
+     * Returns the new text to stream (possibly empty).
+     */
+    String accept(Sampler.Sample s, RuntimeContext ctx) {
+        int id = s.token();
+        sampled++;
+        if (logprobs != null) {
+            logprobs.add(ctx.logprob(s));
+        }
+        SamplingParams p = request.params;
+        if ((!p.ignoreEos() && ctx.isEos(id)) || p.stopTokenIds().contains(id)) {
+            finishReason = "stop";
+            return finishText();
+        }
+        if (length == tokens.length) {
+            tokens = Arrays.copyOf(tokens, Math.min(promptLen + maxNew + 1, tokens.length * 2 + 1));
+        }
+        tokens[length++] = id;
+        String delta = ctx.keepInText(id, p) ? decoder.add(id) : "";
+        String out;
+        if (sampled <= p.minTokens()) {
+            out = delta; // vLLM checks stop strings only once min_tokens are out
+        } else {
+            out = stop.add(delta);
+            if (stop.stopped()) {
+                text.append(out);
+                finishReason = "stop";
+                return out;
+            }
+        }
+        text.append(out);
+        if (sampled >= maxNew) {
+            finishReason = "length";
+            return out + finishText();
+        }
+        return out;
+    }
+
+    /** At the end: whatever the decoder and the stop matcher still hold. */
+    private String finishText() {
+        String rest = stop.add(decoder.flush());
+        rest = stop.stopped() ? rest : rest + stop.flush();
+        text.append(rest);
+        return rest;
+    }
+
+    String text() {
+        return text.toString();
+    }
+
+    void freeCache() {
+        if (cache != null) {
+            cache.close();
+            cache = null;
+        }
+    }
+
+    /** What the sequence needs from the engine while accepting a token. */
+    interface RuntimeContext {
+        boolean isEos(int id);
+
+        /** False for special ids that skip_special_tokens drops (never for the tool-call and think tags). */
+        boolean keepInText(int id, SamplingParams p);
+
+        TokenLogprob logprob(Sampler.Sample s);
+    }
+}

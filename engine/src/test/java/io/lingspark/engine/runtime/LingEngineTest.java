@@ -1,0 +1,256 @@
+package io.lingspark.engine.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lingspark.engine.model.Fixtures;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The engine on the tiny Ling 2.0 fixture model, CPU. */
+class LingEngineTest {
+    static final String NAME = "tiny-ling-v2";
+    static LingEngine engine;
+    static int[][] prompts;
+    static int[][] greedy;
+
+    @BeforeAll
+    static void open() throws Exception {
+        JsonNode ref = Fixtures.reference(NAME);
+        prompts = Fixtures.ints2(ref.get("prompt_ids"));
+        greedy = Fixtures.ints2(ref.get("greedy_fp32"));
+        engine = LingEngine.open(EngineOptions.of(Fixtures.model(NAME)).withMaxBatchTokens(64));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    static SamplingParams greedyParams(int maxTokens) {
+        return SamplingParams.builder().temperature(0).ignoreEos(true).maxTokens(maxTokens).build();
+    }
+
+    static List<GenerationResult> submitAll(Engine e, List<GenerationRequest> rs) {
+        List<CompletableFuture<GenerationResult>> fs = new ArrayList<>();
+        for (GenerationRequest r : rs) {
+            fs.add(e.submit(r));
+        }
+        return fs.stream().map(CompletableFuture::join).toList();
+    }
+
+    static void assertGreedy(Engine e) {
+        List<GenerationRequest> rs = new ArrayList<>();
+        for (int i = 0; i < prompts.length; i++) {
+            rs.add(GenerationRequest.ofIds("p" + i, prompts[i], greedyParams(24)));
+        }
+        List<GenerationResult> out = submitAll(e, rs);
+        for (int i = 0; i < prompts.length; i++) {
+            GenerationResult r = out.get(i);
+            assertTrue(r.ok(), r.errorMessage());
+            assertEquals("p" + i, r.requestId());
+            assertEquals(prompts[i].length, r.promptTokens());
+            CompletionChoice c = r.choices().get(0);
+            assertArrayEquals(greedy[i], c.tokenIds(), "prompt " + i);
+            assertEquals("length", c.finishReason());
+            assertEquals(24, c.completionTokens());
+        }
+    }
+
+    @Test
+    void temperatureZeroReproducesFixtureGreedyForConcurrentPrompts() {
+        assertGreedy(engine);
+        assertTrue(engine.stats().steps() > 0);
+        assertTrue(engine.stats().generatedTokens() >= 96);
+    }
+
+    static GenerationRequest seeded(String id, long seed) {
+        SamplingParams p = SamplingParams.builder().temperature(0.9).topP(0.95).seed(seed).maxTokens(20).ignoreEos(true).build();
+        return GenerationRequest.ofIds(id, prompts[0], p);
+    }
+
+    @Test
+    void fixedSeedReproducesAloneAndInsideABatch() {
+        GenerationResult alone = engine.submit(seeded("a", 1234)).join();
+        GenerationResult again = engine.submit(seeded("b", 1234)).join();
+        List<GenerationRequest> batch = new ArrayList<>();
+        batch.add(seeded("x", 99));
+        batch.add(GenerationRequest.ofIds("y", prompts[3], greedyParams(30)));
+        batch.add(seeded("c", 1234));
+        batch.add(seeded("z", 7));
+        List<GenerationResult> out = submitAll(engine, batch);
+        int[] ids = alone.choices().get(0).tokenIds();
+        assertArrayEquals(ids, again.choices().get(0).tokenIds());
+        assertArrayEquals(ids, out.get(2).choices().get(0).tokenIds());
+        assertEquals(alone.choices().get(0).text(), out.get(2).choices().get(0).text());
+        assertNotEquals(java.util.Arrays.toString(ids), java.util.Arrays.toString(out.get(0).choices().get(0).tokenIds()),
+            "another seed gives another sample");
+    }
+
+    @Test
+    void nGivesIndependentChoices() {
+        SamplingParams p = SamplingParams.builder().temperature(1.0).seed(5L).n(3).maxTokens(12).ignoreEos(true).build();
+        GenerationResult r = engine.submit(GenerationRequest.ofIds("n", prompts[1], p)).join();
+        assertTrue(r.ok(), r.errorMessage());
+        assertEquals(3, r.choices().size());
+        assertEquals(36, r.completionTokens());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, r.choices().get(i).index());
+        }
+        assertNotEquals(java.util.Arrays.toString(r.choices().get(0).tokenIds()), java.util.Arrays.toString(r.choices().get(1).tokenIds()));
+    }
+
+    @Test
+    void stopStringAcrossTokensStopsAndIsCut() {
+        int[] g = greedy[0];
+        var tok = engine.tokenizer();
+        // A stop string made of the last character of one token and the first of the next.
+        String stop = null;
+        for (int i = 2; i + 1 < g.length && stop == null; i++) {
+            String a = tok.decode(new int[] {g[i]}, false);
+            String b = tok.decode(new int[] {g[i + 1]}, false);
+            if (!a.isEmpty() && !b.isEmpty() && Character.isLetterOrDigit(a.charAt(a.length() - 1))) {
+                stop = a.substring(a.length() - 1) + b.charAt(0);
+            }
+        }
+        assertTrue(stop != null, "the greedy output has a usable token boundary");
+        String full = tok.decode(g, false);
+        int cut = full.indexOf(stop);
+        SamplingParams p = SamplingParams.builder().temperature(0).ignoreEos(true).maxTokens(24).stop(List.of(stop)).build();
+        List<String> deltas = new ArrayList<>();
+        GenerationResult r = engine.submit(GenerationRequest.ofIds("s", prompts[0], p), (c, d) -> deltas.add(d)).join();
+        CompletionChoice c = r.choices().get(0);
+        assertEquals("stop", c.finishReason());
+        assertEquals(full.substring(0, cut), c.text());
+        assertEquals(c.text(), String.join("", deltas), "streamed text equals the final text");
+        assertTrue(c.completionTokens() < 24);
+    }
+
+    @Test
+    void chatRequestRendersThroughTheTemplate() {
+        List<Map<String, Object>> msgs = List.of(Map.of("role", "user", "content", "Give me a short introduction to large language models."));
+        GenerationRequest r = GenerationRequest.ofMessages("chat", msgs, null, greedyParams(6));
+        // The fixture's second prompt is this conversation without the system turn; the template adds
+        // "<role>SYSTEM</role>detailed thinking off<|role_end|>" in front.
+        String rendered = engine.chatTemplate().render(msgs, null, true, Map.of());
+        assertTrue(rendered.endsWith("<role>HUMAN</role>Give me a short introduction to large language models.<|role_end|><role>ASSISTANT</role>"), rendered);
+        int[] ids = engine.tokenizer().encode(rendered);
+        assertEquals(ids.length, engine.countPromptTokens(r));
+        GenerationResult res = engine.submit(r).join();
+        assertTrue(res.ok(), res.errorMessage());
+        assertEquals(ids.length, res.promptTokens());
+        GenerationResult byIds = engine.submit(GenerationRequest.ofIds("ids", ids, greedyParams(6))).join();
+        assertArrayEquals(byIds.choices().get(0).tokenIds(), res.choices().get(0).tokenIds());
+        var tools = List.<Map<String, Object>>of(Map.of("type", "function", "function", Map.of("name", "f")));
+        GenerationResult withTools = engine.submit(GenerationRequest.ofMessages("t", msgs, tools, greedyParams(2))).join();
+        assertTrue(withTools.promptTokens() > res.promptTokens(), "the tools section is rendered");
+        // A template that raises gives TEMPLATE_ERROR: content that is a list makes "+" fail in this template.
+        GenerationResult bad = engine.submit(GenerationRequest.ofMessages("b",
+            List.of(Map.of("role", "user", "content", List.of("x"))), null, greedyParams(2))).join();
+        assertEquals(ErrorCode.TEMPLATE_ERROR, bad.errorCode(), bad.errorMessage());
+    }
+
+    static ErrorCode error(GenerationRequest r) {
+        GenerationResult res = engine.submit(r).join();
+        assertTrue(res.choices().isEmpty());
+        return res.errorCode();
+    }
+
+    static GenerationRequest ids(SamplingParams.Builder b) {
+        return GenerationRequest.ofIds("e", prompts[0], b.build());
+    }
+
+    @Test
+    void invalidRequestsGetTypedErrors() {
+        SamplingParams.Builder b = SamplingParams.builder();
+        assertEquals(ErrorCode.INVALID_PARAMS, error(ids(SamplingParams.builder().temperature(-0.5))));
+        assertEquals(ErrorCode.INVALID_PARAMS, error(ids(SamplingParams.builder().topP(0))));
+        assertEquals(ErrorCode.INVALID_PARAMS, error(ids(SamplingParams.builder().topP(1.5))));
+        assertEquals(ErrorCode.INVALID_PARAMS, error(ids(SamplingParams.builder().n(0))));
+        assertEquals(ErrorCode.INVALID_PARAMS, error(ids(SamplingParams.builder().maxTokens(-1))));
+        assertEquals(ErrorCode.PROMPT_TOO_LONG, error(GenerationRequest.ofIds("e", new int[engine.config().maxPositionEmbeddings], b.build())));
+        assertEquals(ErrorCode.EMPTY_PROMPT, error(GenerationRequest.ofPrompt("e", "", b.build())));
+        assertEquals(ErrorCode.EMPTY_PROMPT, error(GenerationRequest.ofIds("e", new int[0], b.build())));
+        assertEquals(ErrorCode.EMPTY_PROMPT, error(new GenerationRequest("e", "x", new int[] {1}, null, null, null, null, null)));
+        assertEquals(ErrorCode.INVALID_TOKEN, error(GenerationRequest.ofIds("e", new int[] {1, 1 << 20}, b.build())));
+        assertEquals(ErrorCode.BAD_MESSAGES, error(GenerationRequest.ofMessages("e", List.of(Map.of("content", "hi")), null, b.build())));
+        List<Map<String, Object>> notMaps = new ArrayList<>();
+        ((List) notMaps).add("hello");
+        assertEquals(ErrorCode.BAD_MESSAGES, error(GenerationRequest.ofMessages("e", notMaps, null, b.build())));
+        assertEquals(ErrorCode.UNKNOWN_ROLE, error(GenerationRequest.ofMessages("e", List.of(Map.of("role", "wizard", "content", "hi")), null, b.build())));
+        assertEquals(ErrorCode.EMPTY_PROMPT, error(GenerationRequest.ofMessages("e", List.of(), null, b.build())));
+    }
+
+    @Test
+    void maxTokensIsClippedToTheContext() {
+        int ctx = engine.config().maxPositionEmbeddings;
+        int[] longPrompt = new int[ctx - 3];
+        java.util.Arrays.fill(longPrompt, 51);
+        GenerationResult r = engine.submit(GenerationRequest.ofIds("l", longPrompt, greedyParams(100))).join();
+        assertTrue(r.ok(), r.errorMessage());
+        assertEquals(3, r.choices().get(0).completionTokens());
+        assertEquals("length", r.choices().get(0).finishReason());
+    }
+
+    @Test
+    void textPromptAndLogprobs() {
+        SamplingParams p = SamplingParams.builder().temperature(0).ignoreEos(true).maxTokens(4).logprobs(3).build();
+        GenerationResult r = engine.submit(GenerationRequest.ofPrompt("t", "The capital of France is", p)).join();
+        assertTrue(r.ok(), r.errorMessage());
+        assertEquals(prompts[0].length, r.promptTokens());
+        CompletionChoice c = r.choices().get(0);
+        assertArrayEquals(java.util.Arrays.copyOf(greedy[0], 4), c.tokenIds());
+        assertEquals(4, c.logprobs().size());
+        TokenLogprob first = c.logprobs().get(0);
+        assertEquals(greedy[0][0], first.tokenId());
+        assertEquals(3, first.top().size());
+        assertEquals(greedy[0][0], first.top().get(0).tokenId(), "greedy picks the most likely raw token");
+        assertEquals(first.logprob(), first.top().get(0).logprob(), 1e-9);
+        assertTrue(first.logprob() <= 0);
+        assertNull(c.reasoningContent());
+        assertEquals(prompts[0].length, engine.countPromptTokens(GenerationRequest.ofPrompt("t", "The capital of France is", p)));
+    }
+
+    @Test
+    void tinyKvBudgetPreemptsAndStillMatchesGreedy() {
+        Path dir = Fixtures.model(NAME);
+        // One fixture sequence of ~100 tokens needs ~100 KiB of fp32 K/V; 150 KiB forces preemption.
+        try (LingEngine small = LingEngine.open(EngineOptions.of(dir).withMaxBatchTokens(32), 150 * 1024)) {
+            assertGreedy(small);
+            assertTrue(small.preemptions() > 0, "the budget forced preemption");
+            assertEquals(0, small.stats().running());
+        }
+    }
+
+    @Test
+    void closeCancelsPendingRequests() {
+        LingEngine e = LingEngine.open(EngineOptions.of(Fixtures.model(NAME)));
+        List<CompletableFuture<GenerationResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            fs.add(e.submit(GenerationRequest.ofIds("c" + i, prompts[3], greedyParams(500))));
+        }
+        e.close();
+        for (CompletableFuture<GenerationResult> f : fs) {
+            GenerationResult r = f.join();
+            assertTrue(r.ok() || r.errorCode() == ErrorCode.CANCELLED, String.valueOf(r.errorCode()));
+        }
+        assertEquals(ErrorCode.CANCELLED, e.submit(GenerationRequest.ofIds("late", prompts[0], greedyParams(2))).join().errorCode());
+    }
+
+    @Test
+    void modelNameAndRevision() {
+        assertTrue(engine.modelName().length() > 0);
+        assertTrue(engine.modelRevision().matches("[0-9a-f]{12}"), engine.modelRevision());
+        assertEquals(engine.modelRevision(), LingEngine.revisionOf(Fixtures.model(NAME)));
+    }
+}
