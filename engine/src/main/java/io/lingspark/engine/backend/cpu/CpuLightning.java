@@ -56,14 +56,9 @@ final class CpuLightning {
             out.data[o + j] = 0;
         }
         for (int i = 0; i < d; i++) {
-            float ki = qkv.data[k + i];
-            float qi = qkv.data[q + i] * scale;
             int r = sOff + i * d;
-            for (int j = 0; j < d; j++) {
-                float sv = lambda * s[r + j] + ki * qkv.data[v + j];
-                s[r + j] = sv;
-                out.data[o + j] += qi * sv;
-            }
+            VecOps.scaleAxpy(lambda, qkv.data[k + i], qkv.data, v, s, r, d);
+            VecOps.axpy(qkv.data[q + i] * scale, s, r, out.data, o, d);
         }
     }
 
@@ -87,24 +82,12 @@ final class CpuLightning {
                 out.data[o + j] = 0;
             }
             for (int x = 0; x < d; x++) {
-                float qx = qs[x] * decay;
-                int sr = sOff + x * d;
-                for (int j = 0; j < d; j++) {
-                    out.data[o + j] += qx * s[sr + j];
-                }
+                VecOps.axpy(qs[x] * decay, s, sOff + x * d, out.data, o, d);
             }
             // Intra-chunk: Σ_{j ≤ i} λ^(i−j) (q_i·k_j) v_j, the decay mask of the causal block.
             for (int j = 0; j <= i; j++) {
-                int kRow = (r0 + j) * w + kCol;
-                float a = 0;
-                for (int x = 0; x < d; x++) {
-                    a += qs[x] * qkv.data[kRow + x];
-                }
-                a *= pow[i - j];
-                int vRow = (r0 + j) * w + vCol;
-                for (int y = 0; y < d; y++) {
-                    out.data[o + y] += a * qkv.data[vRow + y];
-                }
+                float a = VecOps.dot(qs, 0, qkv.data, (r0 + j) * w + kCol, d) * pow[i - j];
+                VecOps.axpy(a, qkv.data, (r0 + j) * w + vCol, out.data, o, d);
             }
         }
         // State carried out of the block: λ^c S₀ + Σ_j λ^(c−1−j) k_jᵀ v_j (0-based j).
@@ -117,11 +100,7 @@ final class CpuLightning {
             int vRow = (r0 + j) * w + vCol;
             float dj = pow[c - 1 - j];
             for (int x = 0; x < d; x++) {
-                float kx = qkv.data[kRow + x] * dj;
-                int sr = sOff + x * d;
-                for (int y = 0; y < d; y++) {
-                    s[sr + y] += kx * qkv.data[vRow + y];
-                }
+                VecOps.axpy(qkv.data[kRow + x] * dj, qkv.data, vRow, s, sOff + x * d, d);
             }
         }
     }

@@ -57,22 +57,13 @@ final class CpuMla {
             // q absorbed into latent space: W_k[h]ᵀ q_nope [kv_lora].
             float[] qLat = new float[lora];
             for (int i = 0; i < nope; i++) {
-                float qi = q.data[qOff + i];
-                for (int x = 0; x < lora; x++) {
-                    qLat[x] += qi * kvB.get(wRow + i, x);
-                }
+                VecOps.axpyRow(q.data[qOff + i], kvB, wRow + i, qLat);
             }
             float[] scores = new float[pos + 1];
             float max = Float.NEGATIVE_INFINITY;
             for (int p = 0; p <= pos; p++) {
                 int off = p * w;
-                float s = 0;
-                for (int x = 0; x < lora; x++) {
-                    s += qLat[x] * lat[off + x];
-                }
-                for (int r = 0; r < rope; r++) {
-                    s += q.data[qOff + nope + r] * lat[off + lora + r];
-                }
+                float s = VecOps.dot(qLat, 0, lat, off, lora) + VecOps.dot(q.data, qOff + nope, lat, off + lora, rope);
                 s *= scale;
                 scores[p] = s;
                 max = Math.max(max, s);
@@ -86,20 +77,11 @@ final class CpuMla {
             float[] ctx = new float[lora];
             float inv = 1f / sum;
             for (int p = 0; p <= pos; p++) {
-                float a = scores[p] * inv;
-                int off = p * w;
-                for (int x = 0; x < lora; x++) {
-                    ctx[x] += a * lat[off + x];
-                }
+                VecOps.axpy(scores[p] * inv, lat, p * w, ctx, 0, lora);
             }
             int oOff = t * out.cols + h * vd;
             for (int j = 0; j < vd; j++) {
-                float acc = 0;
-                int r = wRow + nope + j;
-                for (int x = 0; x < lora; x++) {
-                    acc += kvB.get(r, x) * ctx[x];
-                }
-                out.data[oOff + j] = acc;
+                MatmulKernels.dotRows(kvB, wRow + nope + j, ctx, 0, 0, 1, out.data, oOff + j, 0);
             }
         });
     }
