@@ -8,30 +8,46 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * CPU throughput of a random-weight model: prefill of P tokens in one step, then batch-1 greedy
- * decode of N tokens. Run it for "bench-small" (Ling 2.0) and "bench-small-v25" (Ling 2.5, same
- * hidden size, layers and experts) to compare the families:
- * {@code java -cp … io.lingspark.engine.model.HybridBench <preset> [threads] [prefill] [decode]}.
+ * CPU throughput of random-weight models side by side: prefill of P tokens in one step, then
+ * batch-1 greedy decode of N tokens, repeated R times with the models interleaved, best run kept
+ * (the machine may be shared; the best run is the least disturbed one). Default: "bench-small"
+ * (Ling 2.0) against "bench-small-v25" (Ling 2.5 with the same hidden size, layers and experts):
+ * {@code java -cp … io.lingspark.engine.model.HybridBench [presets,comma,separated] [threads] [prefill] [decode] [reps]}.
  */
 public final class HybridBench {
     private HybridBench() {
     }
 
     public static void main(String[] args) {
-        String preset = args.length > 0 ? args[0] : "bench-small-v25";
+        String[] presets = (args.length > 0 ? args[0] : "bench-small,bench-small-v25").split(",");
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         int prefill = args.length > 2 ? Integer.parseInt(args[2]) : 256;
         int decode = args.length > 3 ? Integer.parseInt(args[3]) : 32;
-        LingConfig c = Presets.get(preset);
+        int reps = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         try (CpuBackend be = new CpuBackend(threads)) {
-            long t0 = System.nanoTime();
-            CausalLm model = ModelFactory.randomModel(c, be, 1234);
-            System.out.printf("%s: %s on %s, random weights built in %.1f s%n", preset, c, be.name(), (System.nanoTime() - t0) / 1e9);
-            int[] prompt = new SplittableRandom(5).ints(prefill, 0, Math.min(c.vocabSize, 30000)).toArray();
-            run(model, prompt, Math.min(decode, 4)); // warm-up: JIT
-            double[] r = run(model, prompt, decode);
-            System.out.printf("%s: prefill %d tokens %.1f tok/s (%.2f s); decode batch 1, %d tokens: %.2f tok/s (%.1f ms/token)%n",
-                    preset, prefill, prefill / r[0], r[0], decode, decode / r[1], 1000 * r[1] / decode);
+            CausalLm[] models = new CausalLm[presets.length];
+            double[][] best = new double[presets.length][] ;
+            for (int i = 0; i < presets.length; i++) {
+                LingConfig c = Presets.get(presets[i]);
+                models[i] = ModelFactory.randomModel(c, be, 1234);
+                System.out.printf("%s: %s on %s%n", presets[i], c, be.name());
+                best[i] = new double[] {Double.MAX_VALUE, Double.MAX_VALUE};
+            }
+            int[] prompt = new SplittableRandom(5).ints(prefill, 0, 30000).toArray();
+            for (CausalLm m : models) {
+                run(m, prompt, Math.min(decode, 4)); // warm-up: JIT
+            }
+            for (int r = 0; r < reps; r++) {
+                for (int i = 0; i < models.length; i++) {
+                    double[] t = run(models[i], prompt, decode);
+                    best[i][0] = Math.min(best[i][0], t[0]);
+                    best[i][1] = Math.min(best[i][1], t[1]);
+                }
+            }
+            for (int i = 0; i < models.length; i++) {
+                System.out.printf("%-16s prefill %d tokens: %6.1f tok/s   decode batch 1 (%d tokens): %5.1f tok/s (%.1f ms/token)  [best of %d]%n",
+                        presets[i], prefill, prefill / best[i][0], decode, decode / best[i][1], 1000 * best[i][1] / decode, reps);
+            }
         }
     }
 
