@@ -13,6 +13,8 @@ import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.LingConfig.LayerKind;
 import io.lingspark.engine.config.ModelLoadException;
+import io.lingspark.engine.config.ParameterCount;
+import io.lingspark.engine.weights.Checkpoint;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,5 +138,24 @@ class HybridConfigTest {
         // HF factor 1 − (ℓ−1)/(L−1) + 1e−5: layer 0 of 4 → 4/3 + 1e-5, layer 2 → 2/3 + 1e-5.
         assertEquals(-0.25 * (4.0 / 3 + 1e-5), LightningDecay.logDecay(4, 0, 4)[0], 1e-6);
         assertEquals(-0.0625 * (2.0 / 3 + 1e-5), LightningDecay.logDecay(4, 2, 4)[1], 1e-7);
+    }
+
+    @Test
+    void parameterCountsMatchTheFixtureAndThe1tShape() throws IOException {
+        LingConfig c = LingConfig.fromDirectory(Fixtures.model(HybridModelFixtureTest.FIXTURE));
+        try (Checkpoint ckpt = Checkpoint.open(Fixtures.model(HybridModelFixtureTest.FIXTURE))) {
+            assertEquals(ParameterCount.total(c), ModelFactory.parameterCount(ckpt, c));
+        }
+        // §5.1 / §8: the 2.5 1T shape has 1012.23B parameters, 63.58B active per token.
+        ObjectNode j = fixtureJson();
+        j.put("vocab_size", 157184).put("hidden_size", 8192).put("num_hidden_layers", 80).put("num_attention_heads", 64)
+                .put("num_key_value_heads", 64).put("head_dim", 128).put("intermediate_size", 18432)
+                .put("moe_intermediate_size", 2048).put("num_experts", 256).put("num_experts_per_tok", 8).put("n_group", 8)
+                .put("topk_group", 4).put("first_k_dense_replace", 4).put("layer_group_size", 8).put("group_norm_size", 8)
+                .put("kv_lora_rank", 512).put("q_lora_rank", 1536).put("qk_nope_head_dim", 128).put("qk_rope_head_dim", 64)
+                .put("v_head_dim", 128).put("qk_head_dim", 192);
+        LingConfig t = LingConfig.fromJson(j, null);
+        assertEquals(1_012_231_160_320L, ParameterCount.total(t));
+        assertEquals(63_580_258_816L, ParameterCount.activePerToken(t));
     }
 }
