@@ -107,4 +107,20 @@ class HybridCacheTest {
         float[] again = model.forward(List.of(new SeqInput(cache, prompt))).logits()[0];
         assertArrayEquals(first, again, "re-prefill after truncate(0) is identical");
     }
+
+    /** Continuous batching: one sequence prefilling while another decodes, in one step, as if run apart. */
+    @Test
+    void mixedPrefillAndDecodeStepMatchesSeparateSteps() {
+        int[] head = HybridModelFixtureTest.slice(prompt, 0, 100);
+        int[] other = HybridModelFixtureTest.slice(prompt, 100, 160);
+        KvCache a = model.newCache();
+        model.forward(List.of(new SeqInput(a, HybridModelFixtureTest.slice(head, 0, 99))));
+        KvCache b = model.newCache();
+        List<float[]> mixed = List.of(model.forward(List.of(new SeqInput(a, new int[] {head[99]}),
+                new SeqInput(b, other, true))).logits());
+        float[] aloneA = model.forward(List.of(new SeqInput(model.newCache(), head))).logits()[0];
+        float[] aloneB = model.forward(List.of(new SeqInput(model.newCache(), other, true))).logits()[0];
+        assertTrue(HybridModelFixtureTest.maxAbsDiff(aloneA, mixed.get(0)) < 1e-4);
+        assertTrue(HybridModelFixtureTest.maxAbsDiff(aloneB, mixed.get(1)) < 1e-4);
+    }
 }

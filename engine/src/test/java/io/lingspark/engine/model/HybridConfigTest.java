@@ -158,4 +158,17 @@ class HybridConfigTest {
         assertEquals(1_012_231_160_320L, ParameterCount.total(t));
         assertEquals(63_580_258_816L, ParameterCount.activePerToken(t));
     }
+
+    /** YaRN with mscale_all_dim: the MLA softmax scale gains mscale², cos/sin get mscale/mscale_all_dim (§5.1, §7). */
+    @Test
+    void yarnMscaleOnTheMlaScale() throws IOException {
+        ObjectNode j = fixtureJson();
+        j.putObject("rope_scaling").put("type", "yarn").put("factor", 4.0).put("original_max_position_embeddings", 256)
+                .put("mscale", 1.0).put("mscale_all_dim", 1.0);
+        LingConfig c = LingConfig.fromJson(j, null);
+        double m = 0.1 * Math.log(4) + 1;
+        assertEquals(m * m / Math.sqrt(24), LingHybridModel.mlaScale(c), 1e-6);
+        assertEquals(1.0, c.ropeScaling.cosSinFactor(), 1e-12);
+        assertEquals(1 / Math.sqrt(24), LingHybridModel.mlaScale(LingConfig.fromJson(fixtureJson(), null)), 1e-7);
+    }
 }
