@@ -85,6 +85,7 @@ class HybridConfigTest {
                 "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "rope_interleave", "qk_head_dim"}) {
             j.remove(k);
         }
+        j.put("head_dim", 128); // rotary width 64 = the default qk_rope_head_dim
         LingConfig c = LingConfig.fromJson(j, null);
         assertEquals(5, c.layerGroupSize);
         assertEquals(4, c.groupNormSize);
@@ -104,6 +105,11 @@ class HybridConfigTest {
         j.put("scoring_func", "softmax");
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> LingConfig.fromJson(j, null));
         assertTrue(e.getMessage().contains("scoring_func"), e.getMessage());
+        ObjectNode r = fixtureJson();
+        r.put("qk_rope_head_dim", 6);
+        r.remove("qk_head_dim");
+        e = assertThrows(ModelLoadException.class, () -> LingConfig.fromJson(r, null));
+        assertTrue(e.getMessage().contains("qk_rope_head_dim 6 != rotary width 8"), e.getMessage());
         ObjectNode k = fixtureJson();
         k.put("rope_interleave", false);
         k.put("group_norm_size", 3);
