@@ -1,5 +1,6 @@
 package io.lingspark.engine.runtime;
 
+import io.lingspark.engine.model.CacheFootprint;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.SeqInput;
 import java.util.ArrayDeque;
@@ -36,7 +37,7 @@ final class Scheduler implements Runnable {
     private final int maxBatchTokens;
     private final int maxRunning;
     private final long kvBudget;
-    private final long kvBytesPerToken;
+    private final CacheFootprint footprint;
     private final int contextLen;
     private final ConcurrentLinkedQueue<RequestState> incoming = new ConcurrentLinkedQueue<>();
     private final Deque<Sequence> waiting = new ArrayDeque<>();
@@ -54,18 +55,18 @@ final class Scheduler implements Runnable {
 
     /**
      * @param kvBudget        bytes all caches together may hold (soft: the oldest sequence always runs)
-     * @param kvBytesPerToken estimate used to project a cache's size before a step writes it
+     * @param footprint       growing and fixed cache bytes, to project a cache's size before a step writes it
      * @param contextLen      a sequence that reaches it ends with "length"
      */
     Scheduler(CausalLm model, Sequence.RuntimeContext ctx, int maxBatchTokens, int maxRunning, long kvBudget,
-              long kvBytesPerToken, int contextLen) {
+              CacheFootprint footprint, int contextLen) {
         this.contextLen = contextLen;
         this.model = model;
         this.ctx = ctx;
         this.maxBatchTokens = Math.max(1, maxBatchTokens);
         this.maxRunning = Math.max(1, maxRunning);
         this.kvBudget = kvBudget;
-        this.kvBytesPerToken = kvBytesPerToken;
+        this.footprint = footprint;
     }
 
     void start() {
@@ -266,7 +267,7 @@ final class Scheduler implements Runnable {
     }
 
     private long projected(int tokens) {
-        return tokens * kvBytesPerToken;
+        return footprint.bytes(tokens);
     }
 
     private long kvUsed() {
