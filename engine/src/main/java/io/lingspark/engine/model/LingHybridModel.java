@@ -8,8 +8,6 @@ import io.lingspark.engine.backend.Tensor;
 import io.lingspark.engine.backend.Weight;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.RopeScaling;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -121,36 +119,13 @@ public final class LingHybridModel implements CausalLm {
 
     @Override
     public StepOutput forward(List<SeqInput> inputs, boolean recordRouting) {
-        int t = 0;
-        for (SeqInput in : inputs) {
-            t += in.tokens().length;
-        }
-        int[] ids = new int[t];
-        int[] positions = new int[t];
-        List<BatchLayout.Chunk> chunks = new ArrayList<>(inputs.size());
-        List<Integer> logitRows = new ArrayList<>();
-        int row = 0;
-        for (SeqInput in : inputs) {
-            int start = in.cache().length();
-            int n = in.tokens().length;
-            if (n == 0) {
-                throw new IllegalArgumentException("a step input has no tokens");
-            }
-            chunks.add(new BatchLayout.Chunk(in.cache(), row, n, start));
-            for (int i = 0; i < n; i++) {
-                ids[row + i] = in.tokens()[i];
-                positions[row + i] = start + i;
-                if (in.allLogits() || i == n - 1) {
-                    logitRows.add(row + i);
-                }
-            }
-            row += n;
-        }
-        BatchLayout layout = new BatchLayout(chunks, positions);
+        StepBatch b = StepBatch.of(inputs);
+        int t = b.tokens();
+        BatchLayout layout = b.layout();
         int h = config.hiddenSize;
         float eps = (float) config.rmsNormEps;
         Tensor x = be.alloc(t, h);
-        be.embedding(embedding, ids, x);
+        be.embedding(embedding, b.ids(), x);
         Tensor a = be.alloc(t, h);
         Tensor o = be.alloc(t, h);
         int[][] routing = recordRouting ? new int[config.numLayers - config.firstKDenseReplace][] : null;
@@ -171,10 +146,8 @@ public final class LingHybridModel implements CausalLm {
             }
             be.add(x, o);
         }
-        for (SeqInput in : inputs) {
-            in.cache().commit(in.cache().length() + in.tokens().length);
-        }
-        float[][] out = logits(x, inputs, logitRows.stream().mapToInt(Integer::intValue).toArray());
+        b.commit();
+        float[][] out = b.logits(be, config, x, finalNorm, lmHead);
         be.free(x);
         be.free(a);
         be.free(o);
@@ -245,27 +218,6 @@ public final class LingHybridModel implements CausalLm {
     }
 
     /** Final norm and lm_head on the rows whose logits were asked for, split per input. */
-    private float[][] logits(Tensor x, List<SeqInput> inputs, int[] sel) {
-        Tensor last = be.rows(x, sel);
-        Tensor normed = be.alloc(sel.length, config.hiddenSize);
-        be.rmsNorm(last, finalNorm, (float) config.rmsNormEps, normed);
-        Tensor logits = be.alloc(sel.length, config.vocabSize);
-        be.matmul(normed, lmHead, logits);
-        float[] all = be.toHost(logits);
-        float[][] out = new float[inputs.size()][];
-        int v = config.vocabSize;
-        int r = 0;
-        for (int i = 0; i < inputs.size(); i++) {
-            int rowsHere = inputs.get(i).allLogits() ? inputs.get(i).tokens().length : 1;
-            out[i] = Arrays.copyOfRange(all, r * v, (r + rowsHere) * v);
-            r += rowsHere;
-        }
-        be.free(last);
-        be.free(normed);
-        be.free(logits);
-        return out;
-    }
-
     @Override
     public void close() {
         be.close();

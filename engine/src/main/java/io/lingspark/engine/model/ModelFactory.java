@@ -1,7 +1,6 @@
 package io.lingspark.engine.model;
 
 import io.lingspark.engine.backend.Backend;
-import io.lingspark.engine.backend.Backend.MoeWeights;
 import io.lingspark.engine.backend.HostMatrix;
 import io.lingspark.engine.backend.HybridOps;
 import io.lingspark.engine.backend.Weight;
@@ -187,23 +186,7 @@ public final class ModelFactory {
                 ly.kNorm = src.matrix(p + "attention.key_layernorm.weight");
             }
             ly.dense = src.matrix(p + "attention.dense.weight");
-            if (!c.isMoeLayer(l)) {
-                ly.gateUp = src.gateUp(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight");
-                ly.down = src.matrix(p + "mlp.down_proj.weight");
-            } else {
-                Weight[] gu = new Weight[c.numExperts];
-                Weight[] down = new Weight[c.numExperts];
-                for (int e = 0; e < c.numExperts; e++) {
-                    String ex = p + "mlp.experts." + e + ".";
-                    gu[e] = src.gateUp(ex + "gate_proj.weight", ex + "up_proj.weight");
-                    down[e] = src.matrix(ex + "down_proj.weight");
-                }
-                ly.moe = new MoeWeights(src.matrix(p + "mlp.gate.weight"), src.bias(l), gu, down);
-                if (c.numSharedExperts > 0) {
-                    ly.sharedGateUp = src.gateUp(p + "mlp.shared_experts.gate_proj.weight", p + "mlp.shared_experts.up_proj.weight");
-                    ly.sharedDown = src.matrix(p + "mlp.shared_experts.down_proj.weight");
-                }
-            }
+            ly.mlp = HybridBuilder.mlp(c, src, p, l);
             layers[l] = ly;
         }
         return new LingModel(c, be, emb, norm, head, layers);
