@@ -4,3 +4,6 @@
 #include "gemm.cu"
 #include "gemv.cu"
 #include "attention.cu"
+#include "rope.cu"
+#include "moe.cu"
+#include "sampling.cu"
