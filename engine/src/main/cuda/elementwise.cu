@@ -95,3 +95,9 @@ extern "C" __global__ void ls_bf16_to_f32(const bf16 *__restrict__ in, float *__
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < count) out[i] = b2f(in[i]);
 }
+
+// p[i] = v over n ints (counters reset inside a captured graph without a memset node). Flat grid.
+extern "C" __global__ void ls_fill_i32(int *__restrict__ p, int v, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) p[i] = v;
+}
