@@ -29,7 +29,8 @@ public final class CudaKvCache implements KvCache {
             if (blocks == table.length) {
                 table = Arrays.copyOf(table, table.length * 2);
             }
-            table[blocks++] = pool.take();
+            int b = pool.take(); // take first: a full pool must leave the table unchanged
+            table[blocks++] = b;
         }
     }
 

@@ -37,6 +37,9 @@ public final class LaunchConfigs {
 
     /** Split-K slices so that about two waves of blocks fill the SMs; each slice keeps >= 4 K-steps. */
     public static int splitK(int tiles, int k, int smCount) {
+        if (tiles >= smCount) {
+            return 1; // already a full wave: partials would only add traffic
+        }
         int steps = ceil(k, TILE_K);
         int want = ceil(2 * smCount, tiles);
         return Math.max(1, Math.min(Math.min(want, steps / 4), 16));

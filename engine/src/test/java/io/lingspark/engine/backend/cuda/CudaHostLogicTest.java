@@ -29,7 +29,7 @@ class CudaHostLogicTest {
         long used = p.weightBytes() + p.activationBytes() + p.kvBytes();
         assertTrue(used <= p.budget() && p.budget() - used < p.kvBlockBytes(), p.toString());
         // ~36 GB of KV left: about 0.9 M tokens, the performance notes' ~1.0 M at 80 GB
-        assertTrue(p.kvTokens() > 700_000 && p.kvTokens() < 1_000_000, p.toString());
+        assertTrue(p.kvTokens() > 700_000 && p.kvTokens() < 1_100_000, p.toString());
         assertTrue(MemoryPlan.weightBytes(MINI, true) < w * 0.6, "fp8 roughly halves the weights");
     }
 
@@ -59,7 +59,9 @@ class CudaHostLogicTest {
         a.close();
         b.close();
         assertEquals(10, pool.available());
-        assertEquals(2000, new CudaKvCache(pool, 1000) {{ ensure(20); }}.bytes());
+        CudaKvCache c = new CudaKvCache(pool, 1000);
+        c.ensure(20);
+        assertEquals(2000, c.bytes());
     }
 
     @Test
