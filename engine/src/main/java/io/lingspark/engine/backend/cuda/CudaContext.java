@@ -90,8 +90,8 @@ public final class CudaContext implements AutoCloseable {
             this.totalMemory = total[0];
             this.smCount = attribute(jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
             this.ccMajor = attribute(jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
-        } catch (UnsatisfiedLinkError e) {
-            throw new ModelLoadException("JCuda cannot load its native library (no CUDA driver here?): " + e.getMessage());
+        } catch (LinkageError e) { // UnsatisfiedLinkError first, NoClassDefFoundError for JCudaDriver after that
+            throw new ModelLoadException("JCuda cannot load its native library (no CUDA driver here?): " + e);
         } catch (jcuda.CudaException e) {
             throw new ModelLoadException("CUDA device " + ordinal + " cannot be initialised: " + e.getMessage());
         }
