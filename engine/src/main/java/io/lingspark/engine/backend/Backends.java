@@ -1,6 +1,8 @@
 package io.lingspark.engine.backend;
 
 import io.lingspark.engine.backend.cpu.CpuBackend;
+import io.lingspark.engine.backend.cuda.CudaBackend;
+import io.lingspark.engine.backend.cuda.CudaContext;
 import io.lingspark.engine.config.ModelLoadException;
 
 /** Opens the backend a {@code --device} value names: cpu, cuda, cuda:N, auto. */
@@ -15,11 +17,27 @@ public final class Backends {
      */
     public static Backend open(String device, int cpuThreads, double gpuMemoryUtilization) {
         String d = device == null ? "cpu" : device.trim().toLowerCase(java.util.Locale.ROOT);
-        if (d.equals("cpu") || d.equals("auto")) {
+        if (d.equals("auto")) {
+            // CUDA when this build has the kernels and a GPU initialises, else the CPU
+            return CudaContext.kernelsBuilt() && CudaContext.deviceAvailable()
+                    ? new CudaBackend(0, gpuMemoryUtilization) : new CpuBackend(cpuThreads);
+        }
+        if (d.equals("cpu")) {
             return new CpuBackend(cpuThreads);
         }
         if (d.equals("cuda") || d.startsWith("cuda:")) {
-            throw new ModelLoadException("the CUDA backend is not available in this build");
+            int ordinal = 0;
+            if (d.startsWith("cuda:")) {
+                try {
+                    ordinal = Integer.parseInt(d.substring(5));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad device '" + device + "' (expected cuda:N)");
+                }
+            }
+            if (!CudaContext.kernelsBuilt()) {
+                throw new ModelLoadException("CUDA kernels were not built (nvcc was not found at build time)");
+            }
+            return new CudaBackend(ordinal, gpuMemoryUtilization);
         }
         throw new IllegalArgumentException("unknown device '" + device + "' (expected cpu, cuda, cuda:N or auto)");
     }

@@ -163,6 +163,20 @@ final class JinjaLexer {
                         pos++;
                     }
                 }
+                // Exponent (1e-5, 2.5E3): Jinja's float literal syntax.
+                if (pos + 1 < src.length() && (src.charAt(pos) == 'e' || src.charAt(pos) == 'E')) {
+                    int p = pos + 1;
+                    if (p < src.length() && (src.charAt(p) == '+' || src.charAt(p) == '-')) {
+                        p++;
+                    }
+                    if (p < src.length() && Character.isDigit(src.charAt(p))) {
+                        while (p < src.length() && Character.isDigit(src.charAt(p))) {
+                            p++;
+                        }
+                        pos = p;
+                        isFloat = true;
+                    }
+                }
                 out.add(new Token(isFloat ? Kind.FLOAT : Kind.INT, src.substring(start, pos).replace("_", ""), line));
             } else if (Character.isLetter(c) || c == '_') {
                 int start = pos;

@@ -69,15 +69,33 @@ final class ConfigParser {
         b.ropeScaling = ropeScaling(c.get("rope_scaling"), b);
         b.quantization = quantization(c.get("quantization_config"), b);
         if (b.family == Family.V2_5) {
-            b.layerGroupSize = integer(c, "layer_group_size", 0, b);
-            b.groupNormSize = integer(c, "group_norm_size", 1, b);
+            // Absent keys take the BailingMoeV2_5Config class defaults (§5.1 table, S3 column).
+            b.layerGroupSize = integer(c, "layer_group_size", 5, b);
+            b.groupNormSize = integer(c, "group_norm_size", 4, b);
+            // Parsed for completeness; the upstream 2.5 modeling code never reads it (no silu on q/k/v).
             b.linearSilu = c.path("linear_silu").asBoolean(false);
-            b.kvLoraRank = integer(c, "kv_lora_rank", 0, b);
-            b.qLoraRank = c.hasNonNull("q_lora_rank") ? integer(c, "q_lora_rank", 0, b) : 0;
-            b.qkNopeHeadDim = integer(c, "qk_nope_head_dim", 0, b);
-            b.qkRopeHeadDim = integer(c, "qk_rope_head_dim", 0, b);
-            b.vHeadDim = integer(c, "v_head_dim", 0, b);
+            b.kvLoraRank = integer(c, "kv_lora_rank", 512, b);
+            // null (the class default) means a plain q_proj instead of q_a_proj → norm → q_b_proj.
+            b.qLoraRank = integer(c, "q_lora_rank", 0, b);
+            b.qkNopeHeadDim = integer(c, "qk_nope_head_dim", 128, b);
+            b.qkRopeHeadDim = integer(c, "qk_rope_head_dim", 64, b);
+            b.vHeadDim = integer(c, "v_head_dim", 128, b);
             b.ropeInterleave = c.path("rope_interleave").asBoolean(true);
+            if (c.hasNonNull("qk_head_dim") && c.get("qk_head_dim").asInt() != b.qkNopeHeadDim + b.qkRopeHeadDim) {
+                b.problems.add("qk_head_dim " + c.get("qk_head_dim") + " != qk_nope_head_dim + qk_rope_head_dim = "
+                        + (b.qkNopeHeadDim + b.qkRopeHeadDim));
+            }
+            // The 2.5 router is the Ling 2.0 one: sigmoid scores, noaux_tc (bias-shifted group top-k).
+            for (String key : new String[] {"score_function", "scoring_func"}) {
+                String f = c.path(key).asText("sigmoid");
+                if (!"sigmoid".equals(f)) {
+                    b.problems.add(key + " '" + f + "' (only sigmoid is supported)");
+                }
+            }
+            String topk = c.path("topk_method").asText("noaux_tc");
+            if (!"noaux_tc".equals(topk)) {
+                b.problems.add("topk_method '" + topk + "' (only noaux_tc is supported)");
+            }
         }
         return b;
     }

@@ -74,6 +74,22 @@ final class ConfigValidator {
             if (c.groupNormSize > 0 && (c.numHeads * c.headDim) % c.groupNormSize != 0) {
                 p.add("num_attention_heads × head_dim is not divisible by group_norm_size " + c.groupNormSize);
             }
+            if (c.qLoraRank < 0) {
+                p.add("q_lora_rank must be positive or null, got " + c.qLoraRank);
+            }
+            if (c.qkRopeHeadDim % 2 != 0) {
+                p.add("qk_rope_head_dim " + c.qkRopeHeadDim + " must be even (rotary pairs)");
+            }
+            if (c.qkRopeHeadDim != c.ropeDim) {
+                // Upstream builds the MLA rotary table from the same head_dim × partial_rotary_factor as the
+                // linear layers and applies it to the qk_rope_head_dim lanes: the two must agree.
+                p.add("qk_rope_head_dim " + c.qkRopeHeadDim + " != rotary width " + c.ropeDim
+                        + " (head_dim × partial_rotary_factor); upstream shares one rotary table between them");
+            }
+            if (!c.ropeInterleave) {
+                // The upstream MLA has only the interleaved path (its non-interleaved branch raises).
+                p.add("rope_interleave false (upstream Ling 2.5 MLA only implements interleaved RoPE)");
+            }
         }
         if (!p.isEmpty()) {
             throw new ModelLoadException("inconsistent config.json: " + String.join("; ", p));

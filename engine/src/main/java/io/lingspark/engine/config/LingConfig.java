@@ -131,6 +131,29 @@ public final class LingConfig {
         return (layer + 1) % layerGroupSize == 0 || layer >= tailStart ? LayerKind.MLA : LayerKind.LINEAR;
     }
 
+    /** MLA query/key width per head: nope + rope (the softmax scale is its inverse square root). */
+    public int qkHeadDim() {
+        return qkNopeHeadDim + qkRopeHeadDim;
+    }
+
+    /** How many layers run the given attention kind. */
+    public int layerCount(LayerKind kind) {
+        int n = 0;
+        for (int l = 0; l < numLayers; l++) {
+            n += layerKind(l) == kind ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Index of layer l among the layers of its own kind (its slot in a hybrid cache). */
+    public int slotOf(int layer) {
+        int n = 0;
+        for (int l = 0; l < layer; l++) {
+            n += layerKind(l) == layerKind(layer) ? 1 : 0;
+        }
+        return n;
+    }
+
     public boolean isEos(int token) {
         for (int e : eosTokenIds) {
             if (e == token) {

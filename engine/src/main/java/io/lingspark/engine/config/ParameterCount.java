@@ -1,7 +1,7 @@
 package io.lingspark.engine.config;
 
 /**
- * Exact parameter counts of a Ling 2.0 configuration (§2.2). The loader compares the count computed
+ * Exact parameter counts of a Ling 2.0 (§2.2) or Ling 2.5 (§5.1) configuration. The loader compares the count computed
  * from the checkpoint's own tensor shapes with this one, which catches a checkpoint that does not
  * belong to its config.json before any weight is used.
  */
@@ -15,6 +15,40 @@ public final class ParameterCount {
         long d = c.headDim;
         return (long) (c.numHeads + 2 * c.numKvHeads) * d * h + (long) c.numHeads * d * h
                 + (c.useQkNorm ? 2 * d : 0) + 2 * h;
+    }
+
+    /** Attention parameters of layer l, by its kind (GQA, Lightning linear, MLA), plus its two layer norms. */
+    public static long attention(LingConfig c, int layer) {
+        return switch (c.layerKind(layer)) {
+            case GQA -> attention(c);
+            case LINEAR -> linearAttention(c);
+            case MLA -> mla(c);
+        };
+    }
+
+    /** Lightning layer: QKV 3·nh·d·H, QK norms, g_proj, g_norm, dense, two layer norms. */
+    public static long linearAttention(LingConfig c) {
+        long h = c.hiddenSize;
+        long inner = (long) c.numHeads * c.headDim;
+        return 3 * inner * h + (c.useQkNorm ? 2L * c.headDim : 0) + inner * h + inner + h * inner + 2 * h;
+    }
+
+    /** MLA layer: q (low-rank or q_proj), kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, dense, two layer norms. */
+    public static long mla(LingConfig c) {
+        long h = c.hiddenSize;
+        long qOut = (long) c.numHeads * c.qkHeadDim();
+        long q = c.qLoraRank > 0 ? (long) c.qLoraRank * h + c.qLoraRank + qOut * c.qLoraRank : qOut * h;
+        long kv = (long) (c.kvLoraRank + c.qkRopeHeadDim) * h + c.kvLoraRank
+                + (long) c.numHeads * (c.qkNopeHeadDim + c.vHeadDim) * c.kvLoraRank;
+        return q + kv + h * c.numHeads * c.vHeadDim + 2 * h;
+    }
+
+    private static long allAttention(LingConfig c) {
+        long n = 0;
+        for (int l = 0; l < c.numLayers; l++) {
+            n += attention(c, l);
+        }
+        return n;
     }
 
     public static long denseMlp(LingConfig c) {
@@ -32,14 +66,15 @@ public final class ParameterCount {
     public static long total(LingConfig c) {
         long head = c.tieWordEmbeddings ? 1 : 2;
         long dense = Math.min(c.firstKDenseReplace, c.numLayers);
-        return head * c.vocabSize * (long) c.hiddenSize + c.numLayers * attention(c) + dense * denseMlp(c)
+        return head * c.vocabSize * (long) c.hiddenSize + allAttention(c) + dense * denseMlp(c)
                 + (c.numLayers - dense) * moe(c) + c.hiddenSize;
     }
 
-    /** One MTP layer: enorm, hnorm, eh_proj, a full attention block, an MoE MLP, its final norm. */
+    /** One MTP layer: enorm, hnorm, eh_proj, a full attention block (MLA in 2.5), an MoE MLP, its final norm. */
     public static long mtpLayer(LingConfig c) {
         long h = c.hiddenSize;
-        return 2 * h + 2 * h * h + attention(c) + moe(c) + h;
+        long attn = c.family == LingConfig.Family.V2 ? attention(c) : mla(c);
+        return 2 * h + 2 * h * h + attn + moe(c) + h;
     }
 
     /** Parameters touched per token: attention, dense MLPs, k routed + shared experts, router, head. */
@@ -48,7 +83,7 @@ public final class ParameterCount {
         long dense = Math.min(c.firstKDenseReplace, c.numLayers);
         long moeActive = (long) c.numExpertsPerTok * 3 * h * c.moeIntermediateSize + 3 * h * c.sharedExpertWidth()
                 + (long) c.numExperts * h + c.numExperts;
-        return 2L * c.vocabSize * h + c.numLayers * attention(c) + dense * denseMlp(c)
+        return 2L * c.vocabSize * h + allAttention(c) + dense * denseMlp(c)
                 + (c.numLayers - dense) * moeActive + h;
     }
 }

@@ -10,7 +10,7 @@ public final class Presets {
     private Presets() {
     }
 
-    public static final List<String> NAMES = List.of("ling-mini-2.0", "ling-flash-2.0", "ling-1t", "bench-small", "tiny");
+    public static final List<String> NAMES = List.of("ling-mini-2.0", "ling-flash-2.0", "ling-1t", "bench-small", "bench-small-v25", "tiny");
 
     public static LingConfig.Builder builder(String name) {
         LingConfig.Builder b = new LingConfig.Builder();
@@ -41,6 +41,16 @@ public final class Presets {
                 b.intermediateSize = 2816; b.moeIntermediateSize = 512; b.firstKDenseReplace = 1;
                 b.numExperts = 64; b.numExpertsPerTok = 4; b.nGroup = 8; b.topkGroup = 4;
                 b.maxPositionEmbeddings = 4096;
+            }
+            case "bench-small-v25" -> { // bench-small as a Ling 2.5 hybrid: groups of 4 (layers 3 and 7 MLA)
+                b.vocabSize = 32768; b.hiddenSize = 1024; b.numLayers = 8; b.numHeads = 8; b.numKvHeads = 8;
+                b.intermediateSize = 2816; b.moeIntermediateSize = 512; b.firstKDenseReplace = 1;
+                b.numExperts = 64; b.numExpertsPerTok = 4; b.nGroup = 8; b.topkGroup = 4;
+                b.maxPositionEmbeddings = 4096;
+                b.family = LingConfig.Family.V2_5; b.layerGroupSize = 4; b.groupNormSize = 4;
+                // MLA dims: the BailingMoeV2_5Config class defaults (q_lora_rank null → q_proj).
+                b.kvLoraRank = 512; b.qLoraRank = 0; b.qkNopeHeadDim = 128; b.qkRopeHeadDim = 64; b.vHeadDim = 128;
+                b.ropeInterleave = true;
             }
             case "tiny" -> { // the fixtures' shape: what the demo and fast tests run
                 b.vocabSize = 1024; b.hiddenSize = 64; b.numLayers = 4; b.numHeads = 4; b.numKvHeads = 2;

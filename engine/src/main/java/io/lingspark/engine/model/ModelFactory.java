@@ -1,8 +1,8 @@
 package io.lingspark.engine.model;
 
 import io.lingspark.engine.backend.Backend;
-import io.lingspark.engine.backend.Backend.MoeWeights;
 import io.lingspark.engine.backend.HostMatrix;
+import io.lingspark.engine.backend.HybridOps;
 import io.lingspark.engine.backend.Weight;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.ModelLoadException;
@@ -10,18 +10,26 @@ import io.lingspark.engine.weights.Checkpoint;
 import io.lingspark.engine.weights.TensorInfo;
 import java.nio.file.Path;
 
-/** Builds a {@link LingModel} from a checkpoint directory, or with random weights and no files. */
+/**
+ * Builds a model from a checkpoint directory, or with random weights and no files: {@link LingModel}
+ * for Ling 2.0, {@link LingHybridModel} (through {@link HybridBuilder}) for Ling 2.5.
+ */
 public final class ModelFactory {
     private ModelFactory() {
     }
 
-    /** Loads any supported checkpoint (Ling 2.0; Ling 2.5 once its model lands) onto the backend. */
+    /** Loads any supported checkpoint (Ling 2.0 or Ling 2.5) onto the backend. */
     public static CausalLm open(Path dir, Backend be) {
         LingConfig c = LingConfig.fromDirectory(dir);
         if (c.family == LingConfig.Family.V2) {
             return load(dir, be);
         }
-        throw new ModelLoadException(c.architecture + " is not supported yet");
+        HybridOps hy = hybridOps(be);
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            WeightLoader wl = new WeightLoader(ckpt, c, TensorPlan.of(c));
+            wl.validate();
+            return HybridBuilder.build(c, be, hy, loaded(wl, be));
+        }
     }
 
     /** A random-weight model of any supported family (benchmarks, tests). */
@@ -29,7 +37,16 @@ public final class ModelFactory {
         if (c.family == LingConfig.Family.V2) {
             return random(c, be, seed);
         }
-        throw new ModelLoadException(c.architecture + " is not supported yet");
+        return HybridBuilder.build(c, be, hybridOps(be), randomSource(c, be, seed));
+    }
+
+    /** Ling 2.5 needs the hybrid ops (linear attention, MLA) on top of the common backend. */
+    static HybridOps hybridOps(Backend be) {
+        if (be instanceof HybridOps hy) {
+            return hy;
+        }
+        throw new ModelLoadException("Ling 2.5 is supported on the CPU backend only for now (backend " + be.name()
+                + " has no linear-attention / MLA kernels)");
     }
 
     /** Loads a Ling 2.0 checkpoint: config, full tensor check, then weights into the backend. */
@@ -42,33 +59,41 @@ public final class ModelFactory {
             TensorPlan plan = TensorPlan.of(c);
             WeightLoader wl = new WeightLoader(ckpt, c, plan);
             wl.validate();
-            return build(c, be, new Source() {
-                @Override
-                public Weight matrix(String name) {
-                    return be.upload(wl.matrix(name));
-                }
-
-                @Override
-                public Weight gateUp(String gate, String up) {
-                    return be.upload(wl.gateUp(gate, up));
-                }
-
-                @Override
-                public float[] bias(int l) {
-                    TensorInfo b = wl.bias(l);
-                    return b == null ? null : b.readFloats();
-                }
-            });
+            return build(c, be, loaded(wl, be));
         }
+    }
+
+    /** Weights read from a validated checkpoint. */
+    private static Source loaded(WeightLoader wl, Backend be) {
+        return new Source() {
+            @Override
+            public Weight matrix(String name) {
+                return be.upload(wl.matrix(name));
+            }
+
+            @Override
+            public Weight rows(String name, int from, int to) {
+                return be.upload(WeightLoader.rows(wl.matrix(name), from, to));
+            }
+
+            @Override
+            public Weight gateUp(String gate, String up) {
+                return be.upload(wl.gateUp(gate, up));
+            }
+
+            @Override
+            public float[] bias(int l) {
+                TensorInfo b = wl.bias(l);
+                return b == null ? null : b.readFloats();
+            }
+        };
     }
 
     /** Checks a checkpoint directory completely without loading weights (drivers call this). */
     public static LingConfig validate(Path dir) {
         LingConfig c = LingConfig.fromDirectory(dir);
-        if (c.family == LingConfig.Family.V2) {
-            try (Checkpoint ckpt = Checkpoint.open(dir)) {
-                new WeightLoader(ckpt, c, TensorPlan.of(c)).validate();
-            }
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            new WeightLoader(ckpt, c, TensorPlan.of(c)).validate();
         }
         return c;
     }
@@ -76,9 +101,8 @@ public final class ModelFactory {
     /** Element count over the checkpoint's tensors, leaving out FP8 scales and MTP layers (§2.2 check). */
     public static long parameterCount(Checkpoint ckpt, LingConfig c) {
         long n = 0;
-        String mtp = TensorPlan.layer(c.numLayers);
         for (TensorInfo t : ckpt.tensors().values()) {
-            if (t.name().endsWith("_scale_inv") || t.name().startsWith(mtp) || t.name().startsWith("model.mtp.")) {
+            if (t.name().endsWith("_scale_inv") || TensorPlan.isMtp(t.name(), c)) {
                 continue;
             }
             n += t.elements();
@@ -91,9 +115,13 @@ public final class ModelFactory {
      * for a seed. Used by benchmarks and tests.
      */
     public static LingModel random(LingConfig c, Backend be, long seed) {
+        return build(c, be, randomSource(c, be, seed));
+    }
+
+    private static Source randomSource(LingConfig c, Backend be, long seed) {
         float scale = (float) (0.02 * Math.sqrt(3));
         TensorPlan plan = TensorPlan.of(c);
-        return build(c, be, new Source() {
+        return new Source() {
             @Override
             public Weight matrix(String name) {
                 long[] s = plan.shapes.get(name);
@@ -105,6 +133,12 @@ public final class ModelFactory {
                     return be.upload(HostMatrix.ofBf16(name, rows, cols, ones));
                 }
                 return be.random(name, rows, cols, seed ^ name.hashCode(), scale);
+            }
+
+            @Override
+            public Weight rows(String name, int from, int to) {
+                long[] s = plan.shapes.get(name);
+                return be.random(name + "[" + from + ":" + to + "]", to - from, (int) s[1], (seed ^ name.hashCode()) + from, scale);
             }
 
             @Override
@@ -122,11 +156,14 @@ public final class ModelFactory {
                 }
                 return b;
             }
-        });
+        };
     }
 
     interface Source {
         Weight matrix(String name);
+
+        /** Rows [from, to) of a 2-D tensor (kv_a_proj_with_mqa splits into the latent and rope-key parts). */
+        Weight rows(String name, int from, int to);
 
         Weight gateUp(String gate, String up);
 
@@ -149,23 +186,7 @@ public final class ModelFactory {
                 ly.kNorm = src.matrix(p + "attention.key_layernorm.weight");
             }
             ly.dense = src.matrix(p + "attention.dense.weight");
-            if (!c.isMoeLayer(l)) {
-                ly.gateUp = src.gateUp(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight");
-                ly.down = src.matrix(p + "mlp.down_proj.weight");
-            } else {
-                Weight[] gu = new Weight[c.numExperts];
-                Weight[] down = new Weight[c.numExperts];
-                for (int e = 0; e < c.numExperts; e++) {
-                    String ex = p + "mlp.experts." + e + ".";
-                    gu[e] = src.gateUp(ex + "gate_proj.weight", ex + "up_proj.weight");
-                    down[e] = src.matrix(ex + "down_proj.weight");
-                }
-                ly.moe = new MoeWeights(src.matrix(p + "mlp.gate.weight"), src.bias(l), gu, down);
-                if (c.numSharedExperts > 0) {
-                    ly.sharedGateUp = src.gateUp(p + "mlp.shared_experts.gate_proj.weight", p + "mlp.shared_experts.up_proj.weight");
-                    ly.sharedDown = src.matrix(p + "mlp.shared_experts.down_proj.weight");
-                }
-            }
+            ly.mlp = HybridBuilder.mlp(c, src, p, l);
             layers[l] = ly;
         }
         return new LingModel(c, be, emb, norm, head, layers);

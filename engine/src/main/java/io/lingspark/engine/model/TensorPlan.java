@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every tensor a Ling 2.0 checkpoint must hold, with its shape (§2.3). The loader checks the whole
+ * Every tensor a Ling 2.0 (§2.3) or Ling 2.5 (§5.1) checkpoint must hold, with its shape. The loader checks the whole
  * plan against the checkpoint before reading any weight, so a wrong or incomplete directory fails in
  * seconds with the tensor's name, not halfway through a load.
  */
@@ -41,6 +41,10 @@ public final class TensorPlan {
                     p.put(pre + "attention.key_layernorm.weight", false, d);
                 }
                 p.put(pre + "attention.dense.weight", true, h, (long) c.numHeads * d);
+            } else if (c.layerKind(l) == LingConfig.LayerKind.LINEAR) {
+                linearAttention(p, c, pre);
+            } else {
+                mla(p, c, pre);
             }
             if (!c.isMoeLayer(l)) {
                 p.put(pre + "mlp.gate_proj.weight", true, c.intermediateSize, h);
@@ -63,6 +67,45 @@ public final class TensorPlan {
             }
         }
         return p;
+    }
+
+    /** Lightning linear attention (§5.1): fused MHA QKV, QK-norm, gate g_proj, GroupRMSNorm g_norm, dense. */
+    private static void linearAttention(TensorPlan p, LingConfig c, String pre) {
+        long h = c.hiddenSize;
+        long inner = (long) c.numHeads * c.headDim;
+        p.put(pre + "attention.query_key_value.weight", true, 3 * inner, h);
+        if (c.useQkNorm) {
+            p.put(pre + "attention.query_layernorm.weight", false, c.headDim);
+            p.put(pre + "attention.key_layernorm.weight", false, c.headDim);
+        }
+        p.put(pre + "attention.g_proj.weight", true, inner, h);
+        p.put(pre + "attention.g_norm.weight", false, inner);
+        p.put(pre + "attention.dense.weight", true, h, inner);
+    }
+
+    /** MLA (§5.1): low-rank q (or q_proj), compressed kv with the shared rope key, kv_b_proj, dense. */
+    private static void mla(TensorPlan p, LingConfig c, String pre) {
+        long h = c.hiddenSize;
+        long qOut = (long) c.numHeads * c.qkHeadDim();
+        if (c.qLoraRank > 0) {
+            p.put(pre + "attention.q_a_proj.weight", true, c.qLoraRank, h);
+            p.put(pre + "attention.q_a_layernorm.weight", false, c.qLoraRank);
+            p.put(pre + "attention.q_b_proj.weight", true, qOut, c.qLoraRank);
+        } else {
+            p.put(pre + "attention.q_proj.weight", true, qOut, h);
+        }
+        p.put(pre + "attention.kv_a_proj_with_mqa.weight", true, c.kvLoraRank + c.qkRopeHeadDim, h);
+        p.put(pre + "attention.kv_a_layernorm.weight", false, c.kvLoraRank);
+        p.put(pre + "attention.kv_b_proj.weight", true, (long) c.numHeads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank);
+        p.put(pre + "attention.dense.weight", true, h, (long) c.numHeads * c.vHeadDim);
+    }
+
+    /**
+     * Whether a tensor belongs to the MTP (multi-token prediction) layer: {@code model.mtp.*} or layer
+     * num_hidden_layers. The engine recognises these and leaves them unused (HF runs MTP only in training).
+     */
+    public static boolean isMtp(String name, LingConfig c) {
+        return name.startsWith("model.mtp.") || name.startsWith(layer(c.numLayers));
     }
 
     public void put(String name, boolean quant, long... shape) {

@@ -106,6 +106,16 @@ public final class WeightLoader {
         return out;
     }
 
+    /** Rows [from, to) of a [rows, cols] matrix, in its stored precision. */
+    public static HostMatrix rows(HostMatrix m, int from, int to) {
+        int n = m.cols();
+        String name = m.name() + "[" + from + ":" + to + "]";
+        if (m.bf16() != null) {
+            return HostMatrix.ofBf16(name, to - from, n, Arrays.copyOfRange(m.bf16(), from * n, to * n));
+        }
+        return HostMatrix.ofF32(name, to - from, n, Arrays.copyOfRange(m.f32(), from * n, to * n));
+    }
+
     /** Gate and up stacked into one [2n, H] matrix, so a single product computes both. */
     public HostMatrix gateUp(String gateName, String upName) {
         HostMatrix g = matrix(gateName);

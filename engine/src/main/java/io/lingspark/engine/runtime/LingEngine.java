@@ -6,6 +6,7 @@ import io.lingspark.engine.backend.Backends;
 import io.lingspark.engine.chat.ChatTemplate;
 import io.lingspark.engine.chat.JinjaChatTemplate;
 import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.model.CacheFootprint;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.ModelFactory;
 import io.lingspark.engine.tokenizer.HfTokenizer;
@@ -100,9 +101,9 @@ public final class LingEngine implements Engine {
             tokenizer.tokenId(t).ifPresent(keepIds::add);
         }
         this.revision = revisionOf(dir);
-        // K and V, fp32, every layer: the projection the scheduler checks before a step writes the cache.
-        long perToken = 2L * config.numLayers * config.numKvHeads * config.headDim * Float.BYTES;
-        this.scheduler = new Scheduler(model, new Context(), o.maxBatchTokens(), o.maxRunning(), kvBudget, perToken, ctx);
+        // Growing and fixed cache state (KV, MLA latent, linear-attention state): the scheduler projects it before a step.
+        this.scheduler = new Scheduler(model, new Context(), o.maxBatchTokens(), o.maxRunning(), kvBudget,
+            CacheFootprint.of(config), ctx);
         scheduler.start();
     }
 

@@ -1,5 +1,6 @@
 package io.lingspark.engine.runtime;
 
+import io.lingspark.engine.model.CacheFootprint;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.SeqInput;
 import java.util.ArrayDeque;
@@ -36,7 +37,7 @@ final class Scheduler implements Runnable {
     private final int maxBatchTokens;
     private final int maxRunning;
     private final long kvBudget;
-    private final long kvBytesPerToken;
+    private final CacheFootprint footprint;
     private final int contextLen;
     private final ConcurrentLinkedQueue<RequestState> incoming = new ConcurrentLinkedQueue<>();
     private final Deque<Sequence> waiting = new ArrayDeque<>();
@@ -54,18 +55,18 @@ final class Scheduler implements Runnable {
 
     /**
      * @param kvBudget        bytes all caches together may hold (soft: the oldest sequence always runs)
-     * @param kvBytesPerToken estimate used to project a cache's size before a step writes it
+     * @param footprint       growing and fixed cache bytes, to project a cache's size before a step writes it
      * @param contextLen      a sequence that reaches it ends with "length"
      */
     Scheduler(CausalLm model, Sequence.RuntimeContext ctx, int maxBatchTokens, int maxRunning, long kvBudget,
-              long kvBytesPerToken, int contextLen) {
+              CacheFootprint footprint, int contextLen) {
         this.contextLen = contextLen;
         this.model = model;
         this.ctx = ctx;
         this.maxBatchTokens = Math.max(1, maxBatchTokens);
         this.maxRunning = Math.max(1, maxRunning);
         this.kvBudget = kvBudget;
-        this.kvBytesPerToken = kvBytesPerToken;
+        this.footprint = footprint;
     }
 
     void start() {
@@ -183,10 +184,11 @@ final class Scheduler implements Runnable {
             for (Sequence s : batch) {
                 hit.add(s.request);
             }
+            drop(hit);
+            updateCounts(); // before the futures complete, so callers see consistent stats()
             for (RequestState r : hit) {
                 r.fail(ErrorCode.ENGINE_ERROR, "engine step failed: " + e);
             }
-            dropFailed();
         }
         updateCounts();
     }
@@ -265,7 +267,7 @@ final class Scheduler implements Runnable {
     }
 
     private long projected(int tokens) {
-        return tokens * kvBytesPerToken;
+        return footprint.bytes(tokens);
     }
 
     private long kvUsed() {
@@ -286,6 +288,7 @@ final class Scheduler implements Runnable {
     private void finish(Sequence s) {
         RequestState r = s.request;
         if (r.choiceDone() && !r.failed()) {
+            updateCounts(); // so a caller woken by the future already sees this request gone from stats()
             finishedRequests.incrementAndGet();
             try {
                 r.future.complete(r.result());
@@ -295,16 +298,16 @@ final class Scheduler implements Runnable {
         }
     }
 
-    /** Removes every sequence of a failed request from the running set and the queue. */
-    private void dropFailed() {
+    /** Removes every sequence of the given requests (all their choices) from the running set and the queue. */
+    private void drop(Set<RequestState> requests) {
         running.removeIf(s -> {
-            if (s.request.failed()) {
+            if (requests.contains(s.request)) {
                 s.freeCache();
                 return true;
             }
             return false;
         });
-        waiting.removeIf(s -> s.request.failed());
+        waiting.removeIf(s -> requests.contains(s.request));
     }
 
     private void updateCounts() {

@@ -11,6 +11,8 @@ import io.lingspark.engine.weights.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -19,9 +21,10 @@ class LogitsCommandTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void writesReferenceLogitsAndGreedyTokens() throws Exception {
-        String fx = "tiny-ling-v2";
+    /** Both families through the same command: Ling 2.0 and the Ling 2.5 hybrid. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25"})
+    void writesReferenceLogitsAndGreedyTokens(String fx) throws Exception {
         Path out = tmp.resolve("out");
         int rc = new CommandLine(new LogitsCommand()).execute("--model", Fixtures.model(fx).toString(),
             "--prompts-file", Fixtures.dir(fx).resolve("reference.json").toString(), "--out", out.toString(),

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
         io.lingspark.engine.cli.LogitsCommand.class,
         io.lingspark.engine.cli.BenchCommand.class,
+        io.lingspark.engine.cli.PromptCommand.class,
         io.lingspark.engine.cli.ChatCommand.class,
         io.lingspark.jobs.generate.GenerateJob.class,
         io.lingspark.jobs.demo.DemoCommand.class,

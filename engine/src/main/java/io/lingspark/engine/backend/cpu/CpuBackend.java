@@ -3,6 +3,7 @@ package io.lingspark.engine.backend.cpu;
 import io.lingspark.engine.backend.Backend;
 import io.lingspark.engine.backend.BatchLayout;
 import io.lingspark.engine.backend.HostMatrix;
+import io.lingspark.engine.backend.HybridOps;
 import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.backend.Tensor;
 import io.lingspark.engine.backend.Weight;
@@ -13,11 +14,13 @@ import java.util.SplittableRandom;
  * The pure-Java reference backend: fp32 arithmetic over weights kept in their stored precision, on
  * every core (matrix products split over output rows; attention over (token, head) pairs).
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, HybridOps {
     final Parallel par;
+    private final CpuHybrid hybrid; // the Ling 2.5 ops (HybridOps), delegated to
 
     public CpuBackend(int threads) {
         this.par = new Parallel(threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads);
+        this.hybrid = new CpuHybrid(par);
     }
 
     @Override
@@ -203,5 +206,45 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         par.close();
+    }
+
+    // ---- HybridOps (Ling 2.5): see CpuHybrid ----
+
+    @Override
+    public KvCache newHybridCache(LingConfig config) {
+        return hybrid.newHybridCache(config);
+    }
+
+    @Override
+    public void groupRmsNorm(Tensor x, Weight w, int groups, float eps, Tensor out) {
+        hybrid.groupRmsNorm(x, w, groups, eps, out);
+    }
+
+    @Override
+    public void sigmoidGate(Tensor x, Tensor gate) {
+        hybrid.sigmoidGate(x, gate);
+    }
+
+    @Override
+    public void ropeInterleaved(Tensor x, int colOffset, int heads, int headStride, float[] invFreq, float ropeFactor,
+                                int[] positions) {
+        hybrid.ropeInterleaved(x, colOffset, heads, headStride, invFreq, ropeFactor, positions);
+    }
+
+    @Override
+    public void lightningAttention(Tensor qkv, BatchLayout layout, int slot, float[] logDecay, int heads, int headDim,
+                                   Tensor out) {
+        hybrid.lightningAttention(qkv, layout, slot, logDecay, heads, headDim, out);
+    }
+
+    @Override
+    public void mlaAttention(Tensor q, Tensor ckv, Tensor kRope, Weight kvB, BatchLayout layout, int slot,
+                             LingConfig config, float scale, Tensor out) {
+        hybrid.mlaAttention(q, ckv, kRope, kvB, layout, slot, config, scale, out);
+    }
+
+    @Override
+    public float[] linearState(KvCache cache, int slot) {
+        return hybrid.linearState(cache, slot);
     }
 }
