@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         io.lingspark.engine.cli.ChatCommand.class,
         io.lingspark.jobs.generate.GenerateJob.class,
         io.lingspark.jobs.demo.DemoCommand.class,
+        io.lingspark.jobs.bench.JobBenchCommand.class,
     })
 public final class LingSparkCli implements Runnable {
     @Override

@@ -63,10 +63,32 @@ public final class GenerateRun {
         }
     }
 
+    /**
+     * Local mode: the only executor is this JVM, so the engine can load while the driver scans the
+     * input. A failure here is ignored; the first task loads again and reports it.
+     */
+    private static void prewarm(JobSettings js) {
+        Thread t = new Thread(() -> {
+            try {
+                EngineHolder.get(PartitionGenerator.engineOptions(js, js.device()));
+            } catch (RuntimeException | Error e) {
+                LOG.debug("lingspark: engine prewarm failed: {}", e.toString());
+            }
+        }, "lingspark-prewarm");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private Result generate(SparkSession spark, boolean local) {
         long t0 = System.nanoTime();
         LOG.info("lingspark generate: run {} model {} input {} ({}) output {}", s.runId(), s.model(),
             s.input().input(), s.input().format(), s.output());
+        int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
+        JobSettings js = new JobSettings(s.model().toAbsolutePath().toString(), s.device(), s.maxInFlight(),
+            s.maxModelLen(), s.cpuThreads(), s.runId(), s.input().keepColumns().size(), s.parser(), failAfter);
+        if (local) {
+            prewarm(js);
+        }
         Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
         OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
         var runs = store.check(s.runId(), s.resume(), s.overwrite());
@@ -95,9 +117,6 @@ public final class GenerateRun {
         spark.sparkContext().addSparkListener(listener);
         StatusFile status = s.statusFile() == null ? null : new StatusFile(s.statusFile());
         boolean bar = local && System.console() != null;
-        int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
-        JobSettings js = new JobSettings(s.model().toAbsolutePath().toString(), s.device(), s.maxInFlight(),
-            s.maxModelLen(), s.cpuThreads(), s.runId(), s.input().keepColumns().size(), s.parser(), failAfter);
         StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns());
         ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
             s.output(), total, s.statusIntervalMs());

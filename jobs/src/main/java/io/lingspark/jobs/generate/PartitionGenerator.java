@@ -43,10 +43,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         if (!input.hasNext()) {
             return java.util.Collections.emptyIterator(); // an empty partition never loads a model
         }
-        EngineOptions defaults = EngineOptions.of(Path.of(settings.modelDir()));
-        Engine engine = EngineHolder.get(new EngineOptions(defaults.modelDir(), device(tc, settings.device()),
-            defaults.maxBatchTokens(), defaults.maxRunning(), settings.maxModelLen(), defaults.gpuMemoryUtilization(),
-            settings.cpuThreads()));
+        Engine engine = EngineHolder.get(engineOptions(settings, device(tc, settings.device())));
         int attempt = tc == null ? 0 : tc.attemptNumber();
         ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt);
         boolean failHook = settings.failFirstAttemptAfter() >= 0 && tc != null && attempt == 0
@@ -57,6 +54,13 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
             tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> s.cancelPending());
         }
         return s;
+    }
+
+    /** The engine options of a task on the given device (the engine holder's key). */
+    static EngineOptions engineOptions(JobSettings settings, String device) {
+        EngineOptions defaults = EngineOptions.of(Path.of(settings.modelDir()));
+        return new EngineOptions(defaults.modelDir(), device, defaults.maxBatchTokens(), defaults.maxRunning(),
+            settings.maxModelLen(), defaults.gpuMemoryUtilization(), settings.cpuThreads());
     }
 
     /**

@@ -20,17 +20,26 @@ public record Summary(String runId, String output, long requests, long rows, Map
                       long tokensIn, long tokensOut, double wallS) {
 
     public static Summary of(Dataset<Row> run, String runId, String output, double wallS) {
-        // Every request has exactly one choice-0 row (its first choice or its error row).
-        Row a = run.agg(count(when(col("choice").equalTo(0), lit(1))), count(lit(1)),
-            sum(when(col("choice").equalTo(0), col("prompt_tokens")).otherwise(0)),
-            sum(col("completion_tokens"))).first();
+        // One query: per error code (null = fine), then summed here. Every request has exactly one
+        // choice-0 row (its first choice or its error row).
+        List<Row> byCode = run.groupBy(col("error.code")).agg(count(when(col("choice").equalTo(0), lit(1))),
+            count(lit(1)), sum(when(col("choice").equalTo(0), col("prompt_tokens")).otherwise(0)),
+            sum(col("completion_tokens"))).collectAsList();
         Map<String, Long> errors = new TreeMap<>();
-        List<Row> byCode = run.where(col("error").isNotNull()).groupBy(col("error.code")).count().collectAsList();
+        long requests = 0;
+        long rows = 0;
+        long in = 0;
+        long out = 0;
         for (Row r : byCode) {
-            errors.put(r.getString(0), r.getLong(1));
+            if (!r.isNullAt(0)) {
+                errors.put(r.getString(0), r.getLong(1));
+            }
+            requests += r.getLong(1);
+            rows += r.getLong(2);
+            in += r.isNullAt(3) ? 0 : r.getLong(3);
+            out += r.isNullAt(4) ? 0 : r.getLong(4);
         }
-        return new Summary(runId, output, a.getLong(0), a.getLong(1), errors, a.isNullAt(2) ? 0 : a.getLong(2),
-            a.isNullAt(3) ? 0 : a.getLong(3), wallS);
+        return new Summary(runId, output, requests, rows, errors, in, out, wallS);
     }
 
     public long errors() {
