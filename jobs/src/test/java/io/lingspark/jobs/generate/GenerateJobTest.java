@@ -223,9 +223,32 @@ class GenerateJobTest {
         assertEquals(40, job.result().rowsTotal());
         assertEquals(5, generate(args(in, out, "--output-format", "jsonl").toArray(String[]::new)),
             "an output with runs needs --resume or --overwrite");
-        assertEquals(0, generate(args(in, out, "--resume", "--output-format", "jsonl", "--run-id", "second",
-            "--partitions", "3").toArray(String[]::new)));
+        // The status file is updated while the run goes: a poller sees "running" before "succeeded".
+        Path status = tmp.resolve("resume-status.json");
+        Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread poller = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    JsonNode st = JSON.readTree(status.toFile());
+                    seen.add(st.get("state").asText() + ":" + st.get("rows_total").asLong());
+                    Thread.sleep(50);
+                } catch (IOException e) {
+                    // not written yet
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        poller.start();
+        try {
+            assertEquals(0, generate(args(in, out, "--resume", "--output-format", "jsonl", "--run-id", "second",
+                "--partitions", "3", "--status-file", status.toString()).toArray(String[]::new)));
+        } finally {
+            poller.interrupt();
+        }
         assertEquals(60, job.result().rowsTotal());
+        assertTrue(seen.contains("running:60"), "states seen: " + seen);
+        assertEquals("succeeded", JSON.readTree(status.toFile()).get("state").asText());
 
         Dataset<Row> all = spark.read().json(out.toString());
         assertEquals(100, all.count());

@@ -1,0 +1,36 @@
+package io.lingspark.jobs.progress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatusFileTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void snapshotsCarryCountsRatesAndEta() throws Exception {
+        StatusFile.Snapshot s = new StatusFile.Snapshot("running", "r1", "/out", 100, 25,
+            Map.of("EMPTY_PROMPT", 2L, "INVALID_PARAMS", 0L), 1000, 500, 10.0, null);
+        assertEquals(30.0, s.etaS(), 1e-9, "75 rows left at 2.5 rows/s");
+        Path p = tmp.resolve("sub/status.json");
+        new StatusFile(p).write(s);
+        JsonNode o = new ObjectMapper().readTree(p.toFile());
+        assertEquals(25, o.get("rows_done").asLong());
+        assertEquals(2, o.get("rows_error").asLong());
+        assertEquals(2, o.get("errors_by_code").get("EMPTY_PROMPT").asLong());
+        assertTrue(o.get("errors_by_code").path("INVALID_PARAMS").isMissingNode(), "zero counts are left out");
+        assertEquals(50.0, o.get("tokens_per_s").asDouble());
+        assertEquals(30.0, o.get("eta_s").asDouble());
+        String bar = ProgressReporter.bar(s);
+        assertTrue(bar.contains("25/100 rows") && bar.contains("ETA 30s"), bar);
+        StatusFile.Snapshot start = new StatusFile.Snapshot("running", "r1", "/out", 100, 0, Map.of(), 0, 0, 1, null);
+        assertEquals(-1, start.etaS());
+    }
+}
