@@ -12,6 +12,7 @@ import io.lingspark.jobs.input.InputSpec;
 import io.lingspark.jobs.input.RequestParser;
 import io.lingspark.jobs.output.OutputFormat;
 import io.lingspark.jobs.output.OutputException;
+import io.lingspark.jobs.progress.StatusFile;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -133,7 +134,18 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return ExitCodes.run("generate", System.err, this::execute);
+        return ExitCodes.run("generate", System.err, () -> {
+            try {
+                return execute();
+            } catch (CommandException e) {
+                // A sensor polling the status file learns about failures before the run started too.
+                if (statusFile != null && e.exitCode != ExitCodes.ERROR_RATE) {
+                    new StatusFile(statusFile).write(new StatusFile.Snapshot("failed", runId, output, 0, 0,
+                        java.util.Map.of(), 0, 0, 0, e.getMessage()));
+                }
+                throw e;
+            }
+        });
     }
 
     public GenerateRun.Result result() {

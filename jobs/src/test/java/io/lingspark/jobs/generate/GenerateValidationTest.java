@@ -175,7 +175,10 @@ class GenerateValidationTest {
         assertEquals(2, generate("--model", model.toString(), "--input", in.toString()));
         assertEquals(3, generate("--model", tmp.resolve("nope").toString(), "--input", in.toString(), "--output", out));
         assertEquals(4, generate("--model", model.toString(), "--input", tmp.resolve("none.jsonl").toString(), "--output", out));
-        assertEquals(4, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--messages-column", "msgs"));
+        Path status = tmp.resolve("exit-status.json");
+        assertEquals(4, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--messages-column", "msgs",
+            "--status-file", status.toString()));
+        assertTrue(Files.readString(status).contains("\"failed\""), "the status file tells a sensor");
         Files.createDirectories(Path.of(out, "_temporary", "0"));
         assertEquals(5, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--device", "cpu"));
     }
