@@ -98,7 +98,7 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--max-in-flight", defaultValue = "64", description = "requests each task keeps submitted ahead")
     int maxInFlight;
 
-    @Option(names = "--partitions", defaultValue = "0", description = "repartition the input into N tasks (0: keep)")
+    @Option(names = "--partitions", defaultValue = "0", description = "repartition the input into N tasks (0: the input's partitions, at least the default parallelism)")
     int partitions;
 
     @Option(names = "--max-error-rate", defaultValue = "1.0", description = "fail (exit 6) when errors/requests exceeds this, after writing")

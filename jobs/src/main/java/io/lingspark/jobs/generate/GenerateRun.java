@@ -40,7 +40,8 @@ public final class GenerateRun {
         this.s = settings;
     }
 
-    public record Result(String runId, Summary summary, String openAiFile, long rowsTotal) {
+    /** @param prepS seconds from the start of the run to the start of generation (input scan, checks, count) */
+    public record Result(String runId, Summary summary, String openAiFile, long rowsTotal, double prepS) {
     }
 
     public Result run() {
@@ -107,8 +108,13 @@ public final class GenerateRun {
                 rowsIn - total);
             todo = todo.dropDuplicates(Canonical.ID);
         }
-        if (s.partitions() > 0) {
-            todo = todo.repartition(s.partitions());
+        // A prompt file is often one split, i.e. one task on one executor; spread the rows over at
+        // least every core of the cluster (tasks of one executor share its engine, so more tasks
+        // than GPUs is fine). Round-robin repartition sorts first, so a retried task gets the same rows.
+        int inParts = todo.rdd().getNumPartitions();
+        int parts = s.partitions() > 0 ? s.partitions() : Math.max(inParts, spark.sparkContext().defaultParallelism());
+        if (parts != inParts) {
+            todo = todo.repartition(parts);
         }
         LOG.info("lingspark generate: {} requests to run ({} earlier run(s) in the output)", total, runs.size());
 
@@ -118,6 +124,7 @@ public final class GenerateRun {
         StatusFile status = s.statusFile() == null ? null : new StatusFile(s.statusFile());
         boolean bar = local && System.console() != null;
         StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns());
+        double prepS = (System.nanoTime() - t0) / 1e9;
         ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
             s.output(), total, s.statusIntervalMs());
         try {
@@ -138,7 +145,7 @@ public final class GenerateRun {
             reporter.finish(summary.snapshot(tooManyErrors ? "failed" : "succeeded", total, tooManyErrors
                 ? String.format("error rate %.4f is over --max-error-rate %.4f", summary.errorRate(), s.maxErrorRate())
                 : null));
-            return new Result(s.runId(), summary, openAi, total);
+            return new Result(s.runId(), summary, openAi, total, prepS);
         } catch (RuntimeException e) {
             StatusFile.Snapshot last = reporter.snapshot();
             reporter.finish(new StatusFile.Snapshot("failed", s.runId(), s.output(), total, last.rowsDone(),

@@ -13,6 +13,9 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.resource.ResourceInformation;
@@ -108,7 +111,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                     throw new IllegalStateException("lingspark test hook: failing the first attempt of partition "
                         + TaskContext.getPartitionId() + " after " + emittedRequests + " requests");
                 }
-                GenerationResult r = p.result().join(); // never exceptional: errors are in the result
+                GenerationResult r = await(p.result());
                 count(r);
                 ready.addAll(rows.rows(p.id(), r, p.kept()));
                 emittedRequests++;
@@ -122,6 +125,28 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                 throw new NoSuchElementException();
             }
             return ready.poll();
+        }
+
+        /**
+         * Waits for a result (never exceptional: errors are in the result) while honouring task kills:
+         * a killed task (job cancelled, a speculative copy lost) must not sit on a long generation.
+         */
+        private GenerationResult await(CompletableFuture<GenerationResult> f) {
+            TaskContext tc = TaskContext.get();
+            while (true) {
+                try {
+                    return f.get(500, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (tc != null) {
+                        tc.killTaskIfInterrupted(); // throws TaskKilledException; the listener cancels the window
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("generation task interrupted", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the engine failed a request future", e.getCause());
+                }
+            }
         }
 
         private void fill() {
