@@ -101,3 +101,54 @@ extern "C" __global__ void ls_fill_i32(int *__restrict__ p, int v, int n) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n) p[i] = v;
 }
+
+// ---- fp32 residual stream --------------------------------------------------------------------
+// The engine keeps the hidden state x [T, H] between layers in fp32 (Backend.allocF32), not bf16 as
+// the bf16 reference does: every layer adds two updates to it, and rounding the sum to bf16 each
+// time is the largest single source of drift from the fp32 logits. Projections still read bf16.
+
+// out[t, :] = float(table[ids[t], :]).  table [V, H] bf16, out [T, H] fp32. grid (T), block 256.
+extern "C" __global__ void ls_embedding_f32(const bf16 *__restrict__ table, const int *__restrict__ ids,
+                                            float *__restrict__ out, int cols) {
+    const bf16 *src = table + (size_t)ids[blockIdx.x] * cols;
+    float *dst = out + (size_t)blockIdx.x * cols;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) dst[c] = b2f(src[c]);
+}
+
+// RMSNorm of an fp32 row: out = bf16(w · x · rsqrt(mean(x²) + eps)), all in fp32 until the store.
+// With res != null, x += res is applied (and written back) first: the fused residual add.
+// x [T, n] fp32, res [T, n] bf16 or null, w [n] bf16, out [T, n] bf16. grid (T), block 256, smem n floats.
+extern "C" __global__ void ls_rmsnorm_f32(float *__restrict__ x, const bf16 *__restrict__ res,
+                                          const bf16 *__restrict__ w, float eps, bf16 *__restrict__ out, int n) {
+    extern __shared__ float row[];
+    float *xr = x + (size_t)blockIdx.x * n;
+    const bf16 *rr = res ? res + (size_t)blockIdx.x * n : nullptr;
+    float ss = 0.f;
+    for (int c = threadIdx.x; c < n; c += blockDim.x) {
+        float v = xr[c];
+        if (rr) {
+            v += b2f(rr[c]);
+            xr[c] = v;
+        }
+        row[c] = v;
+        ss += v * v;
+    }
+    ss = block_sum(ss);
+    float r = rsqrtf(ss / n + eps);
+    bf16 *o = out + (size_t)blockIdx.x * n;
+    for (int c = threadIdx.x; c < n; c += blockDim.x) o[c] = f2b(b2f(w[c]) * row[c] * r);
+}
+
+// x[i] += y[i]: x fp32, y bf16, count elements. Flat grid.
+extern "C" __global__ void ls_add_f32(float *__restrict__ x, const bf16 *__restrict__ y, size_t count) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < count) x[i] += b2f(y[i]);
+}
+
+// out[i, :] = src[idx[i], :] for fp32 rows: src [R, cols], idx [n], out [n, cols]. grid (n), block 256.
+extern "C" __global__ void ls_gather_rows_f32(const float *__restrict__ src, const int *__restrict__ idx,
+                                              float *__restrict__ out, int cols) {
+    const float *s = src + (size_t)idx[blockIdx.x] * cols;
+    float *d = out + (size_t)blockIdx.x * cols;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) d[c] = s[c];
+}

@@ -17,6 +17,15 @@ public interface Backend extends AutoCloseable {
 
     Tensor alloc(int rows, int cols);
 
+    /**
+     * A tensor kept in fp32 where the backend's activations are narrower (bf16 on CUDA): the residual
+     * stream between layers and the logits, where rounding would cost the most accuracy. Ops that
+     * take such a tensor: embedding (out), rmsNorm (x), add (x), rows (src), matmul (out).
+     */
+    default Tensor allocF32(int rows, int cols) {
+        return alloc(rows, cols);
+    }
+
     KvCache newKvCache(LingConfig config);
 
     /** out[t] = table[ids[t]]. */

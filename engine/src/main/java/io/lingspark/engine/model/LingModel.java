@@ -71,7 +71,7 @@ public final class LingModel implements CausalLm {
         int d = config.headDim;
         float eps = (float) config.rmsNormEps;
 
-        Tensor x = be.alloc(t, h);
+        Tensor x = be.allocF32(t, h); // the residual stream
         be.embedding(embedding, b.ids(), x);
         Tensor a = be.alloc(t, h);
         Tensor qkv = be.alloc(t, config.qkvWidth());

@@ -70,7 +70,7 @@ record StepBatch(List<SeqInput> inputs, int[] ids, BatchLayout layout, int[] log
         Tensor last = be.rows(x, logitRows);
         Tensor normed = be.alloc(logitRows.length, c.hiddenSize);
         be.rmsNorm(last, finalNorm, (float) c.rmsNormEps, normed);
-        Tensor logits = be.alloc(logitRows.length, c.vocabSize);
+        Tensor logits = be.allocF32(logitRows.length, c.vocabSize);
         be.matmul(normed, lmHead, logits);
         float[] all = be.toHost(logits);
         float[][] out = new float[inputs.size()][];

@@ -155,6 +155,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor allocF32(int rows, int cols) {
+        return tensor(rows, cols, true);
+    }
+
+    @Override
     public KvCache newKvCache(LingConfig config) {
         return attn.newCache(config);
     }
@@ -169,7 +174,7 @@ public final class CudaBackend implements Backend {
         }
         beginStep(ids.length);
         CudaTensor o = (CudaTensor) out;
-        launch(LaunchConfigs.rows("ls_embedding", ids.length), w.ptr, ints(ids), o.ptr, w.cols);
+        launch(LaunchConfigs.rows(o.f32 ? "ls_embedding_f32" : "ls_embedding", ids.length), w.ptr, ints(ids), o.ptr, w.cols);
     }
 
     @Override
@@ -182,7 +187,7 @@ public final class CudaBackend implements Backend {
         } else {
             flushAdd();
         }
-        launch(LaunchConfigs.rmsNorm(a.rows, a.cols), a.ptr, res, ((CudaWeight) w).ptr, eps, ((CudaTensor) out).ptr, a.cols);
+        launch(LaunchConfigs.rmsNorm(a.rows, a.cols, a.f32), a.ptr, res, ((CudaWeight) w).ptr, eps, ((CudaTensor) out).ptr, a.cols);
     }
 
     @Override
@@ -226,7 +231,7 @@ public final class CudaBackend implements Backend {
     private void flushAdd() {
         if (pendingX != null) {
             long n = (long) pendingX.rows * pendingX.cols;
-            launch(LaunchConfigs.flat("ls_add", n), pendingX.ptr, pendingY.ptr, n);
+            launch(LaunchConfigs.flat(pendingX.f32 ? "ls_add_f32" : "ls_add", n), pendingX.ptr, pendingY.ptr, n);
             pendingX = pendingY = null;
         }
     }
@@ -241,8 +246,9 @@ public final class CudaBackend implements Backend {
     public Tensor rows(Tensor src, int[] rowIndices) {
         flushAdd();
         CudaTensor s = (CudaTensor) src;
-        CudaTensor o = tensor(rowIndices.length, s.cols, false);
-        launch(LaunchConfigs.rows("ls_gather_rows", rowIndices.length), s.ptr, ints(rowIndices), o.ptr, s.cols);
+        CudaTensor o = tensor(rowIndices.length, s.cols, s.f32);
+        launch(LaunchConfigs.rows(s.f32 ? "ls_gather_rows_f32" : "ls_gather_rows", rowIndices.length), s.ptr,
+            ints(rowIndices), o.ptr, s.cols);
         return o;
     }
 

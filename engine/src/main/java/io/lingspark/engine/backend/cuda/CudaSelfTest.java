@@ -38,6 +38,13 @@ public final class CudaSelfTest {
                 ok &= e <= 1e-2;
             }
             out.put("gemmRelError(limit 1e-2)", gemm);
+            Map<String, Object> kernels = CudaKernelParity.run(gpu, cpu);
+            for (Map.Entry<String, Object> e : kernels.entrySet()) {
+                if (e.getValue() instanceof Double d) {
+                    ok &= d <= 1e-2;
+                }
+            }
+            out.put("kernelRelError(limit 1e-2)", kernels);
             if (args.length > 0) {
                 String[] names = {"tiny-ling-v2", "tiny-ling-v2-yarn", "tiny-ling-v2-fp8"};
                 double[] top1 = {0.96, 0.94, 0.97};

@@ -1,0 +1,175 @@
+package io.lingspark.engine.backend.cuda;
+
+import io.lingspark.engine.backend.Backend;
+import io.lingspark.engine.backend.Backend.MoeWeights;
+import io.lingspark.engine.backend.BatchLayout;
+import io.lingspark.engine.backend.HostMatrix;
+import io.lingspark.engine.backend.KvCache;
+import io.lingspark.engine.backend.Tensor;
+import io.lingspark.engine.backend.Weight;
+import io.lingspark.engine.backend.cpu.CpuBackend;
+import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.config.Presets;
+import io.lingspark.engine.model.Rope;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Every kernel the model uses, against the CPU backend, through the Backend interface on both
+ * sides (so the check covers the Java dispatch too): Ling-mini-2.0 shapes plus odd sizes. Each
+ * entry is max |gpu − cpu| / max |cpu| of the op's output; MoE also reports how many expert
+ * choices differ (a near-tie in the router may flip one in bf16).
+ */
+public final class CudaKernelParity {
+    private CudaKernelParity() {
+    }
+
+    /** Runs body on a backend with its inputs made from host matrices; returns the output on the host. */
+    private static float[] on(Backend be, Function<Backend, float[]> body) {
+        return body.apply(be);
+    }
+
+    /** A [rows, cols] activation holding m's values (bf16 inputs on both sides), f32 if asked. */
+    static Tensor input(Backend be, HostMatrix m, boolean f32) {
+        Weight w = be.upload(m);
+        Tensor t = f32 ? be.allocF32(m.rows(), m.cols()) : be.alloc(m.rows(), m.cols());
+        int[] ids = new int[m.rows()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        be.embedding(w, ids, t);
+        return t;
+    }
+
+    public static Map<String, Object> run(CudaBackend gpu, CpuBackend cpu) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        LingConfig c = Presets.get("ling-mini-2.0");
+        for (int t : new int[] {1, 37}) {
+            HostMatrix x = CudaParity.bf16Matrix("x", t, 2048, new SplittableRandom(t), 2f);
+            HostMatrix y = CudaParity.bf16Matrix("y", t, 2048, new SplittableRandom(t + 1), 1f);
+            HostMatrix w = CudaParity.bf16Matrix("w", 1, 2048, new SplittableRandom(3), 1f);
+            for (boolean f32 : new boolean[] {false, true}) {
+                Function<Backend, float[]> norm = be -> {
+                    Tensor tx = input(be, x, f32);
+                    Tensor ty = input(be, y, false);
+                    be.add(tx, ty);
+                    Tensor o = be.alloc(t, 2048);
+                    be.rmsNorm(tx, be.upload(w), 1e-6f, o);
+                    return be.toHost(o).clone();
+                };
+                out.put("add+rmsNorm " + (f32 ? "f32" : "bf16") + " residual T=" + t, rel(on(gpu, norm), on(cpu, norm)));
+            }
+            HostMatrix gu = CudaParity.bf16Matrix("gu", t, 1024, new SplittableRandom(5), 3f);
+            Function<Backend, float[]> silu = be -> {
+                Tensor o = be.alloc(t, 512);
+                be.siluMul(input(be, gu, false), o);
+                return be.toHost(o).clone();
+            };
+            out.put("siluMul T=" + t, rel(on(gpu, silu), on(cpu, silu)));
+            HostMatrix qkv = CudaParity.bf16Matrix("qkv", t, c.qkvWidth(), new SplittableRandom(7), 2f);
+            HostMatrix qn = CudaParity.bf16Matrix("qn", 1, 128, new SplittableRandom(8), 1f);
+            HostMatrix kn = CudaParity.bf16Matrix("kn", 1, 128, new SplittableRandom(9), 1f);
+            int[] pos = new SplittableRandom(10).ints(t, 0, 4000).toArray();
+            Rope rope = Rope.of(c);
+            Function<Backend, float[]> qk = be -> {
+                Tensor a = input(be, qkv, false);
+                be.qkNormRope(a, 0, 16, 128, be.upload(qn), 1e-6f, c.ropeDim, rope.invFreq, rope.factor, pos);
+                be.qkNormRope(a, 2048, 4, 128, be.upload(kn), 1e-6f, c.ropeDim, rope.invFreq, rope.factor, pos);
+                return be.toHost(a).clone();
+            };
+            out.put("qkNormRope T=" + t, rel(on(gpu, qk), on(cpu, qk)));
+        }
+        out.putAll(attention(gpu, cpu, c));
+        out.putAll(moe(gpu, cpu));
+        return out;
+    }
+
+    /** Prefill of two sequences (100 and 37 tokens) in one step, then one decode step of both. */
+    static Map<String, Object> attention(CudaBackend gpu, CpuBackend cpu, LingConfig c) {
+        HostMatrix pre = CudaParity.bf16Matrix("pre", 137, c.qkvWidth(), new SplittableRandom(11), 1f);
+        HostMatrix dec = CudaParity.bf16Matrix("dec", 2, c.qkvWidth(), new SplittableRandom(12), 1f);
+        Function<Backend, float[]> body = be -> {
+            KvCache a = be.newKvCache(c);
+            KvCache b = be.newKvCache(c);
+            int[] pos = new int[137];
+            for (int i = 0; i < 137; i++) {
+                pos[i] = i < 100 ? i : i - 100;
+            }
+            Tensor o1 = be.alloc(137, 2048);
+            be.attention(input(be, pre, false), new BatchLayout(List.of(new BatchLayout.Chunk(a, 0, 100, 0),
+                new BatchLayout.Chunk(b, 100, 37, 0)), pos), 0, c, o1);
+            a.commit(100);
+            b.commit(37);
+            float[] first = be.toHost(o1).clone();
+            Tensor o2 = be.alloc(2, 2048);
+            be.attention(input(be, dec, false), new BatchLayout(List.of(new BatchLayout.Chunk(a, 0, 1, 100),
+                new BatchLayout.Chunk(b, 1, 1, 37)), new int[] {100, 37}), 0, c, o2);
+            float[] second = be.toHost(o2);
+            a.close();
+            b.close();
+            float[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+            System.arraycopy(second, 0, all, first.length, second.length);
+            return all;
+        };
+        return Map.of("attention prefill 100+37 then decode", rel(on(gpu, body), on(cpu, body)));
+    }
+
+    /** 64 experts of Ling-mini's width (top-8, 8 groups keep 4, scale 2.5): T = 1 and T = 9. */
+    static Map<String, Object> moe(CudaBackend gpu, CpuBackend cpu) {
+        LingConfig.Builder cb = Presets.builder("ling-mini-2.0");
+        cb.numExperts = 64;
+        LingConfig c = cb.build();
+        SplittableRandom r = new SplittableRandom(13);
+        HostMatrix router = CudaParity.bf16Matrix("router", 64, 2048, r, 0.05f);
+        float[] bias = new float[64];
+        for (int i = 0; i < 64; i++) {
+            bias[i] = (float) (r.nextDouble() * 0.02 - 0.01);
+        }
+        HostMatrix[] gu = new HostMatrix[64];
+        HostMatrix[] dn = new HostMatrix[64];
+        for (int e = 0; e < 64; e++) {
+            gu[e] = CudaParity.bf16Matrix("gu" + e, 1024, 2048, r, 0.03f);
+            dn[e] = CudaParity.bf16Matrix("dn" + e, 2048, 512, r, 0.03f);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int t : new int[] {1, 9}) {
+            HostMatrix x = CudaParity.bf16Matrix("x", t, 2048, new SplittableRandom(14 + t), 1f);
+            int[][] chosen = new int[2][t * 8];
+            float[][] res = new float[2][];
+            Backend[] bes = {gpu, cpu};
+            for (int i = 0; i < 2; i++) {
+                Backend be = bes[i];
+                Weight[] g = new Weight[64];
+                Weight[] d = new Weight[64];
+                for (int e = 0; e < 64; e++) {
+                    g[e] = be.upload(gu[e]);
+                    d[e] = be.upload(dn[e]);
+                }
+                Tensor o = be.alloc(t, 2048);
+                be.moe(input(be, x, false), new MoeWeights(be.upload(router), bias, g, d), c, o, chosen[i]);
+                res[i] = be.toHost(o).clone();
+            }
+            int diff = 0;
+            for (int tok = 0; tok < t; tok++) {
+                java.util.Set<Integer> a = new java.util.HashSet<>();
+                java.util.Set<Integer> b = new java.util.HashSet<>();
+                for (int j = 0; j < 8; j++) {
+                    a.add(chosen[0][tok * 8 + j]);
+                    b.add(chosen[1][tok * 8 + j]);
+                }
+                a.removeAll(b);
+                diff += a.size();
+            }
+            out.put("moe T=" + t, rel(res[0], res[1]));
+            out.put("moe T=" + t + " expert choices differing", diff);
+        }
+        return out;
+    }
+
+    static double rel(float[] got, float[] want) {
+        return CudaParity.relError(got, want);
+    }
+}
