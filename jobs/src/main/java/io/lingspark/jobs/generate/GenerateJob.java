@@ -165,6 +165,14 @@ public final class GenerateJob implements Callable<Integer> {
             throw new CommandException(ExitCodes.INPUT, "input error: " + e.getMessage(), e);
         } catch (OutputException e) {
             throw new CommandException(ExitCodes.OUTPUT, "output error: " + e.getMessage(), e);
+        } catch (Exception e) { // SparkException is checked in Java's eyes but thrown undeclared by Scala
+            // An executor that cannot load the model fails its tasks until Spark gives up; say so plainly.
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof ModelLoadException m) {
+                    throw new CommandException(ExitCodes.MODEL, "model error on an executor: " + m.getMessage(), e);
+                }
+            }
+            throw e;
         }
         System.out.println(result.summary().table());
         if (result.openAiFile() != null) {

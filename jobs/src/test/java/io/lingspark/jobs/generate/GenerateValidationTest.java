@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lingspark.engine.config.Presets;
 import io.lingspark.engine.model.RandomCheckpoint;
 import io.lingspark.jobs.SparkTestSession;
+import io.lingspark.jobs.demo.DemoModel;
 import io.lingspark.jobs.input.Canonical;
 import io.lingspark.jobs.input.InputException;
 import io.lingspark.jobs.input.InputFormat;
@@ -36,22 +37,25 @@ import picocli.CommandLine;
 
 /**
  * Everything the driver does before a task runs (input formats, id hashing, column checks, output
- * folder rules, exit codes); no model is loaded here.
+ * folder rules, exit codes). The only generation attempted here fails on its device on purpose.
  */
 class GenerateValidationTest {
     @TempDir
     static Path tmp;
     static SparkSession spark;
     static Path model;
+    static Path badTokenizer;
 
     @BeforeAll
     static void start() throws IOException {
         spark = SparkTestSession.create("local[2]", tmp);
-        // A checkpoint that passes the driver checks; the tokenizer file only has to exist here.
         model = tmp.resolve("model");
-        RandomCheckpoint.write(model, Presets.get("tiny"), 1);
-        Files.writeString(model.resolve("tokenizer.json"), "{}");
-        Files.writeString(model.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ messages }}\"}");
+        DemoModel.write(model, 1);
+        // The same weights with a broken tokenizer: the driver must refuse it (exit 3).
+        badTokenizer = tmp.resolve("bad-tokenizer");
+        RandomCheckpoint.write(badTokenizer, Presets.get("tiny"), 1);
+        Files.writeString(badTokenizer.resolve("tokenizer.json"), "{}");
+        Files.writeString(badTokenizer.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ messages }}\"}");
     }
 
     @AfterAll
@@ -174,6 +178,16 @@ class GenerateValidationTest {
         assertEquals(2, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--temperature", "-1"));
         assertEquals(2, generate("--model", model.toString(), "--input", in.toString()));
         assertEquals(3, generate("--model", tmp.resolve("nope").toString(), "--input", in.toString(), "--output", out));
+        assertEquals(3, generate("--model", badTokenizer.toString(), "--input", in.toString(), "--output", out));
+        // Valid on the driver, but the executors cannot open the device (where CUDA is missing): exit 3.
+        boolean cuda;
+        try (var be = io.lingspark.engine.backend.Backends.open("cuda", 1, 0.1)) {
+            cuda = true;
+        } catch (RuntimeException e) {
+            cuda = false;
+        }
+        assertEquals(cuda ? 0 : 3, generate("--model", model.toString(), "--input", in.toString(), "--output",
+            tmp.resolve("cuda-out").toString(), "--device", "cuda"));
         assertEquals(4, generate("--model", model.toString(), "--input", tmp.resolve("none.jsonl").toString(), "--output", out));
         Path status = tmp.resolve("exit-status.json");
         assertEquals(4, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--messages-column", "msgs",
