@@ -25,6 +25,8 @@ public final class EngineHolder {
     private static final Object LOCK = new Object();
     private static ScheduledExecutorService reporter;
     static volatile long reportIntervalMs = 30_000;
+    /** Engines opened by this JVM so far (tests check that tasks share one). */
+    static final java.util.concurrent.atomic.AtomicInteger LOADS = new java.util.concurrent.atomic.AtomicInteger();
 
     private EngineHolder() {
     }
@@ -40,6 +42,7 @@ public final class EngineHolder {
             if (e == null) {
                 long t0 = System.nanoTime();
                 e = open(options);
+                LOADS.incrementAndGet();
                 LOG.info("lingspark: loaded model {} ({}) on {} in {} s", e.modelName(), e.modelRevision(),
                     options.device(), String.format("%.2f", (System.nanoTime() - t0) / 1e9));
                 ENGINES.put(key, e);

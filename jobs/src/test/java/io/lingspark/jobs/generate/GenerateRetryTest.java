@@ -52,6 +52,7 @@ class GenerateRetryTest {
         Path in = tmp.resolve("retry.jsonl");
         Files.write(in, lines);
         Path out = tmp.resolve("retry-out");
+        int loadsBefore = EngineHolder.LOADS.get();
         spark.conf().set(GenerateRun.FAIL_HOOK, "10");
         int code;
         try {
@@ -62,6 +63,7 @@ class GenerateRetryTest {
             spark.conf().unset(GenerateRun.FAIL_HOOK);
         }
         assertEquals(0, code);
+        assertEquals(1, EngineHolder.LOADS.get() - loadsBefore, "4 tasks and their retries share one engine");
         Dataset<Row> rows = spark.read().parquet(out.toString());
         assertEquals(120, rows.count(), "no row lost or duplicated");
         assertEquals(120, rows.select("id").distinct().count());
