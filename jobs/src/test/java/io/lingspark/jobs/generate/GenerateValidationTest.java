@@ -220,4 +220,23 @@ class GenerateValidationTest {
             "'' as " + Canonical.ID, "'' as " + Canonical.PROMPT, "'' as " + Canonical.MESSAGES,
             "'' as " + Canonical.TOOLS, "'' as " + Canonical.PARAMS, "'' as " + Canonical.CORRUPT).columns()));
     }
+
+    @Test
+    void progressAddsRunningTasksHeartbeatValuesToMergedAccumulators() {
+        io.lingspark.jobs.progress.JobMetrics m = new io.lingspark.jobs.progress.JobMetrics(spark.sparkContext());
+        io.lingspark.jobs.progress.ProgressListener l = new io.lingspark.jobs.progress.ProgressListener(m);
+        m.requests.add(10); // as if finished tasks had merged 10
+        var infos = scala.jdk.javaapi.CollectionConverters.asScala(List.of(
+            new org.apache.spark.scheduler.AccumulableInfo(m.requests.id(), scala.Option.empty(), scala.Option.apply(7L),
+                scala.Option.empty(), false, false, scala.Option.empty()),
+            new org.apache.spark.scheduler.AccumulableInfo(m.errors.get(io.lingspark.engine.runtime.ErrorCode.EMPTY_PROMPT).id(),
+                scala.Option.empty(), scala.Option.apply(2L), scala.Option.empty(), false, false, scala.Option.empty()))).toList();
+        scala.Tuple4<Object, Object, Object, scala.collection.immutable.Seq<org.apache.spark.scheduler.AccumulableInfo>> task =
+            new scala.Tuple4<>(42L, 1, 0, infos);
+        l.onExecutorMetricsUpdate(new org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate("1",
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of(task)).toList(), scala.collection.immutable.Map$.MODULE$.empty()));
+        Map<String, Long> live = l.live();
+        assertEquals(17L, live.get("requests"), "10 merged + 7 from the running task's heartbeat");
+        assertEquals(2L, live.get("error.EMPTY_PROMPT"));
+    }
 }
