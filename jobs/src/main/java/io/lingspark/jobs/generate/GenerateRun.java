@@ -49,7 +49,9 @@ public final class GenerateRun {
         SparkSession.Builder b = SparkSession.builder().appName("lingspark-generate");
         if (ownSession && !new org.apache.spark.SparkConf(true).contains("spark.master")) {
             // Embedded run (bin/lingspark without SPARK_HOME): local Spark on this machine's cores.
+            // Heartbeats carry running tasks' counters to the progress bar; 2 s keeps it moving.
             b.master("local[*]").config("spark.ui.showConsoleProgress", "false")
+                .config("spark.executor.heartbeatInterval", "2s")
                 .config("spark.sql.shuffle.partitions", "8");
         }
         SparkSession spark = b.getOrCreate();

@@ -306,4 +306,18 @@ class GenerateJobTest {
         }
         assertEquals(Set.of("req-0", "req-1", "req-2", "req-3"), ids);
     }
+
+    @Test
+    void shippedExamplesRunAsTheyAre() throws IOException {
+        Path examples = Path.of("..", "examples"); // surefire runs in jobs/
+        Path chatOut = tmp.resolve("examples-chat");
+        assertEquals(0, generate(args(examples.resolve("chat.jsonl"), chatOut).toArray(String[]::new)));
+        long lines = Files.readAllLines(examples.resolve("chat.jsonl")).stream().filter(l -> !l.isBlank()).count();
+        assertEquals(lines, job.result().summary().requests());
+        assertEquals(0, job.result().summary().errors(), "chat rows with tools render through the template");
+        assertEquals(0, generate(args(examples.resolve("openai-batch.jsonl"), tmp.resolve("examples-batch"),
+            "--input-format", "openai-batch").toArray(String[]::new)));
+        assertEquals(Files.readAllLines(examples.resolve("openai-batch.jsonl")).size(),
+            Files.readAllLines(Path.of(job.result().openAiFile())).size());
+    }
 }
