@@ -128,8 +128,17 @@ public final class GenerateJob implements Callable<Integer> {
     /** The result of the last successful run, for callers in the same JVM (tests, the demo). */
     private GenerateRun.Result result;
 
+    /**
+     * spark-submit entry point. Success returns normally: in YARN cluster mode a System.exit(0) from
+     * the user class races the ApplicationMaster's final status. Failures exit with their code, which
+     * spark-submit (client mode) and Airflow see. spark.submit.callSystemExitOnMainExit=true in the
+     * examples makes stray non-daemon threads harmless after a normal return.
+     */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new GenerateJob()).execute(args));
+        int code = new CommandLine(new GenerateJob()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 
     @Override
