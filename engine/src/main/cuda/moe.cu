@@ -156,14 +156,38 @@ __device__ __forceinline__ void moe_gateup_body(const bf16 *__restrict__ x, int 
         g[r] = u[r] = 0.f;
         xr[r] = r < rc ? perm[r0 + r] / k : 0;
     }
-    for (int c = lane; c < H; c += 32) {
-        float wg = wload<FP8>(w, sc, n, c, H), wu = wload<FP8>(w, sc, (size_t)m + n, c, H);
+    if (!FP8 && (H & 7) == 0) {
+        // bf16 weights: 16-byte loads (8 values per lane, 256 per warp step), the expert GEMV is a
+        // pure weight stream and 2-byte loads left most of the HBM bandwidth unused.
+        const bf16 *wg_row = static_cast<const bf16 *>(w) + (size_t)n * H;
+        const bf16 *wu_row = static_cast<const bf16 *>(w) + ((size_t)m + n) * H;
+        for (int c = lane * 8; c < H; c += 256) {
+            float wg8[8], wu8[8];
+            unpack8(__ldg(reinterpret_cast<const uint4 *>(wg_row + c)), wg8);
+            unpack8(__ldg(reinterpret_cast<const uint4 *>(wu_row + c)), wu8);
 #pragma unroll
-        for (int r = 0; r < 8; r++) {
-            if (r < rc) {
-                float a = b2f(x[(size_t)xr[r] * H + c]);
-                g[r] = fmaf(a, wg, g[r]);
-                u[r] = fmaf(a, wu, u[r]);
+            for (int r = 0; r < 8; r++) {
+                if (r < rc) {
+                    float a8[8];
+                    unpack8(__ldg(reinterpret_cast<const uint4 *>(x + (size_t)xr[r] * H + c)), a8);
+#pragma unroll
+                    for (int j = 0; j < 8; j++) {
+                        g[r] = fmaf(a8[j], wg8[j], g[r]);
+                        u[r] = fmaf(a8[j], wu8[j], u[r]);
+                    }
+                }
+            }
+        }
+    } else {
+        for (int c = lane; c < H; c += 32) {
+            float wg = wload<FP8>(w, sc, n, c, H), wu = wload<FP8>(w, sc, (size_t)m + n, c, H);
+#pragma unroll
+            for (int r = 0; r < 8; r++) {
+                if (r < rc) {
+                    float a = b2f(x[(size_t)xr[r] * H + c]);
+                    g[r] = fmaf(a, wg, g[r]);
+                    u[r] = fmaf(a, wu, u[r]);
+                }
             }
         }
     }
@@ -193,11 +217,28 @@ __device__ __forceinline__ void moe_down_body(const bf16 *__restrict__ act, int 
     float acc[8];
 #pragma unroll
     for (int r = 0; r < 8; r++) acc[r] = 0.f;
-    for (int c = lane; c < m; c += 32) {
-        float wv = wload<FP8>(w, sc, n, c, m);
+    if (!FP8 && (m & 7) == 0) {  // 16-byte loads, as in the gate|up kernel
+        const bf16 *wrow = static_cast<const bf16 *>(w) + (size_t)n * m;
+        for (int c = lane * 8; c < m; c += 256) {
+            float w8[8];
+            unpack8(__ldg(reinterpret_cast<const uint4 *>(wrow + c)), w8);
 #pragma unroll
-        for (int r = 0; r < 8; r++)
-            if (r < rc) acc[r] = fmaf(b2f(act[(size_t)(r0 + r) * m + c]), wv, acc[r]);
+            for (int r = 0; r < 8; r++) {
+                if (r < rc) {
+                    float a8[8];
+                    unpack8(*reinterpret_cast<const uint4 *>(act + (size_t)(r0 + r) * m + c), a8);
+#pragma unroll
+                    for (int j = 0; j < 8; j++) acc[r] = fmaf(a8[j], w8[j], acc[r]);
+                }
+            }
+        }
+    } else {
+        for (int c = lane; c < m; c += 32) {
+            float wv = wload<FP8>(w, sc, n, c, m);
+#pragma unroll
+            for (int r = 0; r < 8; r++)
+                if (r < rc) acc[r] = fmaf(b2f(act[(size_t)(r0 + r) * m + c]), wv, acc[r]);
+        }
     }
 #pragma unroll
     for (int r = 0; r < 8; r++) {

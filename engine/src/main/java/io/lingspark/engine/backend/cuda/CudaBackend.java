@@ -80,13 +80,23 @@ public final class CudaBackend implements Backend {
         return p;
     }
 
+    private final java.util.Map<float[], DevPtr> constantsById = new java.util.IdentityHashMap<>();
+
     DevPtr floats(float[] a) {
+        // Constants (inv_freq, expert biases) arrive as the same array every step: by identity first,
+        // so a decode step does not format 32 floats into a string per layer just to find them.
+        DevPtr known = constantsById.get(a);
+        if (known != null) {
+            return known;
+        }
         String key = java.util.Arrays.toString(a);
-        return constants.computeIfAbsent(key, k -> {
+        DevPtr p0 = constants.computeIfAbsent(key, k -> {
             DevPtr p = ctx.alloc(4L * a.length);
             ctx.upload(p, Pointer.to(a), 4L * a.length);
             return p;
         });
+        constantsById.put(a, p0);
+        return p0;
     }
 
     CudaTensor tensor(int rows, int cols, boolean f32) {
