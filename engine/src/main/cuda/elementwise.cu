@@ -116,33 +116,61 @@ extern "C" __global__ void ls_embedding_f32(const bf16 *__restrict__ table, cons
 }
 
 // RMSNorm of an fp32 row: out = bf16(w · x · rsqrt(mean(x²) + eps)), all in fp32 until the store.
-// With res != null, x += res is applied (and written back) first: the fused residual add.
-// x [T, n] fp32, res [T, n] bf16 or null, w [n] bf16, out [T, n] bf16. grid (T), block 256, smem n floats.
-extern "C" __global__ void ls_rmsnorm_f32(float *__restrict__ x, const bf16 *__restrict__ res,
-                                          const bf16 *__restrict__ w, float eps, bf16 *__restrict__ out, int n) {
-    extern __shared__ float row[];
+// With res != null, x += res is applied (and written back) first: the fused residual add; res is
+// bf16 or, when the layer's output projection wrote fp32 (ResT = float), fp32.
+// x [T, n] fp32, res [T, n] or null, w [n] bf16, out [T, n] bf16. grid (T), block 256, smem n floats.
+__device__ __forceinline__ float to_f(bf16 v) { return b2f(v); }
+__device__ __forceinline__ float to_f(float v) { return v; }
+
+template <typename ResT>
+__device__ __forceinline__ void rmsnorm_f32_body(float *__restrict__ x, const ResT *__restrict__ res,
+                                                 const bf16 *__restrict__ w, float eps, bf16 *__restrict__ out, int n) {
+    extern __shared__ float srow[];  // [n]
     float *xr = x + (size_t)blockIdx.x * n;
-    const bf16 *rr = res ? res + (size_t)blockIdx.x * n : nullptr;
+    const ResT *rr = res ? res + (size_t)blockIdx.x * n : nullptr;
     float ss = 0.f;
     for (int c = threadIdx.x; c < n; c += blockDim.x) {
         float v = xr[c];
         if (rr) {
-            v += b2f(rr[c]);
+            v += to_f(rr[c]);
             xr[c] = v;
         }
-        row[c] = v;
+        srow[c] = v;
         ss += v * v;
     }
     ss = block_sum(ss);
     float r = rsqrtf(ss / n + eps);
     bf16 *o = out + (size_t)blockIdx.x * n;
-    for (int c = threadIdx.x; c < n; c += blockDim.x) o[c] = f2b(b2f(w[c]) * row[c] * r);
+    for (int c = threadIdx.x; c < n; c += blockDim.x) o[c] = f2b(b2f(w[c]) * srow[c] * r);
+}
+
+extern "C" __global__ void ls_rmsnorm_f32(float *x, const bf16 *res, const bf16 *w, float eps, bf16 *out, int n) {
+    rmsnorm_f32_body<bf16>(x, res, w, eps, out, n);
+}
+extern "C" __global__ void ls_rmsnorm_f32_resf32(float *x, const float *res, const bf16 *w, float eps, bf16 *out, int n) {
+    rmsnorm_f32_body<float>(x, res, w, eps, out, n);
 }
 
 // x[i] += y[i]: x fp32, y bf16, count elements. Flat grid.
 extern "C" __global__ void ls_add_f32(float *__restrict__ x, const bf16 *__restrict__ y, size_t count) {
     size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < count) x[i] += b2f(y[i]);
+}
+
+// x[i] += y[i], both fp32 (an fp32 projection output into the fp32 residual stream). Flat grid.
+extern "C" __global__ void ls_add_f32f32(float *__restrict__ x, const float *__restrict__ y, size_t count) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < count) x[i] += y[i];
+}
+
+// out[t, i] = bf16(silu(gu[t, i]) · gu[t, n + i]) from an fp32 gate|up product, in fp32 until the
+// store: the only rounding is where the down projection needs bf16 input. gu [T, 2n] fp32, out [T, n].
+extern "C" __global__ void ls_silu_mul_f32in(const float *__restrict__ gu, bf16 *__restrict__ out, int rows, int n) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (size_t)rows * n) return;
+    size_t t = i / n, c = i % n;
+    float g = gu[t * 2 * n + c];
+    out[i] = f2b(g / (1.f + __expf(-g)) * gu[t * 2 * n + n + c]);
 }
 
 // out[i, :] = src[idx[i], :] for fp32 rows: src [R, cols], idx [n], out [n, cols]. grid (n), block 256.

@@ -194,8 +194,9 @@ __device__ __forceinline__ void moe_gateup_body(const bf16 *__restrict__ x, int 
 #pragma unroll
     for (int r = 0; r < 8; r++) {
         if (r < rc) {
-            float gs = b2f(f2b(warp_sum(g[r]))), us = b2f(f2b(warp_sum(u[r])));
-            if (lane == 0) act[(size_t)(r0 + r) * m + n] = f2b(b2f(f2b(gs / (1.f + __expf(-gs)))) * us);
+            // fp32 through silu·up (the CPU reference's precision); act is bf16 because the down GEMV reads it
+            float gs = warp_sum(g[r]), us = warp_sum(u[r]);
+            if (lane == 0) act[(size_t)(r0 + r) * m + n] = f2b(gs / (1.f + __expf(-gs)) * us);
         }
     }
 }
@@ -266,14 +267,21 @@ extern "C" __global__ void __launch_bounds__(128) ls_moe_down_gemv_fp8w(MOE_DN_A
     moe_down_body<true>(act, H, m, active, offsets, w_ptrs, s_ptrs, y);
 }
 
-// out [T, H] = Σ_j wts[t, j] · y[slot_pos[t·k + j], :], fp32 in slot order, then bf16.
-// grid (T), block 256.
-extern "C" __global__ void ls_moe_combine(const bf16 *__restrict__ y, const float *__restrict__ wts,
-                                          const int *__restrict__ slot_pos, int k, int H, bf16 *__restrict__ out) {
+// out [T, H] = Σ_j wts[t, j] · y[slot_pos[t·k + j], :], fp32 in slot order, stored as OutT (bf16,
+// or fp32 when the layer's MLP output stays fp32 until the residual add). grid (T), block 256.
+template <typename OutT>
+__device__ __forceinline__ void moe_combine_body(const bf16 *__restrict__ y, const float *__restrict__ wts,
+                                                 const int *__restrict__ slot_pos, int k, int H, OutT *__restrict__ out) {
     int t = blockIdx.x;
     for (int c = threadIdx.x; c < H; c += blockDim.x) {
         float s = 0.f;
         for (int j = 0; j < k; j++) s += wts[t * k + j] * b2f(y[(size_t)slot_pos[t * k + j] * H + c]);
-        out[(size_t)t * H + c] = f2b(s);
+        store_out(out + (size_t)t * H + c, s);
     }
+}
+extern "C" __global__ void ls_moe_combine(const bf16 *y, const float *wts, const int *slot_pos, int k, int H, bf16 *out) {
+    moe_combine_body<bf16>(y, wts, slot_pos, k, H, out);
+}
+extern "C" __global__ void ls_moe_combine_f32(const bf16 *y, const float *wts, const int *slot_pos, int k, int H, float *out) {
+    moe_combine_body<float>(y, wts, slot_pos, k, H, out);
 }

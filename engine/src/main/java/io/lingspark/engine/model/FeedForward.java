@@ -26,7 +26,7 @@ final class FeedForward {
         }
         be.moe(x, moe, c, out, chosen);
         if (sharedGateUp != null) {
-            Tensor s = be.alloc(x.rows(), out.cols());
+            Tensor s = be.allocF32(x.rows(), out.cols());
             swiglu(be, x, sharedGateUp, sharedDown, s);
             be.add(out, s);
             be.free(s);
@@ -36,7 +36,7 @@ final class FeedForward {
     /** down(silu(gate(x)) ⊙ up(x)) with gate|up stacked in one weight. */
     static void swiglu(Backend be, Tensor x, Weight gateUp, Weight down, Tensor out) {
         int n = gateUp.rows() / 2;
-        Tensor gu = be.alloc(x.rows(), 2 * n);
+        Tensor gu = be.allocF32(x.rows(), 2 * n); // fp32 until silu·up; act is bf16 for the next GEMM
         Tensor act = be.alloc(x.rows(), n);
         be.matmul(x, gateUp, gu);
         be.siluMul(gu, act);

@@ -76,7 +76,7 @@ public final class LingModel implements CausalLm {
         Tensor a = be.alloc(t, h);
         Tensor qkv = be.alloc(t, config.qkvWidth());
         Tensor attn = be.alloc(t, nh * d);
-        Tensor o = be.alloc(t, h);
+        Tensor o = be.allocF32(t, h); // projection outputs stay fp32 until the residual add
         int[][] routing = recordRouting ? new int[config.numLayers - config.firstKDenseReplace][] : null;
         for (int l = 0; l < layers.length; l++) {
             Layer ly = layers[l];

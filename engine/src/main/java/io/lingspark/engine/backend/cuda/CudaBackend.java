@@ -164,6 +164,25 @@ public final class CudaBackend implements Backend {
         return tensor(rows, cols, false);
     }
 
+    /**
+     * A tensor holding m's values, allocated outside any step arena (parity harness: several inputs
+     * are made before one op runs, and a step's arena recycles its buffers at the next step).
+     */
+    CudaTensor hostTensor(HostMatrix m, boolean f32) {
+        long n = (long) m.rows() * m.cols();
+        CudaTensor t = new CudaTensor(m.rows(), m.cols(), f32, ctx.alloc(n * (f32 ? 4 : 2)), false);
+        if (f32) {
+            float[] v = new float[(int) n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = m.get(i / m.cols(), i % m.cols());
+            }
+            ctx.upload(t.ptr, Pointer.to(v), 4 * n);
+        } else {
+            ctx.upload(t.ptr, Pointer.to(m.bf16()), 2 * n);
+        }
+        return t;
+    }
+
     @Override
     public Tensor allocF32(int rows, int cols) {
         return tensor(rows, cols, true);
@@ -190,14 +209,18 @@ public final class CudaBackend implements Backend {
     @Override
     public void rmsNorm(Tensor x, Weight w, float eps, Tensor out) {
         CudaTensor a = (CudaTensor) x;
-        DevPtr res = null;
-        if (pendingX == a) {
-            res = pendingY.ptr;
+        CudaTensor res = null;
+        // Fuse the pending residual add into the norm when the kernel has that variant (an fp32
+        // update can only go into an fp32 stream).
+        if (pendingX == a && (a.f32 || !pendingY.f32)) {
+            res = pendingY;
             pendingX = pendingY = null;
         } else {
             flushAdd();
         }
-        launch(LaunchConfigs.rmsNorm(a.rows, a.cols, a.f32), a.ptr, res, ((CudaWeight) w).ptr, eps, ((CudaTensor) out).ptr, a.cols);
+        String kernel = !a.f32 ? "ls_rmsnorm" : res != null && res.f32 ? "ls_rmsnorm_f32_resf32" : "ls_rmsnorm_f32";
+        launch(LaunchConfigs.rmsNorm(kernel, a.rows, a.cols), a.ptr, res == null ? null : res.ptr, ((CudaWeight) w).ptr, eps,
+            ((CudaTensor) out).ptr, a.cols);
     }
 
     @Override
@@ -228,7 +251,8 @@ public final class CudaBackend implements Backend {
     public void siluMul(Tensor gateUp, Tensor out) {
         flushAdd();
         CudaTensor o = (CudaTensor) out;
-        launch(LaunchConfigs.flat("ls_silu_mul", (long) o.rows * o.cols), ((CudaTensor) gateUp).ptr, o.ptr, o.rows, o.cols);
+        CudaTensor gu = (CudaTensor) gateUp;
+        launch(LaunchConfigs.flat(gu.f32 ? "ls_silu_mul_f32in" : "ls_silu_mul", (long) o.rows * o.cols), gu.ptr, o.ptr, o.rows, o.cols);
     }
 
     @Override
@@ -241,7 +265,11 @@ public final class CudaBackend implements Backend {
     private void flushAdd() {
         if (pendingX != null) {
             long n = (long) pendingX.rows * pendingX.cols;
-            launch(LaunchConfigs.flat(pendingX.f32 ? "ls_add_f32" : "ls_add", n), pendingX.ptr, pendingY.ptr, n);
+            if (pendingY.f32 && !pendingX.f32) {
+                throw new IllegalStateException("adding an fp32 tensor into a bf16 one is not supported");
+            }
+            String kernel = pendingX.f32 ? (pendingY.f32 ? "ls_add_f32f32" : "ls_add_f32") : "ls_add";
+            launch(LaunchConfigs.flat(kernel, n), pendingX.ptr, pendingY.ptr, n);
             pendingX = pendingY = null;
         }
     }

@@ -34,6 +34,9 @@ public final class CudaKernelParity {
 
     /** A [rows, cols] activation holding m's values (bf16 inputs on both sides), f32 if asked. */
     static Tensor input(Backend be, HostMatrix m, boolean f32) {
+        if (be instanceof CudaBackend cb) {
+            return cb.hostTensor(m, f32);
+        }
         Weight w = be.upload(m);
         Tensor t = f32 ? be.allocF32(m.rows(), m.cols()) : be.alloc(m.rows(), m.cols());
         int[] ids = new int[m.rows()];
@@ -51,24 +54,29 @@ public final class CudaKernelParity {
             HostMatrix x = CudaParity.bf16Matrix("x", t, 2048, new SplittableRandom(t), 2f);
             HostMatrix y = CudaParity.bf16Matrix("y", t, 2048, new SplittableRandom(t + 1), 1f);
             HostMatrix w = CudaParity.bf16Matrix("w", 1, 2048, new SplittableRandom(3), 1f);
-            for (boolean f32 : new boolean[] {false, true}) {
+            for (int variant = 0; variant < 3; variant++) { // bf16 stream; fp32 stream + bf16 / fp32 update
+                boolean f32 = variant > 0;
+                boolean yf32 = variant == 2;
                 Function<Backend, float[]> norm = be -> {
                     Tensor tx = input(be, x, f32);
-                    Tensor ty = input(be, y, false);
+                    Tensor ty = input(be, y, yf32);
                     be.add(tx, ty);
                     Tensor o = be.alloc(t, 2048);
                     be.rmsNorm(tx, be.upload(w), 1e-6f, o);
                     return be.toHost(o).clone();
                 };
-                out.put("add+rmsNorm " + (f32 ? "f32" : "bf16") + " residual T=" + t, rel(on(gpu, norm), on(cpu, norm)));
+                out.put("add+rmsNorm " + (f32 ? "f32" : "bf16") + " residual" + (yf32 ? " f32 update" : "") + " T=" + t,
+                    rel(on(gpu, norm), on(cpu, norm)));
             }
             HostMatrix gu = CudaParity.bf16Matrix("gu", t, 1024, new SplittableRandom(5), 3f);
-            Function<Backend, float[]> silu = be -> {
-                Tensor o = be.alloc(t, 512);
-                be.siluMul(input(be, gu, false), o);
-                return be.toHost(o).clone();
-            };
-            out.put("siluMul T=" + t, rel(on(gpu, silu), on(cpu, silu)));
+            for (boolean f32 : new boolean[] {false, true}) {
+                Function<Backend, float[]> silu = be -> {
+                    Tensor o = be.alloc(t, 512);
+                    be.siluMul(input(be, gu, f32), o);
+                    return be.toHost(o).clone();
+                };
+                out.put("siluMul " + (f32 ? "f32" : "bf16") + " in T=" + t, rel(on(gpu, silu), on(cpu, silu)));
+            }
             HostMatrix qkv = CudaParity.bf16Matrix("qkv", t, c.qkvWidth(), new SplittableRandom(7), 2f);
             HostMatrix qn = CudaParity.bf16Matrix("qn", 1, 128, new SplittableRandom(8), 1f);
             HostMatrix kn = CudaParity.bf16Matrix("kn", 1, 128, new SplittableRandom(9), 1f);

@@ -92,7 +92,7 @@ final class CudaMoe {
             Gemm.tile(be, LaunchConfigs.groupedGemm(slots, e, h, ly.fp8), act, null, null, ly.down, ly.downScales,
                     tileMap, offsets, null, 1, y, null, slots, h, m);
         }
-        be.launch(LaunchConfigs.rows("ls_moe_combine", t), y, wts, slotPos, k, h, out.ptr);
+        be.launch(LaunchConfigs.rows(out.f32 ? "ls_moe_combine_f32" : "ls_moe_combine", t), y, wts, slotPos, k, h, out.ptr);
         if (chosen != null) { // routing record (tests, analysis): a host sync, so no graph for this step
             be.interruptGraph();
             be.ctx.download(Pointer.to(chosen), ids, 4L * slots);

@@ -63,9 +63,9 @@ public final class LaunchConfigs {
         return Launch.of(kernel, rows, ROW_THREADS);
     }
 
-    /** One block per row; the row is staged in shared memory as fp32. f32: x is the fp32 residual stream. */
-    public static Launch rmsNorm(int rows, int cols, boolean f32) {
-        return new Launch(f32 ? "ls_rmsnorm_f32" : "ls_rmsnorm", rows, 1, 1, ROW_THREADS, cols * 4);
+    /** One block per row; the row is staged in shared memory as fp32 (ls_rmsnorm, ls_rmsnorm_f32*). */
+    public static Launch rmsNorm(String kernel, int rows, int cols) {
+        return new Launch(kernel, rows, 1, 1, ROW_THREADS, cols * 4);
     }
 
     public static Launch flat(String kernel, long count) {
