@@ -126,12 +126,64 @@ final class MatmulKernels {
     }
 
     /**
+     * x reordered to match {@link #dotPairs}: per block of 16, the 8 even-indexed values then the 8
+     * odd-indexed ones (one pass over k floats per call, against k·rows weight values read).
+     */
+    static float[] pairOrder(float[] x, int k) {
+        float[] xp = new float[k];
+        for (int b = 0; b < k; b += 16) {
+            for (int j = 0; j < 8; j++) {
+                xp[b + j] = x[b + 2 * j];
+                xp[b + 8 + j] = x[b + 2 * j + 1];
+            }
+        }
+        return xp;
+    }
+
+    /**
+     * The single-token (decode) dot product with bf16 weights, the engine's weight-streaming hot loop.
+     * 16 bf16 are loaded as 8 ints; each int holds an even element in its low half and the next odd
+     * one in its high half, so a shift and a mask turn them into two fp32 vectors without any
+     * widening conversion. xp is x in {@link #pairOrder}. Two accumulator pairs hide FMA latency.
+     */
+    static float dotPairs(short[] w, int off, float[] xp, int k) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 32 <= k; i += 32) {
+            IntVector p = ShortVector.fromArray(SHORT16, w, off + i).reinterpretAsInts();
+            IntVector q = ShortVector.fromArray(SHORT16, w, off + i + 16).reinterpretAsInts();
+            a0 = FloatVector.fromArray(F, xp, i).fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a0);
+            a1 = FloatVector.fromArray(F, xp, i + 8).fma(p.and(0xFFFF0000).reinterpretAsFloats(), a1);
+            a2 = FloatVector.fromArray(F, xp, i + 16).fma(q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a2);
+            a3 = FloatVector.fromArray(F, xp, i + 24).fma(q.and(0xFFFF0000).reinterpretAsFloats(), a3);
+        }
+        for (; i < k; i += 16) {
+            IntVector p = ShortVector.fromArray(SHORT16, w, off + i).reinterpretAsInts();
+            a0 = FloatVector.fromArray(F, xp, i).fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a0);
+            a1 = FloatVector.fromArray(F, xp, i + 8).fma(p.and(0xFFFF0000).reinterpretAsFloats(), a1);
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static final VectorSpecies<Short> SHORT16 = ShortVector.SPECIES_256;
+
+    /**
      * out[t, n] = x[t, :] · w[n, :] for rows n in [n0, n1) and all T tokens: tokens in blocks of 64
      * so the block's activations stay in L2 while the weight rows stream past.
      */
     static void matmulRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
         int k = w.cols;
         int n = w.rows;
+        if (t == 1 && w.bf16 != null && k % 16 == 0) {
+            float[] xp = pairOrder(x, k);
+            for (int r = n0; r < n1; r++) {
+                out[r] = dotPairs(w.bf16, r * k, xp, k);
+            }
+            return;
+        }
         for (int tb = 0; tb < t; tb += 64) {
             int te = Math.min(t, tb + 64);
             for (int r = n0; r < n1; r++) {
