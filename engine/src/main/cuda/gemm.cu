@@ -220,6 +220,7 @@ GEMM_KERNEL(ls_gemm_bm128_f32, 128, false, false, float)
 GEMM_KERNEL(ls_gemm_bm128_fp8w, 128, false, true, bf16)
 GEMM_KERNEL(ls_gemm_bm32_fp8w, 32, false, true, bf16)
 GEMM_KERNEL(ls_gemm_grouped_bf16, 32, true, false, bf16)
+GEMM_KERNEL(ls_gemm_grouped_f32, 32, true, false, float)  // expert products kept fp32 until silu / combine
 GEMM_KERNEL(ls_gemm_grouped_fp8w, 32, true, true, bf16)
 
 // out[i] = Σ_z ws[z, i] over MN elements. Flat grid.

@@ -203,10 +203,10 @@ __device__ __forceinline__ void moe_gateup_body(const bf16 *__restrict__ x, int 
 
 // Decode experts, down projection: y [T·k, H] (permuted rows) = act [T·k, m] · down_e [H, m]ᵀ.
 // grid (min(E, T·k), ceil(H / 4)), block 128, one warp per output column.
-template <bool FP8>
+template <bool FP8, typename YT>
 __device__ __forceinline__ void moe_down_body(const bf16 *__restrict__ act, int H, int m, const int *active,
                                               const int *offsets, const void *const *w_ptrs,
-                                              const float *const *s_ptrs, bf16 *y) {
+                                              const float *const *s_ptrs, YT *y) {
     int e = active[blockIdx.x];
     if (e < 0) return;
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -245,7 +245,7 @@ __device__ __forceinline__ void moe_down_body(const bf16 *__restrict__ act, int 
     for (int r = 0; r < 8; r++) {
         if (r < rc) {
             float v = warp_sum(acc[r]);
-            if (lane == 0) y[(size_t)(r0 + r) * H + n] = f2b(v);
+            if (lane == 0) store_out(y + (size_t)(r0 + r) * H + n, v);
         }
     }
 }
@@ -261,27 +261,38 @@ extern "C" __global__ void __launch_bounds__(128) ls_moe_gateup_gemv_fp8w(MOE_GU
     moe_gateup_body<true>(x, H, m, k, active, offsets, perm, w_ptrs, s_ptrs, act);
 }
 extern "C" __global__ void __launch_bounds__(128) ls_moe_down_gemv(MOE_DN_ARGS) {
-    moe_down_body<false>(act, H, m, active, offsets, w_ptrs, s_ptrs, y);
+    moe_down_body<false, bf16>(act, H, m, active, offsets, w_ptrs, s_ptrs, y);
 }
 extern "C" __global__ void __launch_bounds__(128) ls_moe_down_gemv_fp8w(MOE_DN_ARGS) {
-    moe_down_body<true>(act, H, m, active, offsets, w_ptrs, s_ptrs, y);
+    moe_down_body<true, bf16>(act, H, m, active, offsets, w_ptrs, s_ptrs, y);
+}
+// y kept fp32 for the combine (bf16 weights): one rounding fewer per expert output.
+extern "C" __global__ void __launch_bounds__(128) ls_moe_down_gemv_f32y(const bf16 *act, int H, int m, const int *active,
+        const int *offsets, const void *const *w_ptrs, const float *const *s_ptrs, float *y) {
+    moe_down_body<false, float>(act, H, m, active, offsets, w_ptrs, s_ptrs, y);
 }
 
-// out [T, H] = Σ_j wts[t, j] · y[slot_pos[t·k + j], :], fp32 in slot order, stored as OutT (bf16,
-// or fp32 when the layer's MLP output stays fp32 until the residual add). grid (T), block 256.
-template <typename OutT>
-__device__ __forceinline__ void moe_combine_body(const bf16 *__restrict__ y, const float *__restrict__ wts,
+// out [T, H] = Σ_j wts[t, j] · y[slot_pos[t·k + j], :], fp32 in slot order. y is bf16 or fp32 (YT),
+// out bf16 or fp32 (OutT: fp32 when the layer's MLP output stays fp32 until the residual add).
+// grid (T), block 256.
+__device__ __forceinline__ float yval(const bf16 *y, size_t i) { return b2f(y[i]); }
+__device__ __forceinline__ float yval(const float *y, size_t i) { return y[i]; }
+
+template <typename YT, typename OutT>
+__device__ __forceinline__ void moe_combine_body(const YT *__restrict__ y, const float *__restrict__ wts,
                                                  const int *__restrict__ slot_pos, int k, int H, OutT *__restrict__ out) {
     int t = blockIdx.x;
     for (int c = threadIdx.x; c < H; c += blockDim.x) {
         float s = 0.f;
-        for (int j = 0; j < k; j++) s += wts[t * k + j] * b2f(y[(size_t)slot_pos[t * k + j] * H + c]);
+        for (int j = 0; j < k; j++) s += wts[t * k + j] * yval(y, (size_t)slot_pos[t * k + j] * H + c);
         store_out(out + (size_t)t * H + c, s);
     }
 }
-extern "C" __global__ void ls_moe_combine(const bf16 *y, const float *wts, const int *slot_pos, int k, int H, bf16 *out) {
-    moe_combine_body<bf16>(y, wts, slot_pos, k, H, out);
-}
-extern "C" __global__ void ls_moe_combine_f32(const bf16 *y, const float *wts, const int *slot_pos, int k, int H, float *out) {
-    moe_combine_body<float>(y, wts, slot_pos, k, H, out);
-}
+#define MOE_COMBINE(name, YT, OutT)                                                                   \
+    extern "C" __global__ void name(const YT *y, const float *wts, const int *slot_pos, int k, int H, OutT *out) { \
+        moe_combine_body<YT, OutT>(y, wts, slot_pos, k, H, out);                                        \
+    }
+MOE_COMBINE(ls_moe_combine, bf16, bf16)
+MOE_COMBINE(ls_moe_combine_f32, bf16, float)
+MOE_COMBINE(ls_moe_combine_f32y, float, bf16)
+MOE_COMBINE(ls_moe_combine_f32y_f32, float, float)

@@ -24,8 +24,8 @@ extern "C" __global__ void __launch_bounds__(128) ls_qk_norm_rope(
     ss = warp_sum(ss);
     if (norm_w) {
         float r = rsqrtf(ss / d + eps);
-        // HF order: cast the normalised value to bf16, then multiply by the weight and round again
-        for (int c = lane; c < d; c += 32) s[c] = b2f(f2b(b2f(norm_w[c]) * b2f(f2b(s[c] * r))));
+        // fp32 throughout (the fp32 reference's precision); the only rounding is the bf16 store below
+        for (int c = lane; c < d; c += 32) s[c] = b2f(norm_w[c]) * (s[c] * r);
     }
     __syncwarp();
     int half = rope_dim / 2;
@@ -33,9 +33,10 @@ extern "C" __global__ void __launch_bounds__(128) ls_qk_norm_rope(
     for (int i = lane; i < half; i += 32) {
         float sn, cs;
         sincosf(pos * inv_freq[i], &sn, &cs);  // accurate sincos: angles reach tens of thousands of radians
-        // the reference builds bf16 cos/sin tables scaled by the YaRN attention factor
-        cs = b2f(f2b(cs * factor));
-        sn = b2f(f2b(sn * factor));
+        // fp32 cos/sin scaled by the YaRN attention factor (the bf16 reference rounds its tables to
+        // bf16; keeping them fp32 is what brings the YaRN fixture to the fp32 logits)
+        cs *= factor;
+        sn *= factor;
         float u1 = s[i], u2 = s[i + half];
         s[i] = u1 * cs - u2 * sn;
         s[i + half] = u2 * cs + u1 * sn;

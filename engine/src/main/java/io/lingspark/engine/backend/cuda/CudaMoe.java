@@ -74,25 +74,29 @@ final class CudaMoe {
         DevPtr slotPos = be.temp(4L * slots);
         be.launch(LaunchConfigs.flat("ls_moe_scatter", slots), ids, slots, offsets, cursor, perm, slotPos);
         DevPtr act = be.temp(2L * slots * m);
-        DevPtr y = be.temp(2L * slots * h);
+        // bf16 experts keep their products fp32 (gate|up until silu·up, down until the combine): the
+        // only roundings are where a GEMM reads bf16 input. FP8 experts keep the bf16 path.
+        boolean f32 = !ly.fp8;
+        DevPtr y = be.temp((f32 ? 4L : 2L) * slots * h);
         String sfx = ly.fp8 ? "_fp8w" : "";
         if (t <= LaunchConfigs.GEMV_MAX_ROWS) {
             be.launch(LaunchConfigs.moeExpertGemv("ls_moe_gateup_gemv" + sfx, slots, e, m), x.ptr, h, m, k, active, offsets,
                     perm, ly.gateUp, ly.gateUpScales, act);
-            be.launch(LaunchConfigs.moeExpertGemv("ls_moe_down_gemv" + sfx, slots, e, h), act, h, m, active, offsets,
-                    ly.down, ly.downScales, y);
+            be.launch(LaunchConfigs.moeExpertGemv(f32 ? "ls_moe_down_gemv_f32y" : "ls_moe_down_gemv" + sfx, slots, e, h), act,
+                    h, m, active, offsets, ly.down, ly.downScales, y);
         } else {
             if (h % 8 != 0 || m % 8 != 0) {
                 throw new IllegalArgumentException("grouped expert GEMM needs hidden and moe_intermediate sizes % 8 == 0");
             }
-            DevPtr gu = be.temp(4L * slots * m);
-            Gemm.tile(be, LaunchConfigs.groupedGemm(slots, e, 2 * m, ly.fp8), x.ptr, null, null, ly.gateUp, ly.gateUpScales,
-                    tileMap, offsets, perm, k, gu, null, slots, 2 * m, h);
-            be.launch(LaunchConfigs.flat("ls_silu_mul", (long) slots * m), gu, act, slots, m);
-            Gemm.tile(be, LaunchConfigs.groupedGemm(slots, e, h, ly.fp8), act, null, null, ly.down, ly.downScales,
+            DevPtr gu = be.temp((f32 ? 8L : 4L) * slots * m);
+            Gemm.tile(be, LaunchConfigs.groupedGemm(slots, e, 2 * m, ly.fp8, f32), x.ptr, null, null, ly.gateUp,
+                    ly.gateUpScales, tileMap, offsets, perm, k, gu, null, slots, 2 * m, h);
+            be.launch(LaunchConfigs.flat(f32 ? "ls_silu_mul_f32in" : "ls_silu_mul", (long) slots * m), gu, act, slots, m);
+            Gemm.tile(be, LaunchConfigs.groupedGemm(slots, e, h, ly.fp8, f32), act, null, null, ly.down, ly.downScales,
                     tileMap, offsets, null, 1, y, null, slots, h, m);
         }
-        be.launch(LaunchConfigs.rows(out.f32 ? "ls_moe_combine_f32" : "ls_moe_combine", t), y, wts, slotPos, k, h, out.ptr);
+        String combine = "ls_moe_combine" + (f32 ? "_f32y" : "") + (out.f32 ? "_f32" : ""); // y type, out type
+        be.launch(LaunchConfigs.rows(combine, t), y, wts, slotPos, k, h, out.ptr);
         if (chosen != null) { // routing record (tests, analysis): a host sync, so no graph for this step
             be.interruptGraph();
             be.ctx.download(Pointer.to(chosen), ids, 4L * slots);

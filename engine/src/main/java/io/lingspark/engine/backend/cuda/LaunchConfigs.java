@@ -54,8 +54,10 @@ public final class LaunchConfigs {
         return slots / MOE_TILE_ROWS + Math.min(experts, slots);
     }
 
-    public static Launch groupedGemm(int slots, int experts, int n, boolean fp8) {
-        return new Launch(fp8 ? "ls_gemm_grouped_fp8w" : "ls_gemm_grouped_bf16", ceil(n, TILE_N),
+    /** f32Out (bf16 weights only): the expert products stay fp32 until silu·up / the combine. */
+    public static Launch groupedGemm(int slots, int experts, int n, boolean fp8, boolean f32Out) {
+        String name = fp8 ? "ls_gemm_grouped_fp8w" : f32Out ? "ls_gemm_grouped_f32" : "ls_gemm_grouped_bf16";
+        return new Launch(name, ceil(n, TILE_N),
                 moeMaxTiles(slots, experts), 1, 256, gemmSmem(MOE_TILE_ROWS));
     }
 

@@ -117,7 +117,7 @@ class CudaHostLogicTest {
         Launch att = LaunchConfigs.attention(64, 4, 1, false, 4, 128);
         assertEquals("ls_attention_prefill", att.kernel());
         assertTrue(att.smem() <= 48 * 1024, "attention fits the default shared memory");
-        assertEquals(1280, LaunchConfigs.groupedGemm(4096 * 8, 256, 1024, false).gy());
+        assertEquals(1280, LaunchConfigs.groupedGemm(4096 * 8, 256, 1024, false, false).gy());
         assertEquals(8, LaunchConfigs.moeExpertGemv("k", 8, 256, 512).gx());
     }
 
