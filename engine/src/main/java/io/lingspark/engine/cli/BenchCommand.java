@@ -44,6 +44,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores)")
     int threads;
 
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of the GPU the CUDA backend plans for")
+    double gpuMemoryUtilization;
+
     @Option(names = "--prompt-len", defaultValue = "256", description = "prefill prompt length")
     int promptLen;
 
@@ -65,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int execute() throws Exception {
-        Backend be = Backends.open(device, threads, 0.9);
+        Backend be = Backends.open(device, threads, gpuMemoryUtilization);
         long t0 = System.nanoTime();
         CausalLm m = model != null ? ModelFactory.open(model, be) : ModelFactory.randomModel(Presets.get(preset), be, seed);
         double loadS = (System.nanoTime() - t0) / 1e9;

@@ -35,6 +35,9 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory")
     Path model;
 
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of the GPU the CUDA backend plans for")
+    double gpuMemoryUtilization;
+
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N or auto")
     String device;
 
@@ -92,7 +95,7 @@ public final class ChatCommand implements Callable<Integer> {
         }
         LingEngine engine;
         try {
-            engine = LingEngine.open(new EngineOptions(model, device, 512, 64, 0, 0.9, threads));
+            engine = LingEngine.open(new EngineOptions(model, device, 512, 64, 0, gpuMemoryUtilization, threads));
         } catch (IllegalArgumentException e) {
             throw e; // an unknown --device: usage
         } catch (RuntimeException e) {

@@ -46,6 +46,9 @@ public final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores)")
     int threads;
 
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of the GPU the CUDA backend plans for")
+    double gpuMemoryUtilization;
+
     @Override
     public Integer call() {
         return ExitCodes.run("logits", System.err, this::execute);
@@ -56,7 +59,7 @@ public final class LogitsCommand implements Callable<Integer> {
         if (greedy < 0) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--greedy must be >= 0");
         }
-        Backend be = Backends.open(device, threads, 0.9);
+        Backend be = Backends.open(device, threads, gpuMemoryUtilization);
         try (CausalLm m = ModelFactory.open(model, be)) {
             for (int p = 0; p < prompts.length; p++) {
                 for (int id : prompts[p]) {

@@ -95,6 +95,10 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU backend threads per executor (0: all cores)")
     int cpuThreads;
 
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9",
+        description = "fraction of each GPU the CUDA backend plans for (weights, KV cache, activations)")
+    double gpuMemoryUtilization;
+
     @Option(names = "--max-in-flight", defaultValue = "64", description = "requests each task keeps submitted ahead")
     int maxInFlight;
 
@@ -198,7 +202,8 @@ public final class GenerateJob implements Callable<Integer> {
 
     /** Everything GenerateRun needs, checked; usage problems exit 2 before Spark starts. */
     public record Settings(Path model, InputSpec input, String output, OutputFormat outputFormat,
-                           RequestParser parser, String device, int maxModelLen, int cpuThreads, int maxInFlight,
+                           RequestParser parser, String device, int maxModelLen, int cpuThreads, double gpuMemoryUtilization,
+                           int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
                            Path statusFile, long statusIntervalMs, double maxErrorRate) {
     }
@@ -217,6 +222,7 @@ public final class GenerateJob implements Callable<Integer> {
         usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
         usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");
         usage(maxModelLen >= 0 && cpuThreads >= 0, "--max-model-len and --cpu-threads must be >= 0");
+        usage(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1, "--gpu-memory-utilization must be in (0, 1]");
         usage(device.matches("cpu|auto|cuda(:\\d+)?"), "--device must be cpu, cuda, cuda:N or auto");
         String run = runId != null ? runId : ZonedDateTime.now(ZoneOffset.UTC)
             .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
@@ -242,7 +248,7 @@ public final class GenerateJob implements Callable<Integer> {
         }
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
-        return new Settings(model, in, output, outFmt, parser, device, maxModelLen, cpuThreads, maxInFlight,
+        return new Settings(model, in, output, outFmt, parser, device, maxModelLen, cpuThreads, gpuMemoryUtilization, maxInFlight,
             partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate);
     }
 

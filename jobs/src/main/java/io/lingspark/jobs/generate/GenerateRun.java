@@ -88,7 +88,7 @@ public final class GenerateRun {
             s.input().input(), s.input().format(), s.output());
         int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
         JobSettings js = new JobSettings(s.model().toAbsolutePath().toString(), s.device(), s.maxInFlight(),
-            s.maxModelLen(), s.cpuThreads(), s.runId(), s.input().keepColumns().size(), s.parser(), failAfter);
+            s.maxModelLen(), s.cpuThreads(), s.gpuMemoryUtilization(), s.runId(), s.input().keepColumns().size(), s.parser(), failAfter);
         if (local) {
             prewarm(js);
         }

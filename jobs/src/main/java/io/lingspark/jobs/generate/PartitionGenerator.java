@@ -63,7 +63,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     static EngineOptions engineOptions(JobSettings settings, String device) {
         EngineOptions defaults = EngineOptions.of(Path.of(settings.modelDir()));
         return new EngineOptions(defaults.modelDir(), device, defaults.maxBatchTokens(), defaults.maxRunning(),
-            settings.maxModelLen(), defaults.gpuMemoryUtilization(), settings.cpuThreads());
+            settings.maxModelLen(), settings.gpuMemoryUtilization(), settings.cpuThreads());
     }
 
     /**
