@@ -34,17 +34,7 @@ final class CpuHybridCache implements KvCache {
 
     /** Makes room for n tokens in total in every MLA layer. */
     void ensure(int n) {
-        if (n <= capacity) {
-            return;
-        }
-        int cap = capacity;
-        while (cap < n) {
-            cap *= 2;
-        }
-        for (int l = 0; l < latent.length; l++) {
-            latent[l] = Arrays.copyOf(latent[l], cap * latentWidth);
-        }
-        capacity = cap;
+        capacity = Growth.ensure(capacity, n, latentWidth, latent);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.lingspark.engine.backend.cpu;
 
 import io.lingspark.engine.backend.KvCache;
-import java.util.Arrays;
 
 /**
  * Keys and values of one sequence for every layer, fp32 on the heap: k[layer] and v[layer] are
@@ -23,18 +22,7 @@ final class CpuKvCache implements KvCache {
 
     /** Makes room for n tokens in total. */
     void ensure(int n) {
-        if (n <= capacity) {
-            return;
-        }
-        int cap = capacity;
-        while (cap < n) {
-            cap *= 2;
-        }
-        for (int l = 0; l < k.length; l++) {
-            k[l] = Arrays.copyOf(k[l], cap * width);
-            v[l] = Arrays.copyOf(v[l], cap * width);
-        }
-        capacity = cap;
+        capacity = Growth.ensure(capacity, n, width, k, v);
     }
 
     @Override

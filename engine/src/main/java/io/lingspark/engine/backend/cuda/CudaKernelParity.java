@@ -27,11 +27,6 @@ public final class CudaKernelParity {
     private CudaKernelParity() {
     }
 
-    /** Runs body on a backend with its inputs made from host matrices; returns the output on the host. */
-    private static float[] on(Backend be, Function<Backend, float[]> body) {
-        return body.apply(be);
-    }
-
     /** A [rows, cols] activation holding m's values (bf16 inputs on both sides), f32 if asked. */
     static Tensor input(Backend be, HostMatrix m, boolean f32) {
         if (be instanceof CudaBackend cb) {
@@ -66,7 +61,7 @@ public final class CudaKernelParity {
                     return be.toHost(o).clone();
                 };
                 out.put("add+rmsNorm " + (f32 ? "f32" : "bf16") + " residual" + (yf32 ? " f32 update" : "") + " T=" + t,
-                    rel(on(gpu, norm), on(cpu, norm)));
+                    rel(norm.apply(gpu), norm.apply(cpu)));
             }
             HostMatrix gu = CudaParity.bf16Matrix("gu", t, 1024, new SplittableRandom(5), 3f);
             for (boolean f32 : new boolean[] {false, true}) {
@@ -75,7 +70,7 @@ public final class CudaKernelParity {
                     be.siluMul(input(be, gu, f32), o);
                     return be.toHost(o).clone();
                 };
-                out.put("siluMul " + (f32 ? "f32" : "bf16") + " in T=" + t, rel(on(gpu, silu), on(cpu, silu)));
+                out.put("siluMul " + (f32 ? "f32" : "bf16") + " in T=" + t, rel(silu.apply(gpu), silu.apply(cpu)));
             }
             HostMatrix qkv = CudaParity.bf16Matrix("qkv", t, c.qkvWidth(), new SplittableRandom(7), 2f);
             HostMatrix qn = CudaParity.bf16Matrix("qn", 1, 128, new SplittableRandom(8), 1f);
@@ -88,7 +83,7 @@ public final class CudaKernelParity {
                 be.qkNormRope(a, 2048, 4, 128, be.upload(kn), 1e-6f, c.ropeDim, rope.invFreq, rope.factor, pos);
                 return be.toHost(a).clone();
             };
-            out.put("qkNormRope T=" + t, rel(on(gpu, qk), on(cpu, qk)));
+            out.put("qkNormRope T=" + t, rel(qk.apply(gpu), qk.apply(cpu)));
         }
         out.putAll(attention(gpu, cpu, c));
         out.putAll(moe(gpu, cpu));
@@ -122,7 +117,7 @@ public final class CudaKernelParity {
             System.arraycopy(second, 0, all, first.length, second.length);
             return all;
         };
-        return Map.of("attention prefill 100+37 then decode", rel(on(gpu, body), on(cpu, body)));
+        return Map.of("attention prefill 100+37 then decode", rel(body.apply(gpu), body.apply(cpu)));
     }
 
     /** 64 experts of Ling-mini's width (top-8, 8 groups keep 4, scale 2.5): T = 1 and T = 9. */
