@@ -1,9 +1,6 @@
 package io.lingspark.jobs.generate;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.lit;
 
 import io.lingspark.jobs.input.Canonical;
 import io.lingspark.jobs.input.InputFormat;
@@ -100,27 +97,22 @@ public final class GenerateRun {
             Dataset<Row> done = store.existingIds();
             todo = todo.join(done, todo.col(Canonical.ID).equalTo(done.col("id")), "left_anti");
         }
-        // One pass counts rows and ids: rows identical in every column share a hash id, and a
-        // user id column may repeat; each id is generated once, and the log says how many rows that folded.
-        Row counts = todo.agg(count(lit(1)), countDistinct(col(Canonical.ID))).first();
-        long rowsIn = counts.getLong(0);
-        long total = counts.getLong(1);
-        if (total < rowsIn) {
-            LOG.warn("lingspark generate: {} input rows share an id with another row; each id is generated once",
-                rowsIn - total);
-            todo = todo.dropDuplicates(Canonical.ID);
-        }
-        // A prompt file is often one split, i.e. one task on one executor; spread the rows over at
-        // least every core of the cluster (tasks of one executor share its engine, so more tasks
-        // than GPUs is fine). Round-robin repartition sorts first, so a retried task gets the same rows.
+        // Tasks get their rows by a hash of the id, so every row of an id lands in one task, sorted
+        // next to each other: the task keeps the first and folds the rest (rows identical in every
+        // column share a hash id, and a user id column may repeat), so each id is generated once with
+        // no counting query before generation. The map side of that shuffle counts the requests for
+        // the progress total. The sort (by id, then content) also makes which duplicate wins and a
+        // retried task's rows deterministic. A prompt file is often one split; spreading its rows
+        // over at least every core of the cluster lets all tasks feed their executor's engine.
         int inParts = todo.rdd().getNumPartitions();
         int parts = s.partitions() > 0 ? s.partitions() : Math.max(inParts, spark.sparkContext().defaultParallelism());
-        if (parts != inParts) {
-            todo = todo.repartition(parts);
-        }
-        LOG.info("lingspark generate: {} requests to run ({} earlier run(s) in the output)", total, runs.size());
-
         JobMetrics metrics = new JobMetrics(spark.sparkContext());
+        Dataset<Row> requests = todo.mapPartitions(new RowCounter(metrics.rowsIn), Encoders.row(todo.schema()))
+            .repartition(parts, col(Canonical.ID))
+            .sortWithinPartitions(Canonical.ID, Canonical.PROMPT, Canonical.MESSAGES, Canonical.TOOLS,
+                Canonical.PARAMS, Canonical.CORRUPT);
+        LOG.info("lingspark generate: {} task(s) ({} earlier run(s) in the output)", parts, runs.size());
+
         ProgressListener listener = new ProgressListener(metrics);
         spark.sparkContext().addSparkListener(listener);
         StatusFile status = s.statusFile() == null ? null : new StatusFile(s.statusFile());
@@ -128,14 +120,21 @@ public final class GenerateRun {
         StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns());
         double prepS = (System.nanoTime() - t0) / 1e9;
         ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
-            s.output(), total, s.statusIntervalMs());
+            s.output(), metrics.rowsIn::value, s.statusIntervalMs());
         try {
-            Dataset<Row> generated = todo.mapPartitions(new PartitionGenerator(js, metrics), Encoders.row(schema));
+            Dataset<Row> generated = requests.mapPartitions(new PartitionGenerator(js, metrics), Encoders.row(schema));
             spark.sparkContext().setJobDescription("lingspark generate " + s.runId());
             store.write(generated, s.overwrite());
             spark.sparkContext().setJobDescription(null);
             double wall = (System.nanoTime() - t0) / 1e9;
             Summary summary = Summary.of(store.readRun(s.runId()), s.runId(), s.output(), wall);
+            long folded = metrics.folded.value();
+            long total = metrics.rowsIn.value() - folded;
+            if (folded > 0) {
+                LOG.warn("lingspark generate: {} input rows shared an id with another row; each id was generated once",
+                    folded);
+            }
+            LOG.info("lingspark generate: {} requests", total);
             if (summary.requests() != total) {
                 // Every request yields exactly one choice-0 row; anything else is a bug worth failing on.
                 throw new IllegalStateException("the run has " + summary.requests() + " requests but "
@@ -150,7 +149,7 @@ public final class GenerateRun {
             return new Result(s.runId(), summary, openAi, total, prepS);
         } catch (RuntimeException e) {
             StatusFile.Snapshot last = reporter.snapshot();
-            reporter.finish(new StatusFile.Snapshot("failed", s.runId(), s.output(), total, last.rowsDone(),
+            reporter.finish(new StatusFile.Snapshot("failed", s.runId(), s.output(), last.rowsTotal(), last.rowsDone(),
                 last.errorsByCode(), last.tokensIn(), last.tokensOut(), last.elapsedS(), String.valueOf(e.getMessage())));
             throw e;
         } finally {

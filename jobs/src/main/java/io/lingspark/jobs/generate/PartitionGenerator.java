@@ -25,7 +25,8 @@ import org.apache.spark.sql.Row;
  * The generation stage: canonical request rows in, output rows out, streaming. A task keeps up to
  * maxInFlight requests submitted to the executor's shared engine (so the engine's continuous batch
  * holds work from every task), and emits results in input order as the oldest completes. Only that
- * window is ever held, never the partition. Request problems become error rows; only
+ * window is ever held, never the partition. Rows arrive sorted by id; a row with the id of the row
+ * before it is folded into that one (counted, not generated), so each id is generated once. Request problems become error rows; only
  * infrastructure failures (the engine cannot load) fail the task, which Spark then retries.
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
@@ -91,6 +92,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         private final ArrayDeque<Pending> window = new ArrayDeque<>();
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
         private int emittedRequests;
+        private String lastId;
 
         Stream(Iterator<Row> input, Engine engine, ResultRows rows, boolean failHook) {
             this.input = input;
@@ -153,6 +155,11 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
             while (window.size() < settings.maxInFlight() && input.hasNext()) {
                 Row in = input.next();
                 String id = in.getString(0);
+                if (id.equals(lastId)) {
+                    metrics.folded.add(1L);
+                    continue;
+                }
+                lastId = id;
                 Object[] kept = new Object[settings.keptColumns()];
                 for (int i = 0; i < kept.length; i++) {
                     kept[i] = in.get(FIXED + i);

@@ -12,7 +12,8 @@ import org.apache.spark.util.LongAccumulator;
  * Counters the generation tasks add to and the driver reads for progress. Spark merges a task's
  * accumulator updates once, when the task succeeds, so failed attempts do not inflate them; while a
  * task runs, its current values reach the driver with executor heartbeats ({@link ProgressListener}).
- * The final summary is read back from the committed output instead, which is exact by construction.
+ * The final summary is read back from the committed output instead, which is exact by construction;
+ * the two row counts ({@link PartitionCounts}) are exact too and give the number of requests.
  */
 public final class JobMetrics implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -22,6 +23,10 @@ public final class JobMetrics implements Serializable {
     public final LongAccumulator tokensIn;
     public final LongAccumulator tokensOut;
     public final Map<ErrorCode, LongAccumulator> errors = new EnumMap<>(ErrorCode.class);
+    /** Request rows read from the input (before ids are made unique), counted as they are shuffled. */
+    public final PartitionCounts rowsIn = new PartitionCounts();
+    /** Rows dropped because an earlier row of the same partition had the same id. */
+    public final PartitionCounts folded = new PartitionCounts();
 
     public JobMetrics(SparkContext sc) {
         requests = sc.longAccumulator(PREFIX + "requests");
@@ -30,6 +35,8 @@ public final class JobMetrics implements Serializable {
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, sc.longAccumulator(PREFIX + "error." + c.name()));
         }
+        sc.register(rowsIn, PREFIX + "rows_in");
+        sc.register(folded, PREFIX + "rows_folded");
     }
 
     /** Accumulator id → short name (requests, tokens_in, tokens_out, error.CODE), for the listener. */
@@ -39,6 +46,7 @@ public final class JobMetrics implements Serializable {
         m.put(tokensIn.id(), "tokens_in");
         m.put(tokensOut.id(), "tokens_out");
         errors.forEach((c, a) -> m.put(a.id(), "error." + c.name()));
+        m.put(folded.id(), "rows_folded");
         return m;
     }
 
@@ -49,6 +57,7 @@ public final class JobMetrics implements Serializable {
         m.put("tokens_in", tokensIn.value());
         m.put("tokens_out", tokensOut.value());
         errors.forEach((c, a) -> m.put("error." + c.name(), a.value()));
+        m.put("rows_folded", folded.value());
         return m;
     }
 }

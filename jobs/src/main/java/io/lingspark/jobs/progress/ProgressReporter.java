@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Driver-side progress while the job runs: a one-line console bar (local runs on a terminal) and
@@ -17,22 +18,24 @@ public final class ProgressReporter implements AutoCloseable {
     private final PrintStream console;
     private final String runId;
     private final String output;
-    private final long total;
+    private final LongSupplier rowsIn;
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService timer;
 
     /**
      * @param status  null: no status file
      * @param console null: no progress bar
+     * @param rowsIn  request rows read so far (known once the input is scanned; 0 before). The total
+     *                shown is that minus the rows folded into another row with the same id so far
      */
     public ProgressReporter(ProgressListener listener, StatusFile status, PrintStream console, String runId,
-                            String output, long total, long periodMs) {
+                            String output, LongSupplier rowsIn, long periodMs) {
         this.listener = listener;
         this.status = status;
         this.console = console;
         this.runId = runId;
         this.output = output;
-        this.total = total;
+        this.rowsIn = rowsIn;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lingspark-progress");
             t.setDaemon(true);
@@ -54,6 +57,7 @@ public final class ProgressReporter implements AutoCloseable {
                 errors.put(k.substring(6), v);
             }
         });
+        long total = Math.max(0, rowsIn.getAsLong() - live.getOrDefault("rows_folded", 0L));
         return new StatusFile.Snapshot("running", runId, output, total, live.getOrDefault("requests", 0L), errors,
             live.getOrDefault("tokens_in", 0L), live.getOrDefault("tokens_out", 0L), elapsedS(), null);
     }
