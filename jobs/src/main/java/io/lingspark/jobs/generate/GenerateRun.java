@@ -13,6 +13,10 @@ import io.lingspark.jobs.progress.ProgressListener;
 import io.lingspark.jobs.progress.ProgressReporter;
 import io.lingspark.jobs.progress.StatusFile;
 import io.lingspark.jobs.progress.Summary;
+import io.lingspark.engine.runtime.Engine;
+import io.lingspark.engine.runtime.EngineOptions;
+import io.lingspark.engine.runtime.GenerationRequest;
+import io.lingspark.engine.runtime.SamplingParams;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -30,6 +34,7 @@ public final class GenerateRun {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateRun.class);
     /** Test hook (spark-notes.md §5.4): fail the first attempt of even partitions after N requests. */
     public static final String FAIL_HOOK = "spark.lingspark.testing.fail-first-attempt-after";
+    private static final int WARMUP_TOKENS = 8;
 
     private final GenerateJob.Settings s;
 
@@ -43,18 +48,26 @@ public final class GenerateRun {
 
     public Result run() {
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(true);
+        boolean embedded = ownSession && !conf.contains("spark.master");
+        String master = embedded ? "local[*]" : ownSession ? conf.get("spark.master")
+            : SparkSession.active().sparkContext().master();
+        if (master.equals("local") || master.startsWith("local[")) {
+            // The only executor is this JVM: load the engine (and warm it up) while Spark starts
+            // and the driver scans the input, instead of after.
+            prewarm(PartitionGenerator.engineOptions(jobSettings(-1), s.device()));
+        }
         SparkSession.Builder b = SparkSession.builder().appName("lingspark-generate");
-        if (ownSession && !new org.apache.spark.SparkConf(true).contains("spark.master")) {
+        if (embedded) {
             // Embedded run (bin/lingspark without SPARK_HOME): local Spark on this machine's cores.
             // Heartbeats carry running tasks' counters to the progress bar; 2 s keeps it moving.
-            b.master("local[*]").config("spark.ui.showConsoleProgress", "false")
+            b.master(master).config("spark.ui.showConsoleProgress", "false")
                 .config("spark.executor.heartbeatInterval", "2s")
                 .config("spark.sql.shuffle.partitions", "8");
         }
         SparkSession spark = b.getOrCreate();
-        boolean local = spark.sparkContext().isLocal();
         try {
-            return generate(spark, local);
+            return generate(spark);
         } finally {
             if (ownSession) {
                 EngineHolder.closeAll(); // local mode: the engine lives in this JVM; free it with the session
@@ -64,14 +77,18 @@ public final class GenerateRun {
     }
 
     /**
-     * Local mode: the only executor is this JVM, so the engine can load while the driver scans the
-     * input. A failure here is ignored; the first task loads again and reports it.
+     * Loads the engine on a daemon thread, then runs one short greedy request through it so the
+     * JIT compiles the model's hot loops while the driver is busy with Spark's single-threaded
+     * preparation rather than during the first real requests. A failure here is ignored; the first
+     * task loads again and reports it as the job's error.
      */
-    private static void prewarm(JobSettings js) {
+    private static void prewarm(EngineOptions options) {
         Thread t = new Thread(() -> {
             try {
-                EngineHolder.get(PartitionGenerator.engineOptions(js, js.device()));
-            } catch (RuntimeException | Error e) {
+                Engine e = EngineHolder.get(options);
+                SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(WARMUP_TOKENS).ignoreEos(true).build();
+                e.submit(GenerationRequest.ofPrompt("lingspark-warmup", "Warm up the engine, please.", p)).get();
+            } catch (RuntimeException | Error | InterruptedException | java.util.concurrent.ExecutionException e) {
                 LOG.debug("lingspark: engine prewarm failed: {}", e.toString());
             }
         }, "lingspark-prewarm");
@@ -79,16 +96,19 @@ public final class GenerateRun {
         t.start();
     }
 
-    private Result generate(SparkSession spark, boolean local) {
+    private JobSettings jobSettings(int failFirstAttemptAfter) {
+        return new JobSettings(s.model().toAbsolutePath().toString(), s.device(), s.maxInFlight(), s.maxModelLen(),
+            s.cpuThreads(), s.gpuMemoryUtilization(), s.runId(), s.input().keepColumns().size(), s.parser(),
+            failFirstAttemptAfter);
+    }
+
+    private Result generate(SparkSession spark) {
+        boolean local = spark.sparkContext().isLocal();
         long t0 = System.nanoTime();
         LOG.info("lingspark generate: run {} model {} input {} ({}) output {}", s.runId(), s.model(),
             s.input().input(), s.input().format(), s.output());
         int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
-        JobSettings js = new JobSettings(s.model().toAbsolutePath().toString(), s.device(), s.maxInFlight(),
-            s.maxModelLen(), s.cpuThreads(), s.gpuMemoryUtilization(), s.runId(), s.input().keepColumns().size(), s.parser(), failAfter);
-        if (local) {
-            prewarm(js);
-        }
+        JobSettings js = jobSettings(failAfter);
         Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
         OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
         var runs = store.check(s.runId(), s.resume(), s.overwrite());
