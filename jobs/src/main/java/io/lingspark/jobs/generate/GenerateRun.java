@@ -42,7 +42,7 @@ public final class GenerateRun {
         this.s = settings;
     }
 
-    /** @param prepS seconds from the start of the run to the start of generation (input scan, checks, count) */
+    /** @param prepS seconds from the start of the run to the start of generation (input scan, checks, planning) */
     public record Result(String runId, Summary summary, String openAiFile, long rowsTotal, double prepS) {
     }
 
