@@ -25,9 +25,10 @@ import org.apache.spark.sql.Row;
  * The generation stage: canonical request rows in, output rows out, streaming. A task keeps up to
  * maxInFlight requests submitted to the executor's shared engine (so the engine's continuous batch
  * holds work from every task), and emits results in input order as the oldest completes. Only that
- * window is ever held, never the partition. Rows arrive sorted by id; a row with the id of the row
- * before it is folded into that one (counted, not generated), so each id is generated once. Request problems become error rows; only
- * infrastructure failures (the engine cannot load) fail the task, which Spark then retries.
+ * window is ever held, never the partition's results. Rows arrive sorted by id; a row with the id
+ * of the row before it is folded into that one (counted, not generated), so each id is generated
+ * once. Request problems become error rows; only infrastructure failures (the engine cannot load)
+ * fail the task, which Spark then retries.
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
