@@ -72,7 +72,7 @@ public final class JobBenchCommand implements Callable<Integer> {
         Path model = work.resolve("model-" + preset);
         Path input = work.resolve("bench-" + prompts + ".jsonl");
         if ("direct".equals(child)) {
-            return direct(model, input);
+            return direct(model);
         }
         if ("job".equals(child)) {
             return job(model, input, work);
@@ -161,7 +161,7 @@ public final class JobBenchCommand implements Callable<Integer> {
     }
 
     /** Child: all prompts submitted at once to a fresh engine. */
-    private int direct(Path model, Path input) throws Exception {
+    private int direct(Path model) throws Exception {
         long t0 = System.nanoTime();
         long tokens = 0;
         SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build();

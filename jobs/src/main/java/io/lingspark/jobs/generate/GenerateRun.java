@@ -2,6 +2,10 @@ package io.lingspark.jobs.generate;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.lingspark.engine.runtime.Engine;
+import io.lingspark.engine.runtime.EngineOptions;
+import io.lingspark.engine.runtime.GenerationRequest;
+import io.lingspark.engine.runtime.SamplingParams;
 import io.lingspark.jobs.input.Canonical;
 import io.lingspark.jobs.input.InputFormat;
 import io.lingspark.jobs.input.InputReader;
@@ -13,10 +17,7 @@ import io.lingspark.jobs.progress.ProgressListener;
 import io.lingspark.jobs.progress.ProgressReporter;
 import io.lingspark.jobs.progress.StatusFile;
 import io.lingspark.jobs.progress.Summary;
-import io.lingspark.engine.runtime.Engine;
-import io.lingspark.engine.runtime.EngineOptions;
-import io.lingspark.engine.runtime.GenerationRequest;
-import io.lingspark.engine.runtime.SamplingParams;
+import java.util.concurrent.ExecutionException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -88,7 +89,7 @@ public final class GenerateRun {
                 Engine e = EngineHolder.get(options);
                 SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(WARMUP_TOKENS).ignoreEos(true).build();
                 e.submit(GenerationRequest.ofPrompt("lingspark-warmup", "Warm up the engine, please.", p)).get();
-            } catch (RuntimeException | Error | InterruptedException | java.util.concurrent.ExecutionException e) {
+            } catch (RuntimeException | Error | InterruptedException | ExecutionException e) {
                 LOG.debug("lingspark: engine prewarm failed: {}", e.toString());
             }
         }, "lingspark-prewarm");
