@@ -1,8 +1,11 @@
 package io.lingspark.engine.cli;
 
+import io.lingspark.engine.command.ExitCodes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.command.EngineOptionsMixin;
+import io.lingspark.engine.command.SamplingOptionsMixin;
 import io.lingspark.engine.runtime.CompletionChoice;
 import io.lingspark.engine.runtime.EngineOptions;
 import io.lingspark.engine.runtime.ErrorCode;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,14 +39,11 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory")
     Path model;
 
-    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of the GPU the CUDA backend plans for")
-    double gpuMemoryUtilization;
+    @Mixin
+    EngineOptionsMixin engine = new EngineOptionsMixin();
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N or auto")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores)")
-    int threads;
+    @Mixin
+    SamplingOptionsMixin sampling = new SamplingOptionsMixin();
 
     @Option(names = "--system", description = "system message")
     String system;
@@ -52,18 +53,6 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the full result as JSON")
     boolean json;
-
-    @Option(names = "--max-tokens", defaultValue = "512", description = "most tokens to generate")
-    int maxTokens;
-
-    @Option(names = "--temperature", defaultValue = "0.7", description = "0 for greedy")
-    double temperature;
-
-    @Option(names = "--top-p", defaultValue = "0.8", description = "nucleus sampling mass")
-    double topP;
-
-    @Option(names = "--seed", description = "sampling seed (reproducible output)")
-    Long seed;
 
     @Parameters(index = "0", paramLabel = "MESSAGE", description = "the user message")
     String message;
@@ -83,27 +72,22 @@ public final class ChatCommand implements Callable<Integer> {
             messages.add(Map.of("role", "system", "content", system));
         }
         messages.add(Map.of("role", "user", "content", message));
-        SamplingParams params = SamplingParams.builder().temperature(temperature).topP(topP).seed(seed)
-            .maxTokens(maxTokens).build();
-        try {
-            params.validate();
-        } catch (RuntimeException e) {
-            throw new ExitCodes.CommandException(ExitCodes.USAGE, e.getMessage());
-        }
+        SamplingParams params = sampling.params();
+        EngineOptions options = engine.options(model);
         if (!Files.isDirectory(model)) {
             throw new ExitCodes.CommandException(ExitCodes.MODEL, "model directory " + model + " does not exist");
         }
-        LingEngine engine;
+        LingEngine lingEngine;
         try {
-            engine = LingEngine.open(new EngineOptions(model, device, 512, 64, 0, gpuMemoryUtilization, threads));
+            lingEngine = LingEngine.open(options);
         } catch (IllegalArgumentException e) {
             throw e; // an unknown --device: usage
         } catch (RuntimeException e) {
             throw new ExitCodes.CommandException(ExitCodes.MODEL, "cannot load " + model + ": " + e.getMessage(), e);
         }
         GenerationResult r;
-        try (engine) {
-            r = engine.submit(GenerationRequest.ofMessages("chat", messages, tools, params)).join();
+        try (lingEngine) {
+            r = lingEngine.submit(GenerationRequest.ofMessages("chat", messages, tools, params)).join();
         }
         if (!r.ok()) {
             int code = r.errorCode() == ErrorCode.ENGINE_ERROR ? ExitCodes.UNEXPECTED : ExitCodes.INPUT;
@@ -112,7 +96,12 @@ public final class ChatCommand implements Callable<Integer> {
         if (json) {
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
         } else {
-            printReadable(r.choices().get(0));
+            for (CompletionChoice c : r.choices()) {
+                if (r.choices().size() > 1) {
+                    out.println("[choice " + c.index() + "]");
+                }
+                printReadable(c);
+            }
         }
         double secs = r.totalMs() / 1000;
         err.printf("lingspark chat: %d prompt + %d completion tokens, first token %.0f ms, %.1f tok/s, finish %s%n",

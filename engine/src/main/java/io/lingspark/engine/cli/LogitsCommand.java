@@ -1,16 +1,17 @@
 package io.lingspark.engine.cli;
 
+import io.lingspark.engine.command.ExitCodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lingspark.engine.backend.Backend;
-import io.lingspark.engine.backend.Backends;
-import io.lingspark.engine.backend.KvCache;
+import io.lingspark.engine.command.EngineOptionsMixin;
 import io.lingspark.engine.model.CausalLm;
-import io.lingspark.engine.model.Greedy;
 import io.lingspark.engine.model.ModelFactory;
-import io.lingspark.engine.model.SeqInput;
+import io.lingspark.engine.runtime.Backends;
+import io.lingspark.engine.runtime.Greedy;
+import io.lingspark.engine.runtime.ModelSession;
 import io.lingspark.engine.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,14 +42,8 @@ public final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--greedy", defaultValue = "0", description = "also decode N greedy tokens per prompt (batched, KV cache, no eos stop)")
     int greedy;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda, cuda:N or auto")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores)")
-    int threads;
-
-    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9", description = "fraction of the GPU the CUDA backend plans for")
-    double gpuMemoryUtilization;
+    @Mixin
+    EngineOptionsMixin engine = new EngineOptionsMixin();
 
     @Override
     public Integer call() {
@@ -59,8 +55,14 @@ public final class LogitsCommand implements Callable<Integer> {
         if (greedy < 0) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--greedy must be >= 0");
         }
-        Backend be = Backends.open(device, threads, gpuMemoryUtilization);
-        try (CausalLm m = ModelFactory.open(model, be)) {
+        engine.check();
+        int stepTokens = 0;
+        for (int[] p : prompts) {
+            stepTokens += p.length;
+        }
+        Backend be = Backends.open(engine.device, engine.cpuThreads, engine.gpuMemoryUtilization, engine.kvCacheMemory);
+        try (CausalLm m = ModelFactory.open(model, be);
+             ModelSession session = ModelSession.open(m, Math.max(stepTokens, engine.maxBatchTokens), prompts.length + 1, 1)) {
             for (int p = 0; p < prompts.length; p++) {
                 for (int id : prompts[p]) {
                     if (id < 0 || id >= m.config().vocabSize) {
@@ -70,7 +72,7 @@ public final class LogitsCommand implements Callable<Integer> {
                 }
             }
             long t0 = System.nanoTime();
-            float[][] logits = prefillAll(m, prompts);
+            float[][] logits = prefillAll(session, prompts);
             double prefillS = (System.nanoTime() - t0) / 1e9;
             Files.createDirectories(out);
             SafetensorsWriter w = new SafetensorsWriter();
@@ -81,7 +83,7 @@ public final class LogitsCommand implements Callable<Integer> {
             w.write(out.resolve("logits.safetensors"));
             ObjectMapper om = new ObjectMapper();
             if (greedy > 0) {
-                int[][] g = Greedy.decode(m, prompts, greedy);
+                int[][] g = Greedy.decode(session, prompts, greedy);
                 ObjectNode root = om.createObjectNode();
                 ArrayNode arr = root.putArray("greedy");
                 for (int[] row : g) {
@@ -99,18 +101,18 @@ public final class LogitsCommand implements Callable<Integer> {
     }
 
     /** Each prompt prefilled in its own cache, all in one batched step, logits at every position. */
-    static float[][] prefillAll(CausalLm m, int[][] prompts) {
-        List<SeqInput> in = new ArrayList<>();
-        List<KvCache> caches = new ArrayList<>();
+    static float[][] prefillAll(ModelSession session, int[][] prompts) {
+        List<ModelSession.SeqInput> in = new ArrayList<>();
+        List<ModelSession.Seq> seqs = new ArrayList<>();
         for (int[] p : prompts) {
-            KvCache c = m.newCache();
-            caches.add(c);
-            in.add(new SeqInput(c, p, true));
+            ModelSession.Seq s = session.newSequence();
+            seqs.add(s);
+            in.add(new ModelSession.SeqInput(s, p, true));
         }
         try {
-            return m.forward(in).logits();
+            return session.forward(in).logits();
         } finally {
-            caches.forEach(KvCache::close);
+            seqs.forEach(ModelSession.Seq::close);
         }
     }
 

@@ -1,28 +1,46 @@
 package io.lingspark.engine.model;
 
 import io.lingspark.engine.backend.Backend;
-import io.lingspark.engine.backend.KvCache;
+import io.lingspark.engine.backend.CachePool;
+import io.lingspark.engine.backend.CacheSpec;
+import io.lingspark.engine.backend.Tensor;
 import io.lingspark.engine.config.LingConfig;
-import java.util.List;
+import io.lingspark.engine.step.ForwardBatch;
 
 /**
- * A loaded Ling model as the runtime sees it: per-sequence caches and batched steps. Ling 2.0
- * ({@link LingModel}) and Ling 2.5 (hybrid linear attention) both implement it, so the scheduler,
- * the sampler and the commands do not care which family runs.
+ * A loaded Ling model as the model runner sees it, split like vLLM's model files: {@link #embed},
+ * {@link #layers} over a layer range on intermediate tensors, and {@link #logits} kept on the device.
+ * A runner chains them for a whole model; a pipeline stage runs its own range. Ling 2.0 and 2.5 are
+ * the same class ({@link LingModel}) with different attention strategies per layer.
  */
 public interface CausalLm extends AutoCloseable {
     LingConfig config();
 
     Backend backend();
 
-    /** A fresh per-sequence cache (attention KV and, for hybrid models, the linear-attention state). */
-    KvCache newCache();
+    /** Decoder layers of the model ([0, numLayers) are valid ranges for {@link #layers}). */
+    int numLayers();
 
-    /** One batched step over several sequences, each at its own position; see {@link SeqInput}. */
-    StepOutput forward(List<SeqInput> inputs, boolean recordRouting);
+    /** What each layer keeps per sequence (local layer l is decoder layer l), in blocks of blockSize tokens. */
+    CacheSpec cacheSpec(int blockSize);
 
-    default StepOutput forward(List<SeqInput> inputs) {
-        return forward(inputs, false);
+    /** The step's token embeddings: the residual stream [T, H] (fp32) that the layers update. */
+    IntermediateTensors embed(ForwardBatch batch);
+
+    /**
+     * Decoder layers [from, to) over the batch: reads and writes their caches in pool, updates the
+     * residual stream in place and returns it. routing (may be null) receives, per MoE layer l in the
+     * range, the chosen expert ids [T·k] at index l − first_k_dense_replace.
+     */
+    IntermediateTensors layers(ForwardBatch batch, CachePool cache, IntermediateTensors hidden, int from, int to,
+                               int[][] routing);
+
+    /** Final norm and lm_head on the given rows of the residual stream: logits [rows, V] fp32, on the device. */
+    Tensor logits(IntermediateTensors hidden, int[] rows);
+
+    /** Frees the step's residual stream (a no-op for arena-backed tensors). */
+    default void release(IntermediateTensors hidden) {
+        backend().free(hidden.hidden());
     }
 
     @Override

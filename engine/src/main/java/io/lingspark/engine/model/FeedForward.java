@@ -2,9 +2,9 @@ package io.lingspark.engine.model;
 
 import io.lingspark.engine.backend.Backend;
 import io.lingspark.engine.backend.Backend.MoeWeights;
+import io.lingspark.engine.backend.MoeSpec;
 import io.lingspark.engine.backend.Tensor;
 import io.lingspark.engine.backend.Weight;
-import io.lingspark.engine.config.LingConfig;
 
 /**
  * The MLP half of a decoder layer, identical in Ling 2.0 and 2.5 (§2.4 steps 9–10 and the MoE
@@ -14,17 +14,18 @@ import io.lingspark.engine.config.LingConfig;
 final class FeedForward {
     Weight gateUp;        // dense: [2I, H] (gate | up)
     Weight down;          // dense: [H, I]
-    MoeWeights moe;       // routed experts: router [E, H], bias [E], gate|up [2m, H], down [H, m]
+    MoeSpec moeSpec;      // routed experts: E, top-k, groups, scale, width m
+    MoeWeights moe;       // router [E, H], bias [E], gate|up [2m, H], down [H, m]
     Weight sharedGateUp;  // [2·m·shared, H]
     Weight sharedDown;    // [H, m·shared]
 
     /** out = MLP(x); chosen (MoE layers, may be null) receives the expert ids [T·k]. */
-    void forward(Backend be, LingConfig c, Tensor x, Tensor out, int[] chosen) {
+    void forward(Backend be, Tensor x, Tensor out, int[] chosen) {
         if (moe == null) {
             swiglu(be, x, gateUp, down, out);
             return;
         }
-        be.moe(x, moe, c, out, chosen);
+        be.moe(x, moe, moeSpec, out, chosen);
         if (sharedGateUp != null) {
             Tensor s = be.allocF32(x.rows(), out.cols());
             swiglu(be, x, sharedGateUp, sharedDown, s);

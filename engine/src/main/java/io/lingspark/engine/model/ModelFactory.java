@@ -1,69 +1,50 @@
 package io.lingspark.engine.model;
 
 import io.lingspark.engine.backend.Backend;
-import io.lingspark.engine.backend.HostMatrix;
-import io.lingspark.engine.backend.HybridOps;
 import io.lingspark.engine.backend.Weight;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.weights.Checkpoint;
+import io.lingspark.engine.weights.HostMatrix;
 import io.lingspark.engine.weights.TensorInfo;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 
 /**
- * Builds a model from a checkpoint directory, or with random weights and no files: {@link LingModel}
- * for Ling 2.0, {@link LingHybridModel} (through {@link HybridBuilder}) for Ling 2.5.
+ * Builds a {@link LingModel} (Ling 2.0 or 2.5) from a checkpoint directory, or with random weights and
+ * no files. A checkpoint is checked completely (every tensor's presence, dtype and shape) before any
+ * weight is read; weights are then handed to the backend as views of the mapped files.
  */
 public final class ModelFactory {
     private ModelFactory() {
     }
 
-    /** Loads any supported checkpoint (Ling 2.0 or Ling 2.5) onto the backend. */
-    public static CausalLm open(Path dir, Backend be) {
+    /** Loads any supported checkpoint onto the backend. */
+    public static LingModel open(Path dir, Backend be) {
         LingConfig c = LingConfig.fromDirectory(dir);
-        if (c.family == LingConfig.Family.V2) {
-            return load(dir, be);
-        }
-        HybridOps hy = hybridOps(be);
+        checkBackend(c, be);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             WeightLoader wl = new WeightLoader(ckpt, c, TensorPlan.of(c));
-            wl.validate();
-            return HybridBuilder.build(c, be, hy, loaded(wl, be));
-        }
-    }
-
-    /** A random-weight model of any supported family (benchmarks, tests). */
-    public static CausalLm randomModel(LingConfig c, Backend be, long seed) {
-        if (c.family == LingConfig.Family.V2) {
-            return random(c, be, seed);
-        }
-        return HybridBuilder.build(c, be, hybridOps(be), randomSource(c, be, seed));
-    }
-
-    /** Ling 2.5 needs the hybrid ops (linear attention, MLA) on top of the common backend. */
-    static HybridOps hybridOps(Backend be) {
-        if (be instanceof HybridOps hy) {
-            return hy;
-        }
-        throw new ModelLoadException("Ling 2.5 is supported on the CPU backend only for now (backend " + be.name()
-                + " has no linear-attention / MLA kernels)");
-    }
-
-    /** Loads a Ling 2.0 checkpoint: config, full tensor check, then weights into the backend. */
-    public static LingModel load(Path dir, Backend be) {
-        LingConfig c = LingConfig.fromDirectory(dir);
-        if (c.family != LingConfig.Family.V2) {
-            throw new ModelLoadException(c.architecture + " is not supported by this loader");
-        }
-        try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            TensorPlan plan = TensorPlan.of(c);
-            WeightLoader wl = new WeightLoader(ckpt, c, plan);
             wl.validate();
             return build(c, be, loaded(wl, be));
         }
     }
 
-    /** Weights read from a validated checkpoint. */
+    /** A random-weight model of any supported family (benchmarks, tests). */
+    public static LingModel randomModel(LingConfig c, Backend be, long seed) {
+        checkBackend(c, be);
+        return build(c, be, randomSource(c, be, seed));
+    }
+
+    /** Ling 2.5 needs the hybrid ops (linear attention, MLA) on top of the common ones. */
+    static void checkBackend(LingConfig c, Backend be) {
+        if (c.family != LingConfig.Family.V2 && !be.supports(Backend.Feature.HYBRID_ATTENTION)) {
+            throw new ModelLoadException("Ling 2.5 is supported on the CPU backend only for now (backend " + be.name()
+                    + " has no linear-attention / MLA kernels)");
+        }
+    }
+
+    /** Weights of a validated checkpoint: views of the mapped files, uploaded as they are. */
     private static Source loaded(WeightLoader wl, Backend be) {
         return new Source() {
             @Override
@@ -73,12 +54,12 @@ public final class ModelFactory {
 
             @Override
             public Weight rows(String name, int from, int to) {
-                return be.upload(WeightLoader.rows(wl.matrix(name), from, to));
+                return be.upload(wl.matrix(name).rows(from, to));
             }
 
             @Override
             public Weight gateUp(String gate, String up) {
-                return be.upload(wl.gateUp(gate, up));
+                return be.upload(HostMatrix.stack(wl.matrix(gate), wl.matrix(up)));
             }
 
             @Override
@@ -114,10 +95,6 @@ public final class ModelFactory {
      * Random weights (uniform, std 0.02 like HF's initializer; norms at 1; no files). Deterministic
      * for a seed. Used by benchmarks and tests.
      */
-    public static LingModel random(LingConfig c, Backend be, long seed) {
-        return build(c, be, randomSource(c, be, seed));
-    }
-
     private static Source randomSource(LingConfig c, Backend be, long seed) {
         float scale = (float) (0.02 * Math.sqrt(3));
         TensorPlan plan = TensorPlan.of(c);
@@ -149,7 +126,7 @@ public final class ModelFactory {
 
             @Override
             public float[] bias(int l) {
-                java.util.SplittableRandom r = new java.util.SplittableRandom(seed + l);
+                SplittableRandom r = new SplittableRandom(seed + l);
                 float[] b = new float[c.numExperts];
                 for (int i = 0; i < b.length; i++) {
                     b[i] = (float) (r.nextDouble() * 0.02 - 0.01);
@@ -159,6 +136,7 @@ public final class ModelFactory {
         };
     }
 
+    /** Where weights come from: a checkpoint or a generator. */
     interface Source {
         Weight matrix(String name);
 
@@ -174,20 +152,10 @@ public final class ModelFactory {
         Weight emb = src.matrix("model.word_embeddings.weight");
         Weight norm = src.matrix("model.norm.weight");
         Weight head = c.tieWordEmbeddings ? emb : src.matrix("lm_head.weight");
-        LingModel.Layer[] layers = new LingModel.Layer[c.numLayers];
+        LayerBuilder lb = new LayerBuilder(c, src);
+        DecoderLayer[] layers = new DecoderLayer[c.numLayers];
         for (int l = 0; l < c.numLayers; l++) {
-            String p = TensorPlan.layer(l);
-            LingModel.Layer ly = new LingModel.Layer();
-            ly.inputNorm = src.matrix(p + "input_layernorm.weight");
-            ly.postNorm = src.matrix(p + "post_attention_layernorm.weight");
-            ly.qkv = src.matrix(p + "attention.query_key_value.weight");
-            if (c.useQkNorm) {
-                ly.qNorm = src.matrix(p + "attention.query_layernorm.weight");
-                ly.kNorm = src.matrix(p + "attention.key_layernorm.weight");
-            }
-            ly.dense = src.matrix(p + "attention.dense.weight");
-            ly.mlp = HybridBuilder.mlp(c, src, p, l);
-            layers[l] = ly;
+            layers[l] = lb.layer(l);
         }
         return new LingModel(c, be, emb, norm, head, layers);
     }

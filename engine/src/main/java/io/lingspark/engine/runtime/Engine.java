@@ -16,6 +16,13 @@ public interface Engine extends AutoCloseable {
     /** Like submit, and also calls the listener with each piece of text as it is generated. */
     CompletableFuture<GenerationResult> submit(GenerationRequest request, StreamListener listener);
 
+    /**
+     * Stops a request that is in flight (the same object given to submit): it leaves the batch at the
+     * next step and its cache is freed; its future completes with CANCELLED. Cancelling the future
+     * that submit returned does the same. False when the request is not (or no longer) in flight.
+     */
+    boolean abort(GenerationRequest request);
+
     /** Prompt token count of a request, or a typed LingException (template, empty, too long). */
     int countPromptTokens(GenerationRequest request);
 
@@ -43,8 +50,15 @@ public interface Engine extends AutoCloseable {
         void onText(int choice, String delta);
     }
 
-    /** Counters since start; totals, so rates are differences over time. */
+    /**
+     * Counters since start; totals, so rates are differences over time.
+     *
+     * @param running          sequences holding cache now
+     * @param cacheBlocksUsed  cache blocks held now, of cacheBlocksTotal
+     * @param abortedRequests  requests that left the batch because they were cancelled or aborted
+     */
     record EngineStats(long promptTokens, long generatedTokens, long steps, long finishedRequests,
-                       int running, int waiting, double loadSeconds) {
+                       int running, int waiting, double loadSeconds, int cacheBlocksUsed, int cacheBlocksTotal,
+                       long preemptions, long abortedRequests) {
     }
 }

@@ -5,34 +5,60 @@ import java.nio.file.Path;
 /**
  * How to open an engine.
  *
- * @param modelDir           a Hugging Face checkpoint directory
- * @param device             "cpu", "cuda", "cuda:N" or "auto" (CUDA when a GPU and the kernels are there)
- * @param maxBatchTokens     token budget of one scheduler step (decode tokens + prefill chunks)
- * @param maxRunning         most sequences decoding at once
- * @param maxModelLen        context limit (0: the config's max_position_embeddings)
- * @param gpuMemoryUtilization fraction of GPU memory the CUDA backend plans for
- * @param cpuThreads         CPU backend threads (0: all cores)
+ * @param modelDir             a Hugging Face checkpoint directory
+ * @param device               "cpu", "cuda", "cuda:N" or "auto" (CUDA when a GPU and the kernels are there)
+ * @param maxBatchTokens       token budget of one scheduler step (decode tokens + prefill chunks); also
+ *                             the activation reserve the GPU memory plan keeps
+ * @param maxRunning           most sequences holding a cache at once
+ * @param maxModelLen          context limit (0: the config's max_position_embeddings)
+ * @param gpuMemoryUtilization fraction of GPU memory the CUDA backend plans for (weights, activations, cache)
+ * @param cpuThreads           CPU backend threads (0: all cores)
+ * @param kvCacheMemory        bytes of cache on the CPU backend (0: half the max heap)
  */
 public record EngineOptions(Path modelDir, String device, int maxBatchTokens, int maxRunning, int maxModelLen,
-                            double gpuMemoryUtilization, int cpuThreads) {
+                            double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory) {
+    public static final String DEFAULT_DEVICE = "auto";
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
+    public static final int DEFAULT_MAX_RUNNING = 64;
+    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
+    public EngineOptions {
+        if (maxBatchTokens < 1 || maxRunning < 1 || maxModelLen < 0 || cpuThreads < 0 || kvCacheMemory < 0) {
+            throw new IllegalArgumentException("engine options: max-batch-tokens and max-running must be >= 1; "
+                + "max-model-len, cpu-threads and kv-cache-memory >= 0");
+        }
+        if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
+            throw new IllegalArgumentException("--gpu-memory-utilization must be in (0, 1], got " + gpuMemoryUtilization);
+        }
+    }
+
+    /** The defaults on the CPU (tests, embedded runs). */
     public static EngineOptions of(Path modelDir) {
-        return new EngineOptions(modelDir, "cpu", 512, 64, 0, 0.9, 0);
+        return new EngineOptions(modelDir, "cpu", DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_RUNNING, 0,
+            DEFAULT_GPU_MEMORY_UTILIZATION, 0, 0);
     }
 
     public EngineOptions withDevice(String d) {
-        return new EngineOptions(modelDir, d, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads);
+        return new EngineOptions(modelDir, d, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
     }
 
     public EngineOptions withMaxRunning(int n) {
-        return new EngineOptions(modelDir, device, maxBatchTokens, n, maxModelLen, gpuMemoryUtilization, cpuThreads);
+        return new EngineOptions(modelDir, device, maxBatchTokens, n, maxModelLen, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
     }
 
     public EngineOptions withMaxBatchTokens(int n) {
-        return new EngineOptions(modelDir, device, n, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads);
+        return new EngineOptions(modelDir, device, n, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
     }
 
     public EngineOptions withMaxModelLen(int n) {
-        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, n, gpuMemoryUtilization, cpuThreads);
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, n, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
+    }
+
+    public EngineOptions withKvCacheMemory(long bytes) {
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads, bytes);
+    }
+
+    public EngineOptions withCpuThreads(int n) {
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, n, kvCacheMemory);
     }
 }

@@ -2,11 +2,10 @@ package io.lingspark.engine.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lingspark.engine.backend.Backends;
+import io.lingspark.engine.backend.Backend;
 import io.lingspark.engine.chat.ChatTemplate;
 import io.lingspark.engine.chat.JinjaChatTemplate;
 import io.lingspark.engine.config.LingConfig;
-import io.lingspark.engine.model.CacheFootprint;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.ModelFactory;
 import io.lingspark.engine.tokenizer.HfTokenizer;
@@ -20,9 +19,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,8 +33,9 @@ import java.util.logging.Logger;
 
 /**
  * The {@link Engine}: validation and prompt building on the caller's thread ({@link PromptBuilder}),
- * continuous batching on one scheduler thread ({@link Scheduler}), per-choice state in
- * {@link Sequence}, result assembly (reasoning split, tool calls) in {@link RequestState}.
+ * continuous batching on one scheduler thread ({@link Scheduler}) that hands each step to the model
+ * runner ({@link LocalModelRunner}) and asks the one {@link KvCacheManager} for blocks, per-choice
+ * state in {@link Sequence}, result assembly (reasoning split, tool calls) in {@link RequestState}.
  */
 public final class LingEngine implements Engine {
     private static final Logger LOG = Logger.getLogger(LingEngine.class.getName());
@@ -45,65 +48,72 @@ public final class LingEngine implements Engine {
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final CausalLm model;
+    private final MemoryPlan plan;
+    private final LocalModelRunner runner;
+    private final KvCacheManager cache;
     private final PromptBuilder prompts;
     private final Scheduler scheduler;
     private final Set<Integer> keepIds = new HashSet<>();
+    private final Map<GenerationRequest, RequestState> inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
     private final double loadSeconds;
     private final String revision;
-    private final long kvBudget;
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong order = new AtomicLong();
     private volatile boolean closed;
 
-    /** Opens with a KV budget of {@link #defaultKvBudget} for the device. */
+    /**
+     * Loads the model on the device the options name, sizes the cache from the backend's one memory
+     * setting (--kv-cache-memory on the CPU, --gpu-memory-utilization on a GPU) and starts the scheduler.
+     */
     public static LingEngine open(EngineOptions o) {
-        return open(o, defaultKvBudget(o));
-    }
-
-    /** Opens with an explicit KV cache budget in bytes (all sequences together; soft, see Scheduler). */
-    public static LingEngine open(EngineOptions o, long kvBudgetBytes) {
         long t0 = System.nanoTime();
         Path dir = o.modelDir();
         LingConfig config = LingConfig.fromDirectory(dir);
         Tokenizer tok = HfTokenizer.load(dir);
         ChatTemplate template = JinjaChatTemplate.load(dir);
-        CausalLm model = ModelFactory.open(dir, Backends.open(o.device(), o.cpuThreads(), o.gpuMemoryUtilization()));
-        double secs = (System.nanoTime() - t0) / 1e9;
-        LOG.info(String.format("loaded %s (%s) on %s in %.2f s", dir.getFileName(), config.architecture, o.device(), secs));
-        return new LingEngine(o, config, tok, template, model, kvBudgetBytes, secs);
-    }
-
-    /**
-     * Half the JVM's max heap on CPU (the caches live on the heap), 8 GiB elsewhere; override with the
-     * system property {@code lingspark.kvCacheBytes}.
-     */
-    public static long defaultKvBudget(EngineOptions o) {
-        String prop = System.getProperty("lingspark.kvCacheBytes");
-        if (prop != null) {
-            return Long.parseLong(prop.trim());
+        Backend be = Backends.open(o);
+        CausalLm model;
+        try {
+            MemoryPlan.checkFits(config, be, o.maxBatchTokens());
+            model = ModelFactory.open(dir, be);
+        } catch (RuntimeException e) {
+            be.close();
+            throw e;
         }
-        boolean cpu = o.device() == null || o.device().equalsIgnoreCase("cpu") || o.device().equalsIgnoreCase("auto");
-        return cpu ? Runtime.getRuntime().maxMemory() / 2 : 8L << 30;
+        double secs = (System.nanoTime() - t0) / 1e9;
+        LOG.info(String.format("loaded %s (%s) on %s in %.2f s", dir.getFileName(), config.architecture, be.name(), secs));
+        try {
+            return new LingEngine(o, config, tok, template, model, secs);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     LingEngine(EngineOptions o, LingConfig config, Tokenizer tokenizer, ChatTemplate template, CausalLm model,
-               long kvBudget, double loadSeconds) {
+               double loadSeconds) {
         this.dir = o.modelDir();
         this.config = config;
         this.tokenizer = tokenizer;
         this.template = template;
         this.model = model;
         this.loadSeconds = loadSeconds;
-        this.kvBudget = kvBudget;
+        this.plan = MemoryPlan.forModel(model, o.maxBatchTokens(), o.maxRunning());
         int ctx = o.maxModelLen() > 0 ? Math.min(o.maxModelLen(), config.maxPositionEmbeddings) : config.maxPositionEmbeddings;
+        if (plan.kvTokens() < ctx) {
+            LOG.warning(String.format("the cache holds %d tokens (%s): the context is clipped from %d to %d tokens",
+                plan.kvTokens(), plan, ctx, plan.kvTokens()));
+            ctx = (int) plan.kvTokens();
+        }
+        this.runner = new LocalModelRunner(model, plan, o.cpuThreads());
+        this.cache = new KvCacheManager(plan.kvBlocks(), plan.blockSize(), plan.slots());
         this.prompts = new PromptBuilder(tokenizer, template, config.vocabSize, ctx);
         for (String t : PARSER_TAGS) {
             tokenizer.tokenId(t).ifPresent(keepIds::add);
         }
         this.revision = revisionOf(dir);
-        // Growing and fixed cache state (KV, MLA latent, linear-attention state): the scheduler projects it before a step.
-        this.scheduler = new Scheduler(model, new Context(), o.maxBatchTokens(), o.maxRunning(), kvBudget,
-            CacheFootprint.of(config), ctx);
+        LOG.info("memory: " + plan);
+        this.scheduler = new Scheduler(runner, cache, new Context(), o.maxBatchTokens(), o.maxRunning(), ctx);
         scheduler.start();
     }
 
@@ -127,11 +137,14 @@ public final class LingEngine implements Engine {
             long seed = p.seed() != null ? p.seed() : ThreadLocalRandom.current().nextLong();
             int[] blocked = blockedIds(p);
             for (int i = 0; i < p.n(); i++) {
-                Sampler s = new Sampler(p, Sampler.choiceSeed(seed, i), prompt.ids(), blocked);
-                r.choices.add(new Sequence(r, i, order.getAndIncrement(), prompt.ids(), maxNew, s,
-                    tokenizer.newIncrementalDecoder(false)));
+                r.choices.add(new Sequence(r, i, order.getAndIncrement(), prompt.ids(), maxNew, Sampler.choiceSeed(seed, i),
+                    blocked, tokenizer.newIncrementalDecoder(false)));
             }
             promptTokens.addAndGet(prompt.ids().length);
+            if (request != null) {
+                inFlight.put(request, r);
+                r.future.whenComplete((res, err) -> inFlight.remove(request));
+            }
             scheduler.submit(r);
             return r.future;
         } catch (LingException e) {
@@ -151,6 +164,17 @@ public final class LingEngine implements Engine {
             }
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public boolean abort(GenerationRequest request) {
+        RequestState r = request == null ? null : inFlight.get(request);
+        if (r == null || r.future.isDone()) {
+            return false;
+        }
+        r.fail(ErrorCode.CANCELLED, "the request was aborted");
+        scheduler.wake();
+        return true;
     }
 
     @Override
@@ -193,9 +217,14 @@ public final class LingEngine implements Engine {
         return revision;
     }
 
-    /** KV cache budget in bytes this engine schedules against. */
-    public long kvCacheBudget() {
-        return kvBudget;
+    /** How this engine's memory is split: weights, activation reserve, cache blocks and slots. */
+    public MemoryPlan memoryPlan() {
+        return plan;
+    }
+
+    /** The longest sequence (prompt + generated) this engine runs: the model's or --max-model-len, within the cache. */
+    public int contextLength() {
+        return prompts.contextLen();
     }
 
     /** How often a sequence was preempted (its cache dropped for recomputation) since start. */
@@ -206,7 +235,8 @@ public final class LingEngine implements Engine {
     @Override
     public EngineStats stats() {
         return new EngineStats(promptTokens.get(), scheduler.generated.get(), scheduler.steps.get(),
-            scheduler.finishedRequests.get(), scheduler.runningCount, scheduler.waitingCount, loadSeconds);
+            scheduler.finishedRequests.get(), scheduler.runningCount, scheduler.waitingCount, loadSeconds,
+            scheduler.usedBlocks, cache.totalBlocks(), scheduler.preemptions.get(), scheduler.aborted.get());
     }
 
     @Override
@@ -216,6 +246,7 @@ public final class LingEngine implements Engine {
         }
         closed = true;
         scheduler.close();
+        runner.close();
         model.close();
     }
 

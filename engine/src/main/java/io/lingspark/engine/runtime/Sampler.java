@@ -1,10 +1,6 @@
 package io.lingspark.engine.runtime;
 
 import java.util.Arrays;
-import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Picks the next token of one sequence from its logits row, with vLLM's SamplingParams semantics, in
@@ -19,52 +15,32 @@ import java.util.SplittableRandom;
  *       smallest most-likely set whose mass reaches top_p, at least one token), then min_p (drop ids
  *       whose probability is below min_p times the largest), then one draw.</li>
  * </ol>
- * Each sequence owns its RNG, seeded from the request seed and the choice index, so a seeded request
- * gives the same tokens whatever shares the batch or however often it is preempted (the state survives
- * recomputation because sampled tokens are never redrawn).
+ * The draw is counter-based: the n-th draw of a sequence is the n-th double of
+ * {@code SplittableRandom(seed)}, computed from (seed, n) alone, so a seeded request gives the same
+ * tokens whatever shares the batch, however often it is preempted, and on whichever thread samples it.
  *
  * <p>Logprobs follow vLLM's default {@code logprobs_mode=raw_logprobs}: the log-softmax of the model's
  * raw logits, before penalties, temperature and masks, so they describe the model, not the sampler.
  *
- * <p>One instance per sequence; not thread-safe. {@link #sample} overwrites the row it is given.
+ * <p>The static {@link #sample(float[], int, int, Row, Scratch)} works on one row of a step's [R, V]
+ * logits in place, with vocabulary-sized buffers from a reusable {@link Scratch}: nothing of size V is
+ * allocated per token. An instance is the same sampler with one sequence's state (tests, simple use).
  */
 public final class Sampler {
     /** vLLM treats temperatures below this as greedy. */
     static final double GREEDY_EPS = 1e-5;
-
-    private final SamplingParams p;
-    private final SplittableRandom rng;
-    private final BitSet seen = new BitSet();
-    private final Map<Integer, int[]> counts = new HashMap<>();
-    private final int[] blockedUntilMinTokens;
-    private int generated;
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     /**
-     * @param seed                  this sequence's seed (see {@link #choiceSeed})
-     * @param promptIds             the prompt, for repetition_penalty
-     * @param blockedUntilMinTokens ids masked while fewer than min_tokens were generated (eos unless
-     *                              ignore_eos, and stop_token_ids)
+     * What one draw needs, as plain data.
+     *
+     * @param seed      the sequence's seed (see {@link #choiceSeed})
+     * @param generated tokens drawn so far: the index of this draw
+     * @param blocked   ids masked while generated < min_tokens (eos unless ignore_eos, stop_token_ids)
+     * @param history   prompt then generated ids; [0, length) are valid
      */
-    public Sampler(SamplingParams p, long seed, int[] promptIds, int[] blockedUntilMinTokens) {
-        this.p = p;
-        this.rng = new SplittableRandom(seed);
-        for (int id : promptIds) {
-            if (id >= 0) {
-                seen.set(id);
-            }
-        }
-        this.blockedUntilMinTokens = blockedUntilMinTokens.clone();
-    }
-
-    /** The seed of choice i of a request: the request seed for choice 0, a SplitMix64 derivation after. */
-    public static long choiceSeed(long requestSeed, int choice) {
-        if (choice == 0) {
-            return requestSeed;
-        }
-        long z = requestSeed + choice * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+    public record Row(SamplingParams params, long seed, int generated, int[] blocked, int[] history, int promptLen,
+                      int length) {
     }
 
     /**
@@ -74,63 +50,188 @@ public final class Sampler {
     public record Sample(int token, double logprob, int[] topIds, double[] topLogprobs) {
     }
 
+    /** Vocabulary-sized working buffers, reused from draw to draw (one per sampling thread). */
+    public static final class Scratch {
+        float[] raw = new float[0];
+        double[] w = new double[0];
+        int[] ids = new int[0];
+        long[] keys = new long[0];
+        int[] counts = new int[0];
+        int[] stamp = new int[0];
+        int stampValue;
+
+        void ensure(int v) {
+            if (w.length < v) {
+                raw = new float[v];
+                w = new double[v];
+                ids = new int[v];
+                keys = new long[v];
+                counts = new int[v];
+                stamp = new int[v];
+                stampValue = 0;
+            }
+        }
+    }
+
+    // ---- one sequence's state (the instance API) ----
+
+    private final SamplingParams p;
+    private final long seed;
+    private final int[] blockedUntilMinTokens;
+    private final int promptLen;
+    private int[] history;
+    private int length;
+    private int generated;
+    private final Scratch scratch = new Scratch();
+
+    /**
+     * @param seed                  this sequence's seed (see {@link #choiceSeed})
+     * @param promptIds             the prompt, for repetition_penalty
+     * @param blockedUntilMinTokens ids masked while fewer than min_tokens were generated
+     */
+    public Sampler(SamplingParams p, long seed, int[] promptIds, int[] blockedUntilMinTokens) {
+        this.p = p;
+        this.seed = seed;
+        this.blockedUntilMinTokens = blockedUntilMinTokens.clone();
+        this.history = Arrays.copyOf(promptIds, promptIds.length + 16);
+        this.promptLen = promptIds.length;
+        this.length = promptIds.length;
+    }
+
+    private Row row() {
+        return new Row(p, seed, generated, blockedUntilMinTokens, history, promptLen, length);
+    }
+
     /** Chooses the next token from logits (overwritten) and records it as generated. */
     public Sample sample(float[] logits) {
-        float[] raw = p.logprobs() != null ? logits.clone() : null;
-        applyPenalties(logits);
-        int token = p.temperature() < GREEDY_EPS ? argmax(logits) : draw(logits);
-        seen.set(token);
-        counts.computeIfAbsent(token, k -> new int[1])[0]++;
+        Sample s = sample(logits, 0, logits.length, row(), scratch);
+        if (length == history.length) {
+            history = Arrays.copyOf(history, 2 * length + 1);
+        }
+        history[length++] = s.token();
         generated++;
-        if (raw == null) {
-            return new Sample(token, Double.NaN, new int[0], new double[0]);
-        }
-        double lse = logSumExp(raw);
-        int[] top = topIndices(raw, p.logprobs());
-        double[] topLp = new double[top.length];
-        for (int i = 0; i < top.length; i++) {
-            topLp[i] = raw[top[i]] - lse;
-        }
-        return new Sample(token, raw[token] - lse, top, topLp);
+        return s;
     }
 
     /** Steps 1–3 of the class comment, in place. */
     void applyPenalties(float[] l) {
-        if (generated < p.minTokens()) {
-            for (int id : blockedUntilMinTokens) {
-                if (id >= 0 && id < l.length) {
-                    l[id] = Float.NEGATIVE_INFINITY;
+        applyPenalties(l, 0, l.length, row(), scratch);
+    }
+
+    /** The weights step 4 draws from (a copy): see {@link #keptWeights(float[], int, int, SamplingParams, Scratch)}. */
+    double[] keptWeights(float[] l) {
+        keptWeights(l, 0, l.length, p, scratch);
+        return Arrays.copyOf(scratch.w, l.length);
+    }
+
+    // ---- the core, on row [off, off + v) of a step's logits ----
+
+    /** The seed of choice i of a request: the request seed for choice 0, a SplitMix64 derivation after. */
+    public static long choiceSeed(long requestSeed, int choice) {
+        if (choice == 0) {
+            return requestSeed;
+        }
+        return mix64(requestSeed + choice * GOLDEN_GAMMA);
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The n-th (0-based) nextDouble() of {@code new SplittableRandom(seed)}, without its state. */
+    static double uniform(long seed, int n) {
+        return (mix64(seed + (n + 1L) * GOLDEN_GAMMA) >>> 11) * 0x1.0p-53;
+    }
+
+    /** A 64-bit seed for the n-th draw of a sequence (device sampling's per-row seed). */
+    static long drawSeed(long seed, int n) {
+        return mix64(seed + (n + 1L) * GOLDEN_GAMMA);
+    }
+
+    /** Chooses the next token from l[off, off + v) (overwritten). */
+    public static Sample sample(float[] l, int off, int v, Row row, Scratch s) {
+        SamplingParams p = row.params();
+        s.ensure(v);
+        boolean logprobs = p.logprobs() != null;
+        if (logprobs) {
+            System.arraycopy(l, off, s.raw, 0, v);
+        }
+        applyPenalties(l, off, v, row, s);
+        int token = p.temperature() < GREEDY_EPS ? argmax(l, off, v) : draw(l, off, v, p, uniform(row.seed(), row.generated()), s);
+        if (!logprobs) {
+            return new Sample(token, Double.NaN, new int[0], new double[0]);
+        }
+        double lse = logSumExp(s.raw, 0, v);
+        int[] top = topIndices(s.raw, 0, v, p.logprobs());
+        double[] topLp = new double[top.length];
+        for (int i = 0; i < top.length; i++) {
+            topLp[i] = s.raw[top[i]] - lse;
+        }
+        return new Sample(token, s.raw[token] - lse, top, topLp);
+    }
+
+    /** Steps 1–3: min_tokens mask, repetition penalty over distinct seen ids, frequency and presence. */
+    static void applyPenalties(float[] l, int off, int v, Row row, Scratch s) {
+        SamplingParams p = row.params();
+        s.ensure(v);
+        if (row.generated() < p.minTokens()) {
+            for (int id : row.blocked()) {
+                if (id >= 0 && id < v) {
+                    l[off + id] = Float.NEGATIVE_INFINITY;
                 }
             }
         }
+        int[] h = row.history();
         float rep = (float) p.repetitionPenalty();
         if (rep != 1f) {
-            for (int id = seen.nextSetBit(0); id >= 0 && id < l.length; id = seen.nextSetBit(id + 1)) {
-                l[id] = l[id] > 0 ? l[id] / rep : l[id] * rep;
+            int mark = nextStamp(s);
+            for (int i = 0; i < row.length(); i++) {
+                int id = h[i];
+                if (id >= 0 && id < v && s.stamp[id] != mark) {
+                    s.stamp[id] = mark;
+                    l[off + id] = l[off + id] > 0 ? l[off + id] / rep : l[off + id] * rep;
+                }
             }
         }
         double freq = p.frequencyPenalty();
         double pres = p.presencePenalty();
         if (freq != 0 || pres != 0) {
-            for (Map.Entry<Integer, int[]> e : counts.entrySet()) {
-                int id = e.getKey();
-                if (id < l.length) {
-                    l[id] = (float) (l[id] - freq * e.getValue()[0] - pres);
+            int n = 0;
+            for (int i = row.promptLen(); i < row.length(); i++) {
+                int id = h[i];
+                if (id >= 0 && id < v && s.counts[id]++ == 0) {
+                    s.ids[n++] = id; // distinct output ids, first occurrence order
                 }
+            }
+            for (int j = 0; j < n; j++) {
+                int id = s.ids[j];
+                l[off + id] = (float) (l[off + id] - freq * s.counts[id] - pres);
+                s.counts[id] = 0;
             }
         }
     }
 
-    /** One draw from the weights left by {@link #keptWeights}, walking ids in index order. */
-    private int draw(float[] l) {
-        double[] w = keptWeights(l);
-        double sum = 0;
-        for (double x : w) {
-            sum += x;
+    private static int nextStamp(Scratch s) {
+        if (++s.stampValue == Integer.MAX_VALUE) {
+            Arrays.fill(s.stamp, 0);
+            s.stampValue = 1;
         }
-        double u = rng.nextDouble() * sum;
+        return s.stampValue;
+    }
+
+    /** One draw from the weights left by {@link #keptWeights}, walking ids in index order; u in [0, 1). */
+    private static int draw(float[] l, int off, int v, SamplingParams p, double u01, Scratch s) {
+        keptWeights(l, off, v, p, s);
+        double[] w = s.w;
+        double sum = 0;
+        for (int i = 0; i < v; i++) {
+            sum += w[i];
+        }
+        double u = u01 * sum;
         int last = -1;
-        for (int id = 0; id < w.length; id++) {
+        for (int id = 0; id < v; id++) {
             if (w[id] > 0) {
                 last = id;
                 u -= w[id];
@@ -139,64 +240,71 @@ public final class Sampler {
                 }
             }
         }
-        return last >= 0 ? last : argmax(l); // rounding left u >= 0: the last kept id
+        return last >= 0 ? last : argmax(l, off, v); // rounding left u >= 0: the last kept id
     }
 
     /**
-     * Temperature, top_k, top_p and min_p over penalised logits: unnormalised probabilities
-     * {@code exp((l - max) / T)} (the most likely id has weight 1), zero for every dropped id.
+     * Temperature, top_k, top_p and min_p over penalised logits into s.w[0, v): unnormalised
+     * probabilities {@code exp((l - max) / T)} (the most likely id has weight 1), zero for every
+     * dropped id.
      */
-    double[] keptWeights(float[] l) {
-        int v = l.length;
+    static void keptWeights(float[] l, int off, int v, SamplingParams p, Scratch s) {
+        s.ensure(v);
+        double[] w = s.w;
         double t = p.temperature();
         float max = Float.NEGATIVE_INFINITY;
-        for (float x : l) {
-            max = Math.max(max, x);
+        for (int i = 0; i < v; i++) {
+            max = Math.max(max, l[off + i]);
         }
-        double[] w = new double[v];
         double total = 0;
         for (int i = 0; i < v; i++) {
-            w[i] = l[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp((l[i] - max) / t);
+            w[i] = l[off + i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp((l[off + i] - max) / t);
             total += w[i];
         }
         boolean topK = p.topK() > 0 && p.topK() < v;
         if (topK || p.topP() < 1) {
             int[] kept;
+            int n;
             if (topK) {
-                kept = topIndices(l, p.topK());
+                kept = topIndices(l, off, v, p.topK());
+                n = kept.length;
             } else {
                 // Exact pre-filter for top_p: ids whose probability is below (1 - top_p) / V add up to less
                 // than 1 - top_p and are the least likely, so top_p drops them all; skipping them keeps the
                 // sort small.
                 double floor = (1 - p.topP()) * total / v;
-                int n = 0;
-                int[] c = new int[v];
+                n = 0;
                 for (int i = 0; i < v; i++) {
                     if (w[i] > 0 && w[i] >= floor) {
-                        c[n++] = i;
+                        s.ids[n++] = i;
                     }
                 }
-                kept = sortByLogitDesc(l, Arrays.copyOf(c, n));
+                kept = sortByLogitDesc(l, off, s.ids, n, s.keys);
             }
-            int keep = kept.length;
+            int keep = n;
             if (p.topP() < 1) {
                 double mass = 0;
-                for (int id : kept) {
-                    mass += w[id];
+                for (int j = 0; j < n; j++) {
+                    mass += w[kept[j]];
                 }
                 double cum = 0;
                 keep = 0;
                 // Keep an id while the mass of the more likely ids before it is still below top_p.
-                while (keep < kept.length && (keep == 0 || cum < p.topP() * mass)) {
+                while (keep < n && (keep == 0 || cum < p.topP() * mass)) {
                     cum += w[kept[keep]];
                     keep++;
                 }
             }
-            double[] masked = new double[v];
+            // Zero everything but the kept ids (kept[0, keep) hold their weights).
+            int mark = nextStamp(s);
             for (int j = 0; j < keep; j++) {
-                masked[kept[j]] = w[kept[j]];
+                s.stamp[kept[j]] = mark;
             }
-            w = masked;
+            for (int i = 0; i < v; i++) {
+                if (s.stamp[i] != mark) {
+                    w[i] = 0;
+                }
+            }
         }
         double minW = p.minP(); // relative to the largest probability, whose weight is 1
         if (minW > 0) {
@@ -206,42 +314,49 @@ public final class Sampler {
                 }
             }
         }
-        return w;
     }
 
     /** Index of the largest value; the lowest index on ties (torch.argmax behaviour). */
     public static int argmax(float[] v) {
+        return argmax(v, 0, v.length);
+    }
+
+    static int argmax(float[] l, int off, int v) {
         int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
+        for (int i = 1; i < v; i++) {
+            if (l[off + i] > l[off + best]) {
                 best = i;
             }
         }
         return best;
     }
 
-    static double logSumExp(float[] l) {
+    static double logSumExp(float[] l, int off, int v) {
         float max = Float.NEGATIVE_INFINITY;
-        for (float x : l) {
-            max = Math.max(max, x);
+        for (int i = 0; i < v; i++) {
+            max = Math.max(max, l[off + i]);
         }
         double s = 0;
-        for (float x : l) {
-            s += Math.exp(x - max);
+        for (int i = 0; i < v; i++) {
+            s += Math.exp(l[off + i] - max);
         }
         return max + Math.log(s);
     }
 
-    /** The k largest ids by value, most likely first, lower id first on ties (a size-k min-heap, O(V log k)). */
     static int[] topIndices(float[] l, int k) {
-        k = Math.min(k, l.length);
+        return topIndices(l, 0, l.length, k);
+    }
+
+    /** The k largest ids by value, most likely first, lower id first on ties (a size-k min-heap, O(V log k)). */
+    static int[] topIndices(float[] l, int off, int v, int k) {
+        k = Math.min(k, v);
         if (k <= 0) {
             return new int[0];
         }
         long[] heap = new long[k]; // sort keys: smaller key = more likely
         int size = 0;
-        for (int i = 0; i < l.length; i++) {
-            long key = key(l[i], i);
+        for (int i = 0; i < v; i++) {
+            long key = key(l[off + i], i);
             if (size < k) {
                 heap[size] = key;
                 siftUp(heap, size++);
@@ -258,13 +373,13 @@ public final class Sampler {
         return out;
     }
 
-    private static int[] sortByLogitDesc(float[] l, int[] ids) {
-        long[] keys = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            keys[i] = key(l[ids[i]], ids[i]);
+    /** ids[0, n) sorted in place by (logit desc, id asc), keys as scratch; returns ids. */
+    private static int[] sortByLogitDesc(float[] l, int off, int[] ids, int n, long[] keys) {
+        for (int i = 0; i < n; i++) {
+            keys[i] = key(l[off + ids[i]], ids[i]);
         }
-        Arrays.sort(keys);
-        for (int i = 0; i < ids.length; i++) {
+        Arrays.sort(keys, 0, n);
+        for (int i = 0; i < n; i++) {
             ids[i] = (int) keys[i];
         }
         return ids;

@@ -1,8 +1,6 @@
 package io.lingspark.engine.runtime;
 
-import io.lingspark.engine.model.CacheFootprint;
-import io.lingspark.engine.model.CausalLm;
-import io.lingspark.engine.model.SeqInput;
+import io.lingspark.engine.step.ForwardBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -16,57 +14,57 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Continuous batching on one thread. Every step fills a token budget: first one token for every
- * decoding sequence, then prefill chunks of sequences still reading their prompt (chunked prefill), for
- * at most maxRunning sequences that hold a cache. Finished sequences free their cache at once and
- * waiting ones join at the next step.
+ * Continuous batching on one thread: every step is schedule → {@link ModelRunner#execute} → accept the
+ * sampled tokens. A step fills a token budget, first one token for every decoding sequence, then
+ * prefill chunks of sequences still reading their prompt (chunked prefill), for at most maxRunning
+ * sequences that hold cache blocks. Finished sequences give their blocks back at once and waiting
+ * ones join at the next step.
  *
- * <p>KV memory is checked before each step against a byte budget, projecting every cache to the length
- * it will have after the step. Over budget, the newest running sequence is preempted: its cache is
- * dropped and it goes back to the head of the queue, to recompute prompt and generated tokens later.
- * The oldest sequence always runs, so the budget delays requests but never fails them.
+ * <p>Cache memory is the {@link KvCacheManager}'s: before a step every scheduled sequence gets the
+ * blocks its new tokens need, oldest first. When blocks run out, the newest running sequence is
+ * preempted: its blocks go back and it returns to the head of the queue, to recompute prompt and
+ * generated tokens later. The oldest sequence always fits (the context is clipped to the pool), so
+ * memory delays requests but never fails them.
  *
- * <p>An exception inside a step fails the requests that had a sequence in that step (ENGINE_ERROR) and
- * the loop goes on.
+ * <p>A request whose future is done before its sequences are (the caller cancelled it, the engine
+ * aborted it) leaves the batch at the next step and frees its blocks. An exception inside a step fails
+ * the requests that had a sequence in that step (ENGINE_ERROR) and the loop goes on.
  */
 final class Scheduler implements Runnable {
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
 
-    private final CausalLm model;
+    private final ModelRunner runner;
+    private final KvCacheManager cache;
     private final Sequence.RuntimeContext ctx;
     private final int maxBatchTokens;
     private final int maxRunning;
-    private final long kvBudget;
-    private final CacheFootprint footprint;
     private final int contextLen;
     private final ConcurrentLinkedQueue<RequestState> incoming = new ConcurrentLinkedQueue<>();
     private final Deque<Sequence> waiting = new ArrayDeque<>();
-    private final List<Sequence> running = new ArrayList<>();
+    private final List<Sequence> running = new ArrayList<>(); // admission order
     private volatile boolean closed;
     private volatile Thread thread;
-    private long nextOrder;
 
     final AtomicLong steps = new AtomicLong();
     final AtomicLong generated = new AtomicLong();
     final AtomicLong finishedRequests = new AtomicLong();
     final AtomicLong preemptions = new AtomicLong();
+    final AtomicLong aborted = new AtomicLong();
     volatile int runningCount;
     volatile int waitingCount;
+    volatile int usedBlocks;
 
     /**
-     * @param kvBudget        bytes all caches together may hold (soft: the oldest sequence always runs)
-     * @param footprint       growing and fixed cache bytes, to project a cache's size before a step writes it
-     * @param contextLen      a sequence that reaches it ends with "length"
+     * @param contextLen a sequence that reaches it ends with "length" (at most the pool's capacity)
      */
-    Scheduler(CausalLm model, Sequence.RuntimeContext ctx, int maxBatchTokens, int maxRunning, long kvBudget,
-              CacheFootprint footprint, int contextLen) {
-        this.contextLen = contextLen;
-        this.model = model;
+    Scheduler(ModelRunner runner, KvCacheManager cache, Sequence.RuntimeContext ctx, int maxBatchTokens, int maxRunning,
+              int contextLen) {
+        this.runner = runner;
+        this.cache = cache;
         this.ctx = ctx;
         this.maxBatchTokens = Math.max(1, maxBatchTokens);
         this.maxRunning = Math.max(1, maxRunning);
-        this.kvBudget = kvBudget;
-        this.footprint = footprint;
+        this.contextLen = contextLen;
     }
 
     void start() {
@@ -79,21 +77,26 @@ final class Scheduler implements Runnable {
     /** Hands a validated request (its choices already built) to the scheduler thread. */
     void submit(RequestState r) {
         incoming.add(r);
-        LockSupport.unpark(thread);
+        wake();
         if (closed) {
             drainCancelled();
+        }
+    }
+
+    /** Makes the loop look at its queues now (a new or an aborted request). */
+    void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
         }
     }
 
     @Override
     public void run() {
         while (!closed) {
-            takeIncoming();
-            if (running.isEmpty() && waiting.isEmpty()) {
+            if (!step()) {
                 LockSupport.parkNanos(this, 50_000_000L);
-                continue;
             }
-            step();
         }
         drainCancelled();
     }
@@ -121,7 +124,7 @@ final class Scheduler implements Runnable {
             return; // the loop still owns running/waiting; it drains them when it ends
         }
         for (Sequence s : running) {
-            s.freeCache();
+            s.freeCache(cache);
             s.request.fail(ErrorCode.CANCELLED, "the engine was closed");
         }
         for (Sequence s : waiting) {
@@ -132,51 +135,45 @@ final class Scheduler implements Runnable {
         updateCounts();
     }
 
-    private void takeIncoming() {
-        for (RequestState r; (r = incoming.poll()) != null; ) {
-            for (Sequence s : r.choices) {
-                if (s.finished()) {
-                    finish(s); // max_tokens 0
-                } else {
-                    waiting.addLast(s);
-                }
-            }
+    /** One scheduling round; false when there was nothing to run. */
+    boolean step() {
+        takeIncoming();
+        dropFinishedRequests();
+        if (running.isEmpty() && waiting.isEmpty()) {
+            updateCounts();
+            return false;
         }
-    }
-
-    private void step() {
         admit();
         List<Sequence> batch = new ArrayList<>();
-        List<SeqInput> inputs = new ArrayList<>();
-        plan(batch, inputs);
+        List<Integer> take = new ArrayList<>();
+        plan(batch, take);
         if (batch.isEmpty()) {
-            return;
+            updateCounts();
+            return false;
+        }
+        ForwardBatch.Builder fb = ForwardBatch.builder();
+        List<Sampler.Row> rows = new ArrayList<>();
+        List<Sequence> sampled = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Sequence s = batch.get(i);
+            int n = take.get(i);
+            boolean last = n == s.pending(); // the chunk reaches the end: its last row gives the next token
+            fb.add(s.order, s.tokens(), s.numComputed, n, s.numComputed, s.table.snapshot(), s.table.slot(),
+                last ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE);
+            if (last) {
+                rows.add(s.samplingRow());
+                sampled.add(s);
+            }
         }
         try {
-            float[][] logits = model.forward(inputs).logits();
+            StepResult result = runner.execute(fb.build(), new SamplingBatch(rows));
             steps.incrementAndGet();
-            long now = System.nanoTime();
             for (int i = 0; i < batch.size(); i++) {
-                Sequence s = batch.get(i);
-                if (s.pending() > 0) {
-                    continue; // a prefill chunk that has not reached the end of the prompt yet
-                }
-                String delta = s.accept(s.sampler.sample(logits[i]), ctx);
-                generated.incrementAndGet();
-                if (s.request.firstTokenNanos == 0) {
-                    s.request.firstTokenNanos = now;
-                }
-                if (!delta.isEmpty() && s.request.listener != null) {
-                    stream(s, delta);
-                }
-                if (!s.finished() && s.totalLength() >= contextLen) {
-                    s.finishReason = "length";
-                }
-                if (s.finished()) {
-                    running.remove(s);
-                    s.freeCache();
-                    finish(s);
-                }
+                batch.get(i).numComputed += take.get(i);
+            }
+            long now = System.nanoTime();
+            for (int i = 0; i < sampled.size(); i++) {
+                accept(sampled.get(i), result.samples()[i], now);
             }
         } catch (RuntimeException | Error e) {
             LOG.log(Level.WARNING, "engine step failed; failing the requests in it", e);
@@ -191,6 +188,26 @@ final class Scheduler implements Runnable {
             }
         }
         updateCounts();
+        return true;
+    }
+
+    private void accept(Sequence s, Sampler.Sample sample, long now) {
+        String delta = s.accept(sample, ctx);
+        generated.incrementAndGet();
+        if (s.request.firstTokenNanos == 0) {
+            s.request.firstTokenNanos = now;
+        }
+        if (!delta.isEmpty() && s.request.listener != null) {
+            stream(s, delta);
+        }
+        if (!s.finished() && s.totalLength() >= contextLen) {
+            s.finishReason = "length";
+        }
+        if (s.finished()) {
+            running.remove(s);
+            s.freeCache(cache);
+            finish(s);
+        }
     }
 
     private void stream(Sequence s, String delta) {
@@ -201,21 +218,60 @@ final class Scheduler implements Runnable {
         }
     }
 
-    /** Moves waiting sequences into the running set while there is room in count and KV memory. */
+    private void takeIncoming() {
+        for (RequestState r; (r = incoming.poll()) != null; ) {
+            for (Sequence s : r.choices) {
+                if (s.finished()) {
+                    finish(s); // max_tokens 0
+                } else {
+                    waiting.addLast(s);
+                }
+            }
+        }
+    }
+
+    /** Sequences of requests already answered (cancelled, aborted) leave at once, blocks freed. */
+    private void dropFinishedRequests() {
+        Set<RequestState> gone = new HashSet<>();
+        for (Sequence s : running) {
+            if (s.request.future.isDone()) {
+                gone.add(s.request);
+            }
+        }
+        for (Sequence s : waiting) {
+            if (s.request.future.isDone()) {
+                gone.add(s.request);
+            }
+        }
+        if (!gone.isEmpty()) {
+            aborted.addAndGet(gone.size());
+            drop(gone);
+        }
+    }
+
+    /** Moves waiting sequences into the running set while there is room in count, slots and blocks. */
     private void admit() {
         while (!waiting.isEmpty() && running.size() < maxRunning) {
             Sequence s = waiting.peekFirst();
-            if (!running.isEmpty() && kvUsed() + projected(s.totalLength()) > kvBudget) {
+            if (!running.isEmpty() && cache.blocksFor(s.totalLength()) > cache.freeBlocks()) {
+                return;
+            }
+            KvCacheManager.BlockTable t = new KvCacheManager.BlockTable();
+            if (cache.usesSlots() && !cache.takeSlot(t)) {
                 return;
             }
             waiting.pollFirst();
-            s.cache = model.newCache();
+            s.table = t;
+            s.numComputed = 0;
             running.add(s);
         }
     }
 
-    /** Decode tokens first, then prefill chunks, within the token budget; preempts when KV runs short. */
-    private void plan(List<Sequence> batch, List<SeqInput> inputs) {
+    /**
+     * Decode tokens first, then prefill chunks, within the token budget; then blocks for every
+     * scheduled chunk, oldest sequence first, preempting the newest while they run short.
+     */
+    private void plan(List<Sequence> batch, List<Integer> takes) {
         int budget = maxBatchTokens;
         int[] take = new int[running.size()];
         for (int pass = 0; pass < 2; pass++) {
@@ -229,60 +285,48 @@ final class Scheduler implements Runnable {
                 budget -= take[i];
             }
         }
-        // Project the caches to their size after this step; drop the newest sequences while over budget.
-        while (running.size() > 1 && projectedAll(take) > kvBudget) {
-            int newest = 0;
-            for (int i = 1; i < running.size(); i++) {
-                if (running.get(i).order > running.get(newest).order) {
-                    newest = i;
-                }
-            }
-            preempt(running.get(newest));
-            take = remove(take, newest);
-        }
+        List<Integer> scheduled = new ArrayList<>(); // indices into running, oldest sequence first
         for (int i = 0; i < running.size(); i++) {
             if (take[i] > 0) {
-                Sequence s = running.get(i);
-                batch.add(s);
-                inputs.add(new SeqInput(s.cache, s.nextInput(take[i])));
+                scheduled.add(i);
             }
         }
+        scheduled.sort((a, b) -> Long.compare(running.get(a).order, running.get(b).order));
+        List<Sequence> seqs = new ArrayList<>();
+        for (int i : scheduled) {
+            seqs.add(running.get(i));
+        }
+        for (int j = 0; j < seqs.size(); j++) {
+            Sequence s = seqs.get(j);
+            int amount = take[scheduled.get(j)];
+            int tokens = s.numComputed + amount;
+            while (running.contains(s) && !cache.canGrow(s.table, tokens)) {
+                preempt(newestRunning());
+            }
+            if (running.contains(s)) {
+                cache.grow(s.table, tokens);
+                batch.add(s);
+                takes.add(amount);
+            }
+        }
+    }
+
+    private Sequence newestRunning() {
+        Sequence newest = running.get(0);
+        for (Sequence s : running) {
+            if (s.order > newest.order) {
+                newest = s;
+            }
+        }
+        return newest;
     }
 
     private void preempt(Sequence s) {
         running.remove(s);
-        s.freeCache();
+        s.freeCache(cache);
         s.preemptions++;
         preemptions.incrementAndGet();
         waiting.addFirst(s);
-    }
-
-    private long projectedAll(int[] take) {
-        long sum = 0;
-        for (int i = 0; i < running.size(); i++) {
-            Sequence s = running.get(i);
-            sum += Math.max(s.cache.bytes(), projected(s.cache.length() + take[i]));
-        }
-        return sum;
-    }
-
-    private long projected(int tokens) {
-        return footprint.bytes(tokens);
-    }
-
-    private long kvUsed() {
-        long sum = 0;
-        for (Sequence s : running) {
-            sum += s.cache.bytes();
-        }
-        return sum;
-    }
-
-    private static int[] remove(int[] a, int i) {
-        int[] out = new int[a.length - 1];
-        System.arraycopy(a, 0, out, 0, i);
-        System.arraycopy(a, i + 1, out, i, a.length - i - 1);
-        return out;
     }
 
     private void finish(Sequence s) {
@@ -302,7 +346,7 @@ final class Scheduler implements Runnable {
     private void drop(Set<RequestState> requests) {
         running.removeIf(s -> {
             if (requests.contains(s.request)) {
-                s.freeCache();
+                s.freeCache(cache);
                 return true;
             }
             return false;
@@ -313,5 +357,15 @@ final class Scheduler implements Runnable {
     private void updateCounts() {
         runningCount = running.size();
         waitingCount = waiting.size() + incoming.size();
+        usedBlocks = cache.usedBlocks();
+    }
+
+    /** Sequences holding cache now (tests: scheduler thread or no thread). */
+    List<Sequence> running() {
+        return running;
+    }
+
+    Deque<Sequence> waiting() {
+        return waiting;
     }
 }

@@ -1,6 +1,5 @@
 package io.lingspark.engine.runtime;
 
-import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.output.StopMatcher;
 import io.lingspark.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -9,9 +8,9 @@ import java.util.List;
 
 /**
  * One choice of one request as the scheduler sees it. Its tokens are prompt + generated ids; the cache
- * holds the first {@code cache.length()} of them and the next step feeds the rest (a prefill chunk, or
- * the one token sampled last). Prefill and decode are therefore the same operation, and a preempted
- * sequence (cache dropped) simply recomputes everything it had.
+ * holds the first {@code numComputed} of them (in the blocks of its table) and the next step feeds the
+ * rest (a prefill chunk, or the one token sampled last). Prefill and decode are therefore the same
+ * operation, and a preempted sequence (blocks given back) simply recomputes everything it had.
  */
 final class Sequence {
     final RequestState request;
@@ -19,10 +18,12 @@ final class Sequence {
     final long order;          // admission order: preemption takes the newest
     final int promptLen;
     final int maxNew;          // max_tokens clipped to the room left in the context
-    private int[] tokens;
+    private int[] tokens;      // prompt + generated ids, [0, length) valid
     private int length;
-    KvCache cache;             // null while waiting
-    final Sampler sampler;
+    KvCacheManager.BlockTable table; // null while waiting
+    int numComputed;           // tokens in the cache
+    final long seed;           // this choice's sampling seed
+    private final int[] blocked; // ids min_tokens keeps out
     private final Tokenizer.IncrementalDecoder decoder;
     private final StopMatcher stop;
     private final StringBuilder text = new StringBuilder();
@@ -31,7 +32,7 @@ final class Sequence {
     String finishReason;       // null while running
     int preemptions;
 
-    Sequence(RequestState request, int choice, long order, int[] prompt, int maxNew, Sampler sampler,
+    Sequence(RequestState request, int choice, long order, int[] prompt, int maxNew, long seed, int[] blocked,
              Tokenizer.IncrementalDecoder decoder) {
         this.request = request;
         this.choice = choice;
@@ -40,7 +41,8 @@ final class Sequence {
         this.maxNew = maxNew;
         this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(maxNew, 64) + 1);
         this.length = prompt.length;
-        this.sampler = sampler;
+        this.seed = seed;
+        this.blocked = blocked;
         this.decoder = decoder;
         this.stop = new StopMatcher(request.params.stop());
         this.logprobs = request.params.logprobs() != null ? new ArrayList<>() : null;
@@ -51,13 +53,17 @@ final class Sequence {
 
     /** Tokens the next step must feed: what is not in the cache yet. */
     int pending() {
-        return length - (cache == null ? 0 : cache.length());
+        return length - numComputed;
     }
 
-    /** The next chunk of at most n uncached tokens. */
-    int[] nextInput(int n) {
-        int from = cache.length();
-        return Arrays.copyOfRange(tokens, from, from + Math.min(n, length - from));
+    /** Prompt and generated ids; [0, totalLength()) are valid (a step reads its chunk from here). */
+    int[] tokens() {
+        return tokens;
+    }
+
+    /** What the sampler needs for this sequence's next token. */
+    Sampler.Row samplingRow() {
+        return new Sampler.Row(request.params, seed, sampled, blocked, tokens, promptLen, length);
     }
 
     boolean finished() {
@@ -124,11 +130,13 @@ final class Sequence {
         return text.toString();
     }
 
-    void freeCache() {
-        if (cache != null) {
-            cache.close();
-            cache = null;
+    /** Gives its blocks and slot back; the sequence recomputes from its first token if it runs again. */
+    void freeCache(KvCacheManager manager) {
+        if (table != null) {
+            manager.free(table);
+            table = null;
         }
+        numComputed = 0;
     }
 
     /** What the sequence needs from the engine while accepting a token. */

@@ -170,8 +170,39 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Little-endian view of [pos, pos + len) that lies inside one window (len ≤ remaining in window). */
     private ByteBuffer view(long pos, int len) {
         ByteBuffer b = window((int) (pos / WINDOW));
-        int p = (int) (pos % WINDOW);
-        return b.position(p).limit(p + len).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return b.slice((int) (pos % WINDOW), len).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The tensor's bytes in place, as little-endian read-only buffers of whole rows (rowBytes each),
+     * each at most maxBytes: a slice of the shared 1 GiB window when the tensor lies inside one, else
+     * its own mappings (a tensor across a window boundary, or one larger than a window). No copy.
+     */
+    public ByteBuffer[] rowSlices(TensorInfo t, long rowBytes, long maxBytes) {
+        if (rowBytes <= 0 || t.byteLength() % rowBytes != 0 || rowBytes > maxBytes) {
+            throw new IllegalArgumentException(t.name() + ": " + t.byteLength() + " bytes are not whole rows of " + rowBytes);
+        }
+        long len = t.byteLength();
+        if (len == 0) {
+            return new ByteBuffer[0];
+        }
+        int w = (int) (t.begin() / WINDOW);
+        if (len <= maxBytes && (t.end() - 1) / WINDOW == w) {
+            return new ByteBuffer[] {view(t.begin(), (int) len)};
+        }
+        long rowsPer = maxBytes / rowBytes;
+        long rows = len / rowBytes;
+        ByteBuffer[] out = new ByteBuffer[(int) ((rows + rowsPer - 1) / rowsPer)];
+        for (int i = 0; i < out.length; i++) {
+            long from = i * rowsPer * rowBytes;
+            long n = Math.min(rowsPer * rowBytes, len - from);
+            try {
+                out[i] = channel.map(FileChannel.MapMode.READ_ONLY, t.begin() + from, n).order(ByteOrder.LITTLE_ENDIAN);
+            } catch (IOException e) {
+                throw new ModelLoadException("cannot map " + t.name() + " in " + path + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     /** Copies raw bytes [t.begin + byteOffset, +len) across windows. */

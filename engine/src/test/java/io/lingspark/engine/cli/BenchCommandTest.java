@@ -1,5 +1,6 @@
 package io.lingspark.engine.cli;
 
+import io.lingspark.engine.command.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ class BenchCommandTest {
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
             rc = new CommandLine(new BenchCommand()).execute("--preset", "tiny", "--prompt-len", "16",
-                "--context", "8", "--batches", "1,3", "--decode-steps", "2", "--threads", "1");
+                "--context", "8", "--batches", "1,3", "--decode-steps", "2", "--cpu-threads", "1");
         } finally {
             System.setOut(old);
         }

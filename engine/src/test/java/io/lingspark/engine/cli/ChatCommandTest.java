@@ -1,5 +1,6 @@
 package io.lingspark.engine.cli;
 
+import io.lingspark.engine.command.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,7 +63,7 @@ class ChatCommandTest {
         Path tools = Files.writeString(tmp.resolve("tools.json"),
             "[{\"type\": \"function\", \"function\": {\"name\": \"search\", \"parameters\": {}}}]");
         assertEquals(0, run("--model", model(), "--system", "Be brief.", "--tools-file", tools.toString(), "--json",
-            "--max-tokens", "5", "--temperature", "0", "--threads", "1", "Hello"));
+            "--max-tokens", "5", "--temperature", "0", "--cpu-threads", "1", "Hello"));
         var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
         assertEquals("chat", node.get("requestId").asText());
         assertTrue(node.get("promptTokens").asInt() > 20);
@@ -73,10 +74,10 @@ class ChatCommandTest {
 
     @Test
     void plainOutputIsTheAnswerAndSeedReproduces() {
-        assertEquals(0, run("--model", model(), "--max-tokens", "6", "--seed", "3", "--threads", "1", "Hi there"));
+        assertEquals(0, run("--model", model(), "--max-tokens", "6", "--seed", "3", "--cpu-threads", "1", "Hi there"));
         String first = out.toString(StandardCharsets.UTF_8);
         out.reset();
-        assertEquals(0, run("--model", model(), "--max-tokens", "6", "--seed", "3", "--threads", "1", "Hi there"));
+        assertEquals(0, run("--model", model(), "--max-tokens", "6", "--seed", "3", "--cpu-threads", "1", "Hi there"));
         assertEquals(first, out.toString(StandardCharsets.UTF_8));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("tok/s"));
     }

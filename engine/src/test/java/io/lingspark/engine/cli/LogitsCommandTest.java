@@ -1,5 +1,6 @@
 package io.lingspark.engine.cli;
 
+import io.lingspark.engine.command.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +29,7 @@ class LogitsCommandTest {
         Path out = tmp.resolve("out");
         int rc = new CommandLine(new LogitsCommand()).execute("--model", Fixtures.model(fx).toString(),
             "--prompts-file", Fixtures.dir(fx).resolve("reference.json").toString(), "--out", out.toString(),
-            "--greedy", "24", "--threads", "2");
+            "--greedy", "24", "--cpu-threads", "2");
         assertEquals(0, rc);
         JsonNode ref = Fixtures.reference(fx);
         int[][] prompts = Fixtures.ints2(ref.get("prompt_ids"));

@@ -1,5 +1,6 @@
 package io.lingspark.engine.cli;
 
+import io.lingspark.engine.command.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,11 +1,12 @@
 package io.lingspark.engine.model;
 
+import io.lingspark.engine.runtime.ModelSession.SeqInput;
+import io.lingspark.engine.runtime.ModelSession;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.config.LingConfig;
 import java.util.ArrayList;
@@ -23,13 +24,15 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HybridCacheTest {
     private CpuBackend backend;
-    private LingHybridModel model;
+    private LingModel model;
+    private ModelSession session;
     private int[] prompt;
 
     @BeforeAll
     void setUp() throws Exception {
         backend = new CpuBackend(2);
-        model = (LingHybridModel) ModelFactory.open(Fixtures.model(HybridModelFixtureTest.FIXTURE), backend);
+        model = ModelFactory.open(Fixtures.model(HybridModelFixtureTest.FIXTURE), backend);
+        session = ModelSession.open(model);
         prompt = Fixtures.ints2(Fixtures.reference(HybridModelFixtureTest.FIXTURE).get("prompt_ids"))[3];
     }
 
@@ -39,21 +42,21 @@ class HybridCacheTest {
     }
 
     /** All-position logits of the prompt fed in pieces of the given size through one cache. */
-    private float[] prefillInPieces(KvCache cache, int piece) {
+    private float[] prefillInPieces(ModelSession.Seq cache, int piece) {
         List<float[]> parts = new ArrayList<>();
         for (int s = 0; s < prompt.length; s += piece) {
             int[] part = HybridModelFixtureTest.slice(prompt, s, s + piece);
-            parts.add(model.forward(List.of(new SeqInput(cache, part, true))).logits()[0]);
+            parts.add(session.forward(List.of(new SeqInput(cache, part, true))).logits()[0]);
         }
         return HybridModelFixtureTest.concat(parts);
     }
 
     @Test
     void oneChunkChunksOf64AndTokenByTokenAgree() {
-        float[] whole = prefillInPieces(model.newCache(), prompt.length);
-        float[] by64 = prefillInPieces(model.newCache(), 64);
-        float[] by37 = prefillInPieces(model.newCache(), 37);
-        float[] byToken = prefillInPieces(model.newCache(), 1);
+        float[] whole = prefillInPieces(session.newSequence(), prompt.length);
+        float[] by64 = prefillInPieces(session.newSequence(), 64);
+        float[] by37 = prefillInPieces(session.newSequence(), 37);
+        float[] byToken = prefillInPieces(session.newSequence(), 1);
         double d64 = HybridModelFixtureTest.maxAbsDiff(whole, by64);
         double d37 = HybridModelFixtureTest.maxAbsDiff(whole, by37);
         double d1 = HybridModelFixtureTest.maxAbsDiff(whole, byToken);
@@ -66,17 +69,17 @@ class HybridCacheTest {
 
     @Test
     void linearStateAfterPrefillEqualsTokenByTokenState() {
-        KvCache prefilled = model.newCache();
-        model.forward(List.of(new SeqInput(prefilled, prompt)));
-        KvCache stepped = model.newCache();
+        ModelSession.Seq prefilled = session.newSequence();
+        session.forward(List.of(new SeqInput(prefilled, prompt)));
+        ModelSession.Seq stepped = session.newSequence();
         prefillInPieces(stepped, 1);
         assertEquals(prompt.length, prefilled.length());
         assertEquals(prompt.length, stepped.length());
         int linear = model.config().layerCount(LingConfig.LayerKind.LINEAR);
         assertEquals(2, linear);
         for (int slot = 0; slot < linear; slot++) {
-            float[] a = model.linearState(prefilled, slot);
-            float[] b = model.linearState(stepped, slot);
+            float[] a = session.linearState(prefilled, slot);
+            float[] b = session.linearState(stepped, slot);
             assertEquals(model.config().numHeads * model.config().headDim * model.config().headDim, a.length);
             double maxState = 0;
             for (float x : a) {
@@ -91,11 +94,11 @@ class HybridCacheTest {
     @Test
     void cacheCountsBothKindsOfStateAndTruncatesOnlyToZero() {
         LingConfig c = model.config();
-        KvCache cache = model.newCache();
+        ModelSession.Seq cache = session.newSequence();
         long stateBytes = 4L * c.layerCount(LingConfig.LayerKind.LINEAR) * c.numHeads * c.headDim * c.headDim;
         long before = cache.bytes();
         assertTrue(before >= stateBytes, "recurrent state counted");
-        float[] first = model.forward(List.of(new SeqInput(cache, prompt))).logits()[0];
+        float[] first = session.forward(List.of(new SeqInput(cache, prompt))).logits()[0];
         long latentPerToken = 4L * c.layerCount(LingConfig.LayerKind.MLA) * (c.kvLoraRank + c.qkRopeHeadDim);
         assertTrue(cache.bytes() >= stateBytes + latentPerToken * prompt.length, "latent rows counted");
         assertThrows(UnsupportedOperationException.class, () -> cache.truncate(10));
@@ -103,8 +106,8 @@ class HybridCacheTest {
         assertEquals(prompt.length, cache.length());
         cache.truncate(0);
         assertEquals(0, cache.length());
-        assertArrayEquals(new float[c.numHeads * c.headDim * c.headDim], model.linearState(cache, 0));
-        float[] again = model.forward(List.of(new SeqInput(cache, prompt))).logits()[0];
+        assertArrayEquals(new float[c.numHeads * c.headDim * c.headDim], session.linearState(cache, 0));
+        float[] again = session.forward(List.of(new SeqInput(cache, prompt))).logits()[0];
         assertArrayEquals(first, again, "re-prefill after truncate(0) is identical");
     }
 
@@ -113,13 +116,13 @@ class HybridCacheTest {
     void mixedPrefillAndDecodeStepMatchesSeparateSteps() {
         int[] head = HybridModelFixtureTest.slice(prompt, 0, 100);
         int[] other = HybridModelFixtureTest.slice(prompt, 100, 160);
-        KvCache a = model.newCache();
-        model.forward(List.of(new SeqInput(a, HybridModelFixtureTest.slice(head, 0, 99))));
-        KvCache b = model.newCache();
-        List<float[]> mixed = List.of(model.forward(List.of(new SeqInput(a, new int[] {head[99]}),
+        ModelSession.Seq a = session.newSequence();
+        session.forward(List.of(new SeqInput(a, HybridModelFixtureTest.slice(head, 0, 99))));
+        ModelSession.Seq b = session.newSequence();
+        List<float[]> mixed = List.of(session.forward(List.of(new SeqInput(a, new int[] {head[99]}),
                 new SeqInput(b, other, true))).logits());
-        float[] aloneA = model.forward(List.of(new SeqInput(model.newCache(), head))).logits()[0];
-        float[] aloneB = model.forward(List.of(new SeqInput(model.newCache(), other, true))).logits()[0];
+        float[] aloneA = session.forward(List.of(new SeqInput(session.newSequence(), head))).logits()[0];
+        float[] aloneB = session.forward(List.of(new SeqInput(session.newSequence(), other, true))).logits()[0];
         assertTrue(HybridModelFixtureTest.maxAbsDiff(aloneA, mixed.get(0)) < 1e-4);
         assertTrue(HybridModelFixtureTest.maxAbsDiff(aloneB, mixed.get(1)) < 1e-4);
     }

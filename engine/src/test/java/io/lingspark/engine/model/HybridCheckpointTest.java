@@ -1,10 +1,11 @@
 package io.lingspark.engine.model;
 
+import io.lingspark.engine.runtime.ModelSession.SeqInput;
+import io.lingspark.engine.runtime.ModelSession;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.weights.SafetensorsFile;
@@ -101,9 +102,9 @@ class HybridCheckpointTest {
                         "model.layers.4.enorm.weight", new long[] {64}));
         int[] prompt = Fixtures.ints2(Fixtures.reference(HybridModelFixtureTest.FIXTURE).get("prompt_ids"))[1];
         try (CpuBackend be = new CpuBackend(2)) {
-            CausalLm model = ModelFactory.open(dir, be);
-            KvCache cache = model.newCache();
-            float[] got = model.forward(List.of(new SeqInput(cache, prompt, true))).logits()[0];
+            ModelSession session = ModelSession.open(ModelFactory.open(dir, be));
+            ModelSession.Seq cache = session.newSequence();
+            float[] got = session.forward(List.of(new SeqInput(cache, prompt, true))).logits()[0];
             assertArrayEquals(Fixtures.logits(HybridModelFixtureTest.FIXTURE, "logits_fp32.1"), got, 1e-3f);
         }
     }

@@ -1,5 +1,7 @@
 package io.lingspark.engine.model;
 
+import io.lingspark.engine.runtime.ModelSession.SeqInput;
+import io.lingspark.engine.runtime.ModelSession;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.LingConfig.LayerKind;
@@ -66,10 +67,10 @@ class HybridConfigTest {
         assertFalse(plan.shapes.containsKey("model.layers.1.attention.q_a_proj.weight"));
         // A random model with q_proj runs, and its cache gives the same logits in pieces as in one step.
         try (CpuBackend be = new CpuBackend(2)) {
-            CausalLm m = ModelFactory.randomModel(c, be, 7);
+            ModelSession m = ModelSession.open(ModelFactory.randomModel(c, be, 7));
             int[] ids = IntStream.range(0, 70).map(i -> (i * 37) % 1000).toArray();
-            float[] whole = m.forward(List.of(new SeqInput(m.newCache(), ids, true))).logits()[0];
-            KvCache cache = m.newCache();
+            float[] whole = m.forward(List.of(new SeqInput(m.newSequence(), ids, true))).logits()[0];
+            ModelSession.Seq cache = m.newSequence();
             List<float[]> parts = new ArrayList<>();
             for (int s = 0; s < ids.length; s += 9) {
                 parts.add(m.forward(List.of(new SeqInput(cache, HybridModelFixtureTest.slice(ids, s, s + 9), true))).logits()[0]);
@@ -173,8 +174,8 @@ class HybridConfigTest {
                 .put("mscale", 1.0).put("mscale_all_dim", 1.0);
         LingConfig c = LingConfig.fromJson(j, null);
         double m = 0.1 * Math.log(4) + 1;
-        assertEquals(m * m / Math.sqrt(24), LingHybridModel.mlaScale(c), 1e-6);
+        assertEquals(m * m / Math.sqrt(24), LayerBuilder.mlaScale(c), 1e-6);
         assertEquals(1.0, c.ropeScaling.cosSinFactor(), 1e-12);
-        assertEquals(1 / Math.sqrt(24), LingHybridModel.mlaScale(LingConfig.fromJson(fixtureJson(), null)), 1e-7);
+        assertEquals(1 / Math.sqrt(24), LayerBuilder.mlaScale(LingConfig.fromJson(fixtureJson(), null)), 1e-7);
     }
 }

@@ -1,11 +1,13 @@
 package io.lingspark.engine.model;
 
+import io.lingspark.engine.runtime.ModelSession.SeqInput;
+import io.lingspark.engine.runtime.ModelSession;
+import io.lingspark.engine.runtime.Greedy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.backend.cpu.CpuBackend;
 import java.util.Arrays;
 import java.util.List;
@@ -23,14 +25,16 @@ import org.junit.jupiter.api.TestInstance;
 class HybridModelFixtureTest {
     static final String FIXTURE = "tiny-ling-v25";
     private CpuBackend backend;
-    private LingHybridModel model;
+    private LingModel model;
+    private ModelSession session;
     private int[][] prompts;
     private JsonNode ref;
 
     @BeforeAll
     void setUp() throws Exception {
         backend = new CpuBackend(2);
-        model = (LingHybridModel) ModelFactory.open(Fixtures.model(FIXTURE), backend);
+        model = ModelFactory.open(Fixtures.model(FIXTURE), backend);
+        session = ModelSession.open(model);
         ref = Fixtures.reference(FIXTURE);
         prompts = Fixtures.ints2(ref.get("prompt_ids"));
     }
@@ -54,8 +58,8 @@ class HybridModelFixtureTest {
         int v = model.config().vocabSize;
         StringBuilder report = new StringBuilder();
         for (int p = 0; p < prompts.length; p++) {
-            KvCache cache = model.newCache();
-            float[] got = model.forward(List.of(new SeqInput(cache, prompts[p], true))).logits()[0];
+            ModelSession.Seq cache = session.newSequence();
+            float[] got = session.forward(List.of(new SeqInput(cache, prompts[p], true))).logits()[0];
             float[] want = Fixtures.logits(FIXTURE, "logits_fp32." + p);
             assertEquals(want.length, got.length, "logits size, prompt " + p);
             assertEquals(prompts[p].length * v, got.length);
@@ -71,10 +75,10 @@ class HybridModelFixtureTest {
     void greedyWithCacheAloneAndBatched() {
         int[][] want = Fixtures.ints2(ref.get("greedy_fp32"));
         for (int p = 0; p < prompts.length; p++) {
-            assertArrayEquals(want[p], Greedy.decode(model, new int[][] {prompts[p]}, want[p].length)[0],
+            assertArrayEquals(want[p], Greedy.decode(session, new int[][] {prompts[p]}, want[p].length)[0],
                     "prompt " + p + " alone");
         }
-        int[][] batched = Greedy.decode(model, prompts, want[0].length);
+        int[][] batched = Greedy.decode(session, prompts, want[0].length);
         for (int p = 0; p < prompts.length; p++) {
             assertArrayEquals(want[p], batched[p], "prompt " + p + " batched");
         }

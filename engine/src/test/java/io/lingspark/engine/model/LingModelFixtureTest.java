@@ -1,11 +1,13 @@
 package io.lingspark.engine.model;
 
+import io.lingspark.engine.runtime.ModelSession.SeqInput;
+import io.lingspark.engine.runtime.ModelSession;
+import io.lingspark.engine.runtime.Greedy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.backend.cpu.CpuBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,15 +40,16 @@ class LingModelFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v2-yarn", "tiny-ling-v2-fp8"})
     void prefillLogitsAndRoutingMatchReference(String fixture) throws Exception {
-        LingModel model = ModelFactory.load(Fixtures.model(fixture), backend);
+        LingModel model = ModelFactory.open(Fixtures.model(fixture), backend);
+        ModelSession session = ModelSession.open(model);
         JsonNode ref = Fixtures.reference(fixture);
         int[][] prompts = Fixtures.ints2(ref.get("prompt_ids"));
         int v = model.config().vocabSize;
         int k = model.config().numExpertsPerTok;
         double worst = 0;
         for (int p = 0; p < prompts.length; p++) {
-            KvCache cache = model.newCache();
-            StepOutput out = model.forward(List.of(new SeqInput(cache, prompts[p], true)), true);
+            ModelSession.Seq cache = session.newSequence();
+            ModelSession.StepOutput out = session.forward(List.of(new SeqInput(cache, prompts[p], true)), true);
             float[] want = Fixtures.logits(fixture, "logits_fp32." + p);
             float[] got = out.logits()[0];
             assertEquals(want.length, got.length, "logits size, prompt " + p);
@@ -73,21 +76,22 @@ class LingModelFixtureTest {
             }
             cache.close();
         }
+        session.close();
         System.out.printf("%s: max |Δlogit| vs logits_fp32 = %.3g%n", fixture, worst);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v2-yarn", "tiny-ling-v2-fp8"})
     void greedyWithKvCacheAloneAndBatched(String fixture) throws Exception {
-        LingModel model = ModelFactory.load(Fixtures.model(fixture), backend);
+        ModelSession session = ModelSession.open(ModelFactory.open(Fixtures.model(fixture), backend));
         JsonNode ref = Fixtures.reference(fixture);
         int[][] prompts = Fixtures.ints2(ref.get("prompt_ids"));
         int[][] want = Fixtures.ints2(ref.get("greedy_fp32"));
         for (int p = 0; p < prompts.length; p++) {
-            assertArrayEquals(want[p], Greedy.decode(model, new int[][] {prompts[p]}, want[p].length)[0],
+            assertArrayEquals(want[p], Greedy.decode(session, new int[][] {prompts[p]}, want[p].length)[0],
                     fixture + " prompt " + p + " alone");
         }
-        int[][] batched = Greedy.decode(model, prompts, 24);
+        int[][] batched = Greedy.decode(session, prompts, 24);
         for (int p = 0; p < prompts.length; p++) {
             assertArrayEquals(want[p], batched[p], fixture + " prompt " + p + " batched");
         }
@@ -97,14 +101,14 @@ class LingModelFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-ling-v2"})
     void chunkedPrefillMatchesOneChunk(String fixture) throws Exception {
-        LingModel model = ModelFactory.load(Fixtures.model(fixture), backend);
+        ModelSession session = ModelSession.open(ModelFactory.open(Fixtures.model(fixture), backend));
         int[] prompt = Fixtures.ints2(Fixtures.reference(fixture).get("prompt_ids"))[3];
-        float[] whole = model.forward(List.of(new SeqInput(model.newCache(), prompt))).logits()[0];
-        KvCache cache = model.newCache();
+        float[] whole = session.forward(List.of(new SeqInput(session.newSequence(), prompt))).logits()[0];
+        ModelSession.Seq cache = session.newSequence();
         List<float[]> last = new ArrayList<>();
         for (int s = 0; s < prompt.length; s += 37) {
             int[] part = Arrays.copyOfRange(prompt, s, Math.min(prompt.length, s + 37));
-            last.add(model.forward(List.of(new SeqInput(cache, part))).logits()[0]);
+            last.add(session.forward(List.of(new SeqInput(cache, part))).logits()[0]);
         }
         float[] chunked = last.get(last.size() - 1);
         for (int i = 0; i < whole.length; i++) {

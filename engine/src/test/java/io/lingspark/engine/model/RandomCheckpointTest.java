@@ -1,9 +1,10 @@
 package io.lingspark.engine.model;
 
+import io.lingspark.engine.runtime.ModelSession.SeqInput;
+import io.lingspark.engine.runtime.ModelSession;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lingspark.engine.backend.KvCache;
 import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.Presets;
@@ -26,11 +27,11 @@ class RandomCheckpointTest {
         float[] la;
         float[] lb;
         int[] prompt = {1, 2, 3, 4, 5};
-        try (CausalLm a = ModelFactory.open(tmp.resolve("a"), new CpuBackend(1));
-             CausalLm b = ModelFactory.open(tmp.resolve("b"), new CpuBackend(1));
-             KvCache ca = a.newCache(); KvCache cb = b.newCache()) {
-            la = a.forward(List.of(new SeqInput(ca, prompt))).logits()[0];
-            lb = b.forward(List.of(new SeqInput(cb, prompt))).logits()[0];
+        try (CausalLm ma = ModelFactory.open(tmp.resolve("a"), new CpuBackend(1));
+             CausalLm mb = ModelFactory.open(tmp.resolve("b"), new CpuBackend(1));
+             ModelSession a = ModelSession.open(ma); ModelSession b = ModelSession.open(mb)) {
+            la = a.forward(List.of(new SeqInput(a.newSequence(), prompt))).logits()[0];
+            lb = b.forward(List.of(new SeqInput(b.newSequence(), prompt))).logits()[0];
         }
         assertEquals(c.vocabSize, la.length);
         assertTrue(java.util.Arrays.equals(la, lb));

@@ -6,18 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lingspark.engine.backend.Backend;
-import io.lingspark.engine.backend.Backends;
-import io.lingspark.engine.backend.KvCache;
+import io.lingspark.engine.backend.CachePool;
+import io.lingspark.engine.backend.CacheSpec;
+import io.lingspark.engine.backend.Tensor;
 import io.lingspark.engine.chat.JinjaChatTemplate;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.Fixtures;
+import io.lingspark.engine.model.IntermediateTensors;
 import io.lingspark.engine.model.ModelFactory;
-import io.lingspark.engine.model.SeqInput;
-import io.lingspark.engine.model.StepOutput;
+import io.lingspark.engine.step.ForwardBatch;
 import io.lingspark.engine.tokenizer.HfTokenizer;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,20 +40,34 @@ class EngineFaultTest {
         }
 
         @Override
-        public KvCache newCache() {
-            return real.newCache();
+        public int numLayers() {
+            return real.numLayers();
         }
 
         @Override
-        public StepOutput forward(List<SeqInput> inputs, boolean recordRouting) {
-            for (SeqInput in : inputs) {
-                for (int t : in.tokens()) {
-                    if (t == POISON) {
-                        throw new IllegalStateException("injected fault");
-                    }
+        public CacheSpec cacheSpec(int blockSize) {
+            return real.cacheSpec(blockSize);
+        }
+
+        @Override
+        public IntermediateTensors embed(ForwardBatch batch) {
+            for (int t : batch.tokenIds()) {
+                if (t == POISON) {
+                    throw new IllegalStateException("injected fault");
                 }
             }
-            return real.forward(inputs, recordRouting);
+            return real.embed(batch);
+        }
+
+        @Override
+        public IntermediateTensors layers(ForwardBatch batch, CachePool cache, IntermediateTensors hidden, int from, int to,
+                                          int[][] routing) {
+            return real.layers(batch, cache, hidden, from, to, routing);
+        }
+
+        @Override
+        public Tensor logits(IntermediateTensors hidden, int[] rows) {
+            return real.logits(hidden, rows);
         }
 
         @Override
@@ -69,9 +83,9 @@ class EngineFaultTest {
         int[][] prompts = Fixtures.ints2(ref.get("prompt_ids"));
         int[][] greedy = Fixtures.ints2(ref.get("greedy_fp32"));
         EngineOptions o = EngineOptions.of(dir);
-        CausalLm model = new Faulty(ModelFactory.open(dir, Backends.open("cpu", 0, 0.9)));
+        CausalLm model = new Faulty(ModelFactory.open(dir, Backends.open(o)));
         try (LingEngine e = new LingEngine(o, LingConfig.fromDirectory(dir), HfTokenizer.load(dir),
-            JinjaChatTemplate.load(dir), model, 1L << 30, 0)) {
+            JinjaChatTemplate.load(dir), model, 0)) {
             SamplingParams p = SamplingParams.builder().temperature(0).ignoreEos(true).maxTokens(24).build();
             GenerationResult bad = e.submit(GenerationRequest.ofIds("bad", new int[] {1, POISON, 2}, p)).join();
             assertEquals(ErrorCode.ENGINE_ERROR, bad.errorCode());

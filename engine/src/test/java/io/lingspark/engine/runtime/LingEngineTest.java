@@ -224,11 +224,26 @@ class LingEngineTest {
     @Test
     void tinyKvBudgetPreemptsAndStillMatchesGreedy() {
         Path dir = Fixtures.model(NAME);
-        // One fixture sequence of ~100 tokens needs ~100 KiB of fp32 K/V; 150 KiB forces preemption.
-        try (LingEngine small = LingEngine.open(EngineOptions.of(dir).withMaxBatchTokens(32), 150 * 1024)) {
+        // A token costs 1 KiB of fp32 K/V (4 layers · 2 · 2 heads · 16 · 4 B); 200 KiB is 12 blocks of 16 tokens:
+        // the longest request (160 + 24 tokens) fits alone, the four together do not, so the pool runs out.
+        try (LingEngine small = LingEngine.open(EngineOptions.of(dir).withMaxBatchTokens(32).withKvCacheMemory(200 * 1024))) {
+            assertEquals(12, small.memoryPlan().kvBlocks());
             assertGreedy(small);
             assertTrue(small.preemptions() > 0, "the budget forced preemption");
             assertEquals(0, small.stats().running());
+            assertEquals(0, small.stats().cacheBlocksUsed(), "every block is back");
+        }
+    }
+
+    @Test
+    void aCacheSmallerThanTheContextClipsItAndSaysSo() {
+        try (LingEngine small = LingEngine.open(EngineOptions.of(Fixtures.model(NAME)).withKvCacheMemory(64 * 1024))) {
+            assertEquals(64, small.contextLength(), "4 blocks of 16 tokens");
+            GenerationResult r = small.submit(GenerationRequest.ofIds("long", prompts[2], greedyParams(4))).join();
+            assertEquals(ErrorCode.PROMPT_TOO_LONG, r.errorCode());
+            GenerationResult ok = small.submit(GenerationRequest.ofIds("short", prompts[0], greedyParams(100))).join();
+            assertTrue(ok.ok(), ok.errorMessage());
+            assertEquals(64 - prompts[0].length, ok.completionTokens(), "max_tokens clipped to the room left");
         }
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lingspark.engine.cli.ExitCodes;
+import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.Presets;
 import io.lingspark.engine.model.RandomCheckpoint;

@@ -1,6 +1,6 @@
 package io.lingspark.jobs.demo;
 
-import io.lingspark.engine.cli.ExitCodes;
+import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.jobs.generate.GenerateJob;
 import java.nio.file.Files;
 import java.nio.file.Path;

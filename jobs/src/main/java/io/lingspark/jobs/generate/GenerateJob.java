@@ -1,9 +1,10 @@
 package io.lingspark.jobs.generate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lingspark.engine.cli.ExitCodes;
-import io.lingspark.engine.cli.ExitCodes.CommandException;
+import io.lingspark.engine.command.EngineOptionsMixin;
+import io.lingspark.engine.command.ExitCodes;
+import io.lingspark.engine.command.ExitCodes.CommandException;
+import io.lingspark.engine.command.SamplingOptionsMixin;
 import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.runtime.LingException;
 import io.lingspark.jobs.input.InputException;
@@ -23,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,39 +67,11 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--params-column", description = "column with per-row sampling params as a JSON object (default: params when present)")
     String paramsColumn;
 
-    @Option(names = "--max-tokens", defaultValue = "256", description = "default max tokens per choice")
-    int maxTokens;
+    @Mixin
+    SamplingOptionsMixin sampling = new SamplingOptionsMixin();
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "default temperature (0: greedy)")
-    double temperature;
-
-    @Option(names = "--top-p", defaultValue = "1.0")
-    double topP;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "0: off")
-    int topK;
-
-    @Option(names = "--seed", description = "job seed; each row's seed derives from it and the row id, so reruns reproduce")
-    Long seed;
-
-    @Option(names = "--stop", split = ",", description = "default stop strings (comma separated or repeated)")
-    List<String> stop = new ArrayList<>();
-
-    @Option(names = "--n", defaultValue = "1", description = "choices per row")
-    int n;
-
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda, cuda:N or auto (a GPU Spark assigns wins)")
-    String device;
-
-    @Option(names = "--max-model-len", defaultValue = "0", description = "context limit (0: the model's)")
-    int maxModelLen;
-
-    @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU backend threads per executor (0: all cores)")
-    int cpuThreads;
-
-    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9",
-        description = "fraction of each GPU the CUDA backend plans for (weights, KV cache, activations)")
-    double gpuMemoryUtilization;
+    @Mixin
+    EngineOptionsMixin engine = new EngineOptionsMixin();
 
     @Option(names = "--max-in-flight", defaultValue = "64", description = "requests each task keeps submitted ahead")
     int maxInFlight;
@@ -202,8 +176,7 @@ public final class GenerateJob implements Callable<Integer> {
 
     /** Everything GenerateRun needs, checked; usage problems exit 2 before Spark starts. */
     public record Settings(Path model, InputSpec input, String output, OutputFormat outputFormat,
-                           RequestParser parser, String device, int maxModelLen, int cpuThreads, double gpuMemoryUtilization,
-                           int maxInFlight,
+                           RequestParser parser, EngineSettings engine, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
                            Path statusFile, long statusIntervalMs, double maxErrorRate) {
     }
@@ -221,23 +194,19 @@ public final class GenerateJob implements Callable<Integer> {
         usage(maxErrorRate >= 0 && maxErrorRate <= 1, "--max-error-rate must be in [0, 1]");
         usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
         usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");
-        usage(maxModelLen >= 0 && cpuThreads >= 0, "--max-model-len and --cpu-threads must be >= 0");
-        usage(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1, "--gpu-memory-utilization must be in (0, 1]");
-        usage(device.matches("cpu|auto|cuda(:\\d+)?"), "--device must be cpu, cuda, cuda:N or auto");
+        EngineSettings engineSettings = EngineSettings.of(engine);
         String run = runId != null ? runId : ZonedDateTime.now(ZoneOffset.UTC)
             .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
             + "-" + Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xF000));
         usage(run.matches("[A-Za-z0-9._-]{1,100}"), "--run-id may hold only letters, digits, '.', '_' and '-'");
-        ObjectNode defaults = new ObjectMapper().createObjectNode();
-        defaults.put("max_tokens", maxTokens);
-        defaults.put("temperature", temperature);
-        defaults.put("top_p", topP);
-        defaults.put("top_k", topK);
-        defaults.put("n", n);
-        if (!stop.isEmpty()) {
-            stop.forEach(defaults.putArray("stop")::add);
+        sampling.params(); // a bad default is a usage error before anything starts
+        String defaults;
+        try {
+            defaults = new ObjectMapper().writeValueAsString(sampling.asRequestFields());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        RequestParser parser = new RequestParser(defaults.toString(), seed);
+        RequestParser parser = new RequestParser(defaults, sampling.seed);
         try {
             var p = parser.parse("check", "x", null, null, null, null); // validates the defaults up front
             if (p.errorCode() != null) {
@@ -248,8 +217,7 @@ public final class GenerateJob implements Callable<Integer> {
         }
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
-        return new Settings(model, in, output, outFmt, parser, device, maxModelLen, cpuThreads, gpuMemoryUtilization, maxInFlight,
-            partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate);
+        return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate);
     }
 
     private static void usage(boolean ok, String message) {

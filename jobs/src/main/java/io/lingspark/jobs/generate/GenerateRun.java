@@ -56,7 +56,7 @@ public final class GenerateRun {
         if (master.equals("local") || master.startsWith("local[")) {
             // The only executor is this JVM: load the engine (and warm it up) while Spark starts
             // and the driver scans the input, instead of after.
-            prewarm(PartitionGenerator.engineOptions(jobSettings(-1), s.device()));
+            prewarm(PartitionGenerator.engineOptions(jobSettings(-1), s.engine().device()));
         }
         SparkSession.Builder b = SparkSession.builder().appName("lingspark-generate");
         if (embedded) {
@@ -98,9 +98,8 @@ public final class GenerateRun {
     }
 
     private JobSettings jobSettings(int failFirstAttemptAfter) {
-        return new JobSettings(s.model().toAbsolutePath().toString(), s.device(), s.maxInFlight(), s.maxModelLen(),
-            s.cpuThreads(), s.gpuMemoryUtilization(), s.runId(), s.input().keepColumns().size(), s.parser(),
-            failFirstAttemptAfter);
+        return new JobSettings(s.model().toAbsolutePath().toString(), s.engine(), s.maxInFlight(), s.runId(),
+            s.input().keepColumns().size(), s.parser(), failFirstAttemptAfter);
     }
 
     private Result generate(SparkSession spark) {

@@ -3,6 +3,7 @@ package io.lingspark.jobs.generate;
 import io.lingspark.engine.runtime.Engine;
 import io.lingspark.engine.runtime.EngineOptions;
 import io.lingspark.engine.runtime.ErrorCode;
+import io.lingspark.engine.runtime.GenerationRequest;
 import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.jobs.input.Canonical;
 import io.lingspark.jobs.input.RequestParser;
@@ -28,7 +29,8 @@ import org.apache.spark.sql.Row;
  * window is ever held, never the partition's results. Rows arrive sorted by id; a row with the id
  * of the row before it is folded into that one (counted, not generated), so each id is generated
  * once. Request problems become error rows; only infrastructure failures (the engine cannot load)
- * fail the task, which Spark then retries.
+ * fail the task, which Spark then retries. A task that fails or is killed aborts its requests in the
+ * engine, so they stop generating at the next step and give their cache back.
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
@@ -63,9 +65,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
 
     /** The engine options of a task on the given device (the engine holder's key). */
     static EngineOptions engineOptions(JobSettings settings, String device) {
-        EngineOptions defaults = EngineOptions.of(Path.of(settings.modelDir()));
-        return new EngineOptions(defaults.modelDir(), device, defaults.maxBatchTokens(), defaults.maxRunning(),
-            settings.maxModelLen(), settings.gpuMemoryUtilization(), settings.cpuThreads());
+        return settings.engine().options(Path.of(settings.modelDir()), device);
     }
 
     /**
@@ -82,7 +82,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         return asked;
     }
 
-    private record Pending(String id, Object[] kept, CompletableFuture<GenerationResult> result) {
+    /** A submitted row: request is null for a row that failed to parse (its result is already there). */
+    private record Pending(String id, Object[] kept, GenerationRequest request, CompletableFuture<GenerationResult> result) {
     }
 
     private final class Stream implements Iterator<Row> {
@@ -170,7 +171,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                 CompletableFuture<GenerationResult> f = parsed.request() != null
                     ? submit(parsed)
                     : CompletableFuture.completedFuture(GenerationResult.error(id, parsed.errorCode(), parsed.errorMessage(), 0));
-                window.add(new Pending(id, kept, f));
+                window.add(new Pending(id, kept, parsed.request(), f));
             }
         }
 
@@ -194,8 +195,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
             }
         }
 
+        /** A failed or killed task: its requests leave the shared engine's batch at the next step, blocks freed. */
         void cancelPending() {
             for (Pending p : window) {
+                if (p.request() != null) {
+                    engine.abort(p.request());
+                }
                 p.result().cancel(true);
             }
             window.clear();

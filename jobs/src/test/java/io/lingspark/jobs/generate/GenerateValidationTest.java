@@ -181,7 +181,7 @@ class GenerateValidationTest {
         assertEquals(3, generate("--model", badTokenizer.toString(), "--input", in.toString(), "--output", out));
         // Valid on the driver, but the executors cannot open the device (where CUDA is missing): exit 3.
         boolean cuda;
-        try (var be = io.lingspark.engine.backend.Backends.open("cuda", 1, 0.1)) {
+        try (var be = io.lingspark.engine.runtime.Backends.open("cuda", 1, 0.1, 0)) {
             cuda = true;
         } catch (RuntimeException e) {
             cuda = false;
@@ -201,15 +201,23 @@ class GenerateValidationTest {
     void optionsAreAlsoReadFromSparkConf() {
         spark.conf().set("spark.lingspark.max-tokens", "7");
         spark.conf().set("spark.lingspark.resume", "true");
+        spark.conf().set("spark.lingspark.max-batch-tokens", "1024");
+        spark.conf().set("spark.lingspark.max-running", "8");
+        spark.conf().set("spark.lingspark.kv-cache-memory", "2GiB");
         try {
             GenerateJob job = new GenerateJob();
-            new CommandLine(job).parseArgs("--model", "m", "--input", "i.jsonl", "--output", "o", "--top-k", "3");
-            assertEquals(7, job.maxTokens);
+            new CommandLine(job).parseArgs("--model", "m", "--input", "i.jsonl", "--output", "o", "--top-k", "3",
+                "--max-running", "16");
+            assertEquals(7, job.sampling.maxTokens);
             assertTrue(job.resume);
-            assertEquals(3, job.topK);
+            assertEquals(3, job.sampling.topK);
+            assertEquals(1024, job.engine.maxBatchTokens, "engine options from the Spark conf");
+            assertEquals(16, job.engine.maxRunning, "the command line wins");
+            assertEquals(2L << 30, job.engine.kvCacheMemory);
         } finally {
-            spark.conf().unset("spark.lingspark.max-tokens");
-            spark.conf().unset("spark.lingspark.resume");
+            for (String k : new String[] {"max-tokens", "resume", "max-batch-tokens", "max-running", "kv-cache-memory"}) {
+                spark.conf().unset("spark.lingspark." + k);
+            }
         }
     }
 

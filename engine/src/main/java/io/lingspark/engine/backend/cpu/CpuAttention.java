@@ -1,67 +1,58 @@
 package io.lingspark.engine.backend.cpu;
 
-import io.lingspark.engine.backend.BatchLayout;
-import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.backend.AttentionSpec;
+import io.lingspark.engine.step.ForwardBatch;
 
 /**
- * Causal GQA attention over each sequence's cache (§2.4 steps 5–6): the step's K and V are
- * appended first, then query head j attends with kv head ⌊j / (nh/nkv)⌋ to every cached position
- * up to its own, softmax in fp32 with scale 1/√d.
+ * Causal GQA attention over each sequence's paged cache (§2.4 steps 5–6): the step's K and V are
+ * written into the sequence's blocks first, then query head j attends with kv head ⌊j / (nh/nkv)⌋
+ * to every cached position up to its own, softmax in fp32 with the spec's scale (1/√d).
  */
 final class CpuAttention {
     private CpuAttention() {
     }
 
-    static void gqa(CpuBackend be, CpuTensor qkv, BatchLayout layout, int layer, LingConfig c, CpuTensor out) {
-        int nh = c.numHeads;
-        int nkv = c.numKvHeads;
-        int d = c.headDim;
-        int kvw = nkv * d;
-        int group = nh / nkv;
-        float scale = (float) (1.0 / Math.sqrt(d));
-        // 1. Append K, V of the new tokens at their positions.
-        for (BatchLayout.Chunk ch : layout.chunks()) {
-            CpuKvCache cache = (CpuKvCache) ch.cache();
-            cache.ensure(ch.startPos() + ch.length());
-            float[] k = cache.k[layer];
-            float[] v = cache.v[layer];
-            for (int i = 0; i < ch.length(); i++) {
-                int src = (ch.row() + i) * qkv.cols;
-                int dst = (ch.startPos() + i) * kvw;
-                System.arraycopy(qkv.data, src + nh * d, k, dst, kvw);
-                System.arraycopy(qkv.data, src + nh * d + kvw, v, dst, kvw);
+    static void gqa(Parallel par, CpuTensor qkv, ForwardBatch batch, CpuCachePool cache, int layer, AttentionSpec a,
+                    CpuTensor out) {
+        int nh = a.heads();
+        int d = a.headDim();
+        int kvw = a.kvWidth();
+        int group = nh / a.kvHeads();
+        float scale = a.scale();
+        // 1. Write K, V of the new tokens at their positions.
+        for (ForwardBatch.Seq s : batch.seqs()) {
+            int[] table = s.blockTable();
+            cache.ensure(table, s.numComputed(), s.length(), layer);
+            for (int i = 0; i < s.numNew(); i++) {
+                int p = s.numComputed() + i;
+                int src = (s.firstRow() + i) * qkv.cols;
+                int dst = cache.offset(table, p, layer);
+                System.arraycopy(qkv.data, src + nh * d, cache.kChunk(table, p, layer), dst, kvw);
+                System.arraycopy(qkv.data, src + nh * d + kvw, cache.vChunk(table, p, layer), dst, kvw);
             }
         }
         // 2. One task per (token, head).
-        int rows = layout.rows();
-        int[] rowChunk = new int[rows];
-        for (int ci = 0; ci < layout.chunks().size(); ci++) {
-            BatchLayout.Chunk ch = layout.chunks().get(ci);
-            for (int i = 0; i < ch.length(); i++) {
-                rowChunk[ch.row() + i] = ci;
-            }
-        }
-        be.par.forRange(rows * nh, 4, task -> {
+        int[] rowSeq = batch.rowSeq();
+        par.forRange(batch.rows() * nh, 4, task -> {
             int t = task / nh;
             int h = task % nh;
-            BatchLayout.Chunk ch = layout.chunks().get(rowChunk[t]);
-            CpuKvCache cache = (CpuKvCache) ch.cache();
-            float[] k = cache.k[layer];
-            float[] v = cache.v[layer];
-            int pos = ch.startPos() + (t - ch.row());
+            ForwardBatch.Seq s = batch.seqs().get(rowSeq[t]);
+            int[] table = s.blockTable();
+            int pos = s.numComputed() + (t - s.firstRow());
             int qOff = t * qkv.cols + h * d;
             int kvOff = (h / group) * d;
             float[] scores = new float[pos + 1];
             float max = Float.NEGATIVE_INFINITY;
             for (int p = 0; p <= pos; p++) {
-                float s = 0;
-                int kOff = p * kvw + kvOff;
+                float[] k = cache.kChunk(table, p, layer);
+                int kOff = cache.offset(table, p, layer) + kvOff;
+                float sc = 0;
                 for (int i = 0; i < d; i++) {
-                    s += qkv.data[qOff + i] * k[kOff + i];
+                    sc += qkv.data[qOff + i] * k[kOff + i];
                 }
-                s *= scale;
-                scores[p] = s;
-                max = Math.max(max, s);
+                sc *= scale;
+                scores[p] = sc;
+                max = Math.max(max, sc);
             }
             float sum = 0;
             for (int p = 0; p <= pos; p++) {
@@ -75,7 +66,8 @@ final class CpuAttention {
             float inv = 1f / sum;
             for (int p = 0; p <= pos; p++) {
                 float pr = scores[p] * inv;
-                int vOff = p * kvw + kvOff;
+                float[] v = cache.vChunk(table, p, layer);
+                int vOff = cache.offset(table, p, layer) + kvOff;
                 for (int i = 0; i < d; i++) {
                     out.data[oOff + i] += pr * v[vOff + i];
                 }

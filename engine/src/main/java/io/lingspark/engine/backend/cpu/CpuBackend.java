@@ -1,26 +1,49 @@
 package io.lingspark.engine.backend.cpu;
 
+import io.lingspark.engine.backend.AttentionSpec;
 import io.lingspark.engine.backend.Backend;
-import io.lingspark.engine.backend.BatchLayout;
-import io.lingspark.engine.backend.HostMatrix;
-import io.lingspark.engine.backend.HybridOps;
-import io.lingspark.engine.backend.KvCache;
+import io.lingspark.engine.backend.CachePool;
+import io.lingspark.engine.backend.CacheSpec;
+import io.lingspark.engine.backend.LinearAttentionSpec;
+import io.lingspark.engine.backend.MlaSpec;
+import io.lingspark.engine.backend.MoeSpec;
 import io.lingspark.engine.backend.Tensor;
 import io.lingspark.engine.backend.Weight;
-import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.step.ForwardBatch;
+import io.lingspark.engine.weights.HostMatrix;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The pure-Java reference backend: fp32 arithmetic over weights kept in their stored precision, on
- * every core (matrix products split over output rows; attention over (token, head) pairs).
+ * The pure-Java reference backend: fp32 arithmetic over weights kept in their stored precision and
+ * place (the mapped checkpoint), on every core (matrix products split over output rows; attention
+ * over (token, head) pairs). Caches are fp32 on the heap, paged like the GPU's.
  */
-public final class CpuBackend implements Backend, HybridOps {
+public final class CpuBackend implements Backend {
     final Parallel par;
-    private final CpuHybrid hybrid; // the Ling 2.5 ops (HybridOps), delegated to
+    private final long cacheMemory;
+    private long weightBytes;
 
+    /** With a cache budget of half the JVM's max heap (the cache lives on the heap). */
     public CpuBackend(int threads) {
+        this(threads, defaultCacheMemory());
+    }
+
+    /**
+     * @param threads     worker threads (0: all cores)
+     * @param cacheMemory bytes the KV cache (and recurrent states) may take: --kv-cache-memory
+     */
+    public CpuBackend(int threads, long cacheMemory) {
         this.par = new Parallel(threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads);
-        this.hybrid = new CpuHybrid(par);
+        this.cacheMemory = cacheMemory > 0 ? cacheMemory : defaultCacheMemory();
+    }
+
+    /** Half the max heap: weights are off-heap (mapped), the heap holds caches and activations. */
+    public static long defaultCacheMemory() {
+        return Runtime.getRuntime().maxMemory() / 2;
     }
 
     @Override
@@ -33,24 +56,79 @@ public final class CpuBackend implements Backend, HybridOps {
     }
 
     @Override
-    public Weight upload(HostMatrix m) {
-        return new CpuWeight(m.rows(), m.cols(), m.bf16(), m.f32());
+    public boolean supports(Feature f) {
+        return f == Feature.HYBRID_ATTENTION;
     }
 
     @Override
+    public Weight upload(HostMatrix m) {
+        weightBytes += m.bytes();
+        return new CpuWeight(m);
+    }
+
+    /** Deterministic bf16 in direct memory (off the heap, like mapped weights), filled in parallel chunks. */
+    @Override
     public Weight random(String name, int rows, int cols, long seed, float scale) {
-        short[] data = new short[Math.multiplyExact(rows, cols)];
+        long n = (long) rows * cols;
+        int rowsPer = (int) Math.max(1, Math.min(rows, (1L << 30) / (2L * cols)));
+        List<HostMatrix.Part> parts = new ArrayList<>();
+        for (int r = 0; r < rows; r += rowsPer) {
+            int nr = Math.min(rowsPer, rows - r);
+            ByteBuffer b = ByteBuffer.allocateDirect(Math.multiplyExact(2 * nr, cols)).order(ByteOrder.LITTLE_ENDIAN);
+            parts.add(new HostMatrix.Part(b, nr, r, null, 0, 0, 0));
+        }
+        long partElems = (long) rowsPer * cols;
         int chunk = 1 << 16;
         // Chunks seeded independently so generation is parallel and still deterministic.
-        par.forRange((data.length + chunk - 1) / chunk, 1, c -> {
+        par.forRange((int) ((n + chunk - 1) / chunk), 1, c -> {
             SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + c);
-            int end = Math.min(data.length, (c + 1) * chunk);
-            for (int i = c * chunk; i < end; i++) {
+            long end = Math.min(n, (long) (c + 1) * chunk);
+            for (long i = (long) c * chunk; i < end; i++) {
                 float v = (float) (r.nextDouble() * 2 - 1) * scale;
-                data[i] = (short) (Float.floatToRawIntBits(v) >>> 16);
+                int p = (int) (i / partElems);
+                parts.get(p).data().putShort((int) (2 * (i - p * partElems)), (short) (Float.floatToRawIntBits(v) >>> 16));
             }
         });
-        return new CpuWeight(rows, cols, data, null);
+        return upload(HostMatrix.ofParts(name, cols, HostMatrix.Format.BF16, parts));
+    }
+
+    @Override
+    public long weightBytes() {
+        return weightBytes;
+    }
+
+    // ---- cache memory ----
+
+    @Override
+    public long blockBytes(CacheSpec spec) {
+        return 4L * spec.blockSize() * spec.elementsPerToken();
+    }
+
+    @Override
+    public long slotBytes(CacheSpec spec) {
+        return 4L * spec.stateElements();
+    }
+
+    @Override
+    public long cacheBudget(long activationBytes) {
+        return cacheMemory;
+    }
+
+    @Override
+    public CachePool allocateCache(CacheSpec spec, int blocks, int slots) {
+        return new CpuCachePool(spec, blocks, slots);
+    }
+
+    // ---- steps ----
+
+    @Override
+    public void beginStep(ForwardBatch batch) {
+        // heap tensors: nothing to prepare
+    }
+
+    @Override
+    public void endStep() {
+        // every op ran synchronously
     }
 
     @Override
@@ -58,22 +136,19 @@ public final class CpuBackend implements Backend, HybridOps {
         return new CpuTensor(rows, cols);
     }
 
-    @Override
-    public KvCache newKvCache(LingConfig c) {
-        return new CpuKvCache(c.numLayers, c.numKvHeads * c.headDim, 64);
-    }
+    // ---- ops ----
 
     @Override
     public void embedding(Weight table, int[] ids, Tensor out) {
         CpuWeight w = (CpuWeight) table;
         CpuTensor o = (CpuTensor) out;
+        float[] row = new float[w.cols];
         for (int t = 0; t < ids.length; t++) {
             if (ids[t] < 0 || ids[t] >= w.rows) {
                 throw new IllegalArgumentException("token id " + ids[t] + " outside the vocabulary [0, " + w.rows + ")");
             }
-            for (int c = 0; c < w.cols; c++) {
-                o.data[t * w.cols + c] = w.get(ids[t], c);
-            }
+            w.rowInto(ids[t], row);
+            System.arraycopy(row, 0, o.data, t * w.cols, w.cols);
         }
     }
 
@@ -150,8 +225,8 @@ public final class CpuBackend implements Backend, HybridOps {
     }
 
     @Override
-    public void attention(Tensor qkv, BatchLayout layout, int layer, LingConfig c, Tensor out) {
-        CpuAttention.gqa(this, (CpuTensor) qkv, layout, layer, c, (CpuTensor) out);
+    public void attention(Tensor qkv, ForwardBatch batch, CachePool cache, int layer, AttentionSpec spec, Tensor out) {
+        CpuAttention.gqa(par, (CpuTensor) qkv, batch, (CpuCachePool) cache, layer, spec, (CpuTensor) out);
     }
 
     @Override
@@ -179,9 +254,40 @@ public final class CpuBackend implements Backend, HybridOps {
     }
 
     @Override
-    public void moe(Tensor x, MoeWeights w, LingConfig c, Tensor out, int[] chosen) {
-        CpuMoe.forward(this, (CpuTensor) x, w, c, (CpuTensor) out, chosen);
+    public void moe(Tensor x, MoeWeights w, MoeSpec spec, Tensor out, int[] chosen) {
+        CpuMoe.forward(this, (CpuTensor) x, w, spec, (CpuTensor) out, chosen);
     }
+
+    @Override
+    public void groupRmsNorm(Tensor x, Weight w, int groups, float eps, Tensor out) {
+        CpuHybridOps.groupRmsNorm((CpuTensor) x, ((CpuWeight) w).row(0), groups, eps, (CpuTensor) out);
+    }
+
+    @Override
+    public void sigmoidGate(Tensor x, Tensor gate) {
+        CpuHybridOps.sigmoidGate(((CpuTensor) x).data, ((CpuTensor) gate).data);
+    }
+
+    @Override
+    public void ropeInterleaved(Tensor x, int colOffset, int heads, int headStride, float[] invFreq, float ropeFactor,
+                                int[] positions) {
+        CpuHybridOps.ropeInterleaved((CpuTensor) x, colOffset, heads, headStride, invFreq, ropeFactor, positions);
+    }
+
+    @Override
+    public void lightningAttention(Tensor qkv, ForwardBatch batch, CachePool cache, int layer, LinearAttentionSpec spec,
+                                   Tensor out) {
+        CpuLightning.forward(par, (CpuTensor) qkv, batch, (CpuCachePool) cache, layer, spec, (CpuTensor) out);
+    }
+
+    @Override
+    public void mlaAttention(Tensor q, Tensor ckv, Tensor kRope, Weight kvB, ForwardBatch batch, CachePool cache,
+                             int layer, MlaSpec spec, Tensor out) {
+        CpuMla.forward(par, (CpuTensor) q, (CpuTensor) ckv, (CpuTensor) kRope, (CpuWeight) kvB, batch,
+                (CpuCachePool) cache, layer, spec, (CpuTensor) out);
+    }
+
+    // ---- results ----
 
     @Override
     public Tensor rows(Tensor src, int[] rowIndices) {
@@ -206,45 +312,5 @@ public final class CpuBackend implements Backend, HybridOps {
     @Override
     public void close() {
         par.close();
-    }
-
-    // ---- HybridOps (Ling 2.5): see CpuHybrid ----
-
-    @Override
-    public KvCache newHybridCache(LingConfig config) {
-        return hybrid.newHybridCache(config);
-    }
-
-    @Override
-    public void groupRmsNorm(Tensor x, Weight w, int groups, float eps, Tensor out) {
-        hybrid.groupRmsNorm(x, w, groups, eps, out);
-    }
-
-    @Override
-    public void sigmoidGate(Tensor x, Tensor gate) {
-        hybrid.sigmoidGate(x, gate);
-    }
-
-    @Override
-    public void ropeInterleaved(Tensor x, int colOffset, int heads, int headStride, float[] invFreq, float ropeFactor,
-                                int[] positions) {
-        hybrid.ropeInterleaved(x, colOffset, heads, headStride, invFreq, ropeFactor, positions);
-    }
-
-    @Override
-    public void lightningAttention(Tensor qkv, BatchLayout layout, int slot, float[] logDecay, int heads, int headDim,
-                                   Tensor out) {
-        hybrid.lightningAttention(qkv, layout, slot, logDecay, heads, headDim, out);
-    }
-
-    @Override
-    public void mlaAttention(Tensor q, Tensor ckv, Tensor kRope, Weight kvB, BatchLayout layout, int slot,
-                             LingConfig config, float scale, Tensor out) {
-        hybrid.mlaAttention(q, ckv, kRope, kvB, layout, slot, config, scale, out);
-    }
-
-    @Override
-    public float[] linearState(KvCache cache, int slot) {
-        return hybrid.linearState(cache, slot);
     }
 }

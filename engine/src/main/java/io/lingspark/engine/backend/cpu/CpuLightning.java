@@ -1,6 +1,7 @@
 package io.lingspark.engine.backend.cpu;
 
-import io.lingspark.engine.backend.BatchLayout;
+import io.lingspark.engine.backend.LinearAttentionSpec;
+import io.lingspark.engine.step.ForwardBatch;
 
 /**
  * Lightning linear attention (§5.1) for each (sequence, head): simple gated linear attention with a
@@ -19,27 +20,40 @@ final class CpuLightning {
     private CpuLightning() {
     }
 
-    static void forward(Parallel par, CpuTensor qkv, BatchLayout layout, int slot, float[] logDecay, int heads, int d,
-                        CpuTensor out) {
-        int nChunks = layout.chunks().size();
+    static void forward(Parallel par, CpuTensor qkv, ForwardBatch batch, CpuCachePool cache, int layer,
+                        LinearAttentionSpec spec, CpuTensor out) {
+        int heads = spec.heads();
+        int d = spec.headDim();
+        float[] logDecay = spec.logDecay();
+        int nSeqs = batch.seqs().size();
+        // States first, on this thread: a sequence with nothing computed yet starts from zero (a fresh
+        // slot, or a preempted sequence recomputing from its first token).
+        float[][] states = new float[nSeqs][];
+        for (int i = 0; i < nSeqs; i++) {
+            ForwardBatch.Seq s = batch.seqs().get(i);
+            states[i] = cache.stateOf(s.stateSlot(), layer);
+            if (s.numComputed() == 0) {
+                java.util.Arrays.fill(states[i], 0f);
+            }
+        }
         float scale = (float) (1.0 / Math.sqrt(d));
-        par.forRange(nChunks * heads, 1, task -> {
-            BatchLayout.Chunk ch = layout.chunks().get(task / heads);
+        par.forRange(nSeqs * heads, 1, task -> {
+            ForwardBatch.Seq ch = batch.seqs().get(task / heads);
             int h = task % heads;
-            float[] s = ((CpuHybridCache) ch.cache()).state[slot];
+            float[] s = states[task / heads];
             int sOff = h * d * d;
             // λ^n for n = 0..C, from the log-decay so long powers stay accurate.
             float[] pow = new float[CHUNK + 1];
             for (int n = 0; n <= CHUNK; n++) {
                 pow[n] = (float) Math.exp((double) logDecay[h] * n);
             }
-            if (ch.length() == 1) {
-                recurrentStep(qkv, ch.row(), h, heads, d, scale, pow[1], s, sOff, out);
+            if (ch.numNew() == 1) {
+                recurrentStep(qkv, ch.firstRow(), h, heads, d, scale, pow[1], s, sOff, out);
                 return;
             }
-            for (int b = 0; b < ch.length(); b += CHUNK) {
-                int c = Math.min(CHUNK, ch.length() - b);
-                chunk(qkv, ch.row() + b, c, h, heads, d, scale, pow, s, sOff, out);
+            for (int b = 0; b < ch.numNew(); b += CHUNK) {
+                int c = Math.min(CHUNK, ch.numNew() - b);
+                chunk(qkv, ch.firstRow() + b, c, h, heads, d, scale, pow, s, sOff, out);
             }
         });
     }

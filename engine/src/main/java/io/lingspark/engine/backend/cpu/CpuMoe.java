@@ -1,8 +1,7 @@
 package io.lingspark.engine.backend.cpu;
 
 import io.lingspark.engine.backend.Backend.MoeWeights;
-import io.lingspark.engine.config.LingConfig;
-import io.lingspark.engine.model.MoeRouter;
+import io.lingspark.engine.backend.MoeSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,12 +14,12 @@ final class CpuMoe {
     private CpuMoe() {
     }
 
-    static void forward(CpuBackend be, CpuTensor x, MoeWeights w, LingConfig c, CpuTensor out, int[] chosen) {
+    static void forward(CpuBackend be, CpuTensor x, MoeWeights w, MoeSpec c, CpuTensor out, int[] chosen) {
         int t = x.rows;
         int h = x.cols;
-        int e = c.numExperts;
-        int k = c.numExpertsPerTok;
-        int m = c.moeIntermediateSize;
+        int e = c.experts();
+        int k = c.topK();
+        int m = c.intermediate();
         // 1. Router logits in fp32 (bf16 weight widened), then selection per token.
         CpuTensor logits = new CpuTensor(t, e);
         be.matmul(x, w.router(), logits);

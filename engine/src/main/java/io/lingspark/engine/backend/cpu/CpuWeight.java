@@ -1,22 +1,64 @@
 package io.lingspark.engine.backend.cpu;
 
 import io.lingspark.engine.backend.Weight;
+import io.lingspark.engine.weights.DType;
+import io.lingspark.engine.weights.HostMatrix;
+import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
- * A weight on the heap, kept in its stored precision: BF16 halves the bytes every decode step
- * streams through the cores, and widening to fp32 in registers is free next to memory traffic.
+ * A weight read in place: BF16 and FP8 rows stay in their buffers (the memory-mapped checkpoint, or
+ * direct memory for random weights), so loading copies nothing onto the heap and a decode step
+ * streams bf16 through the cores; F32 (norms of some checkpoints, F16 widened) is a heap array.
+ * FP8 rows are dequantised one at a time into a scratch row (e4m3 × block scale, the reference's
+ * product) right before their dot products.
  */
 final class CpuWeight implements Weight {
     final int rows;
     final int cols;
-    final short[] bf16; // [rows, cols] bit patterns, or null
-    final float[] f32;  // [rows, cols], or null
+    final HostMatrix.Format format;
+    final float[] f32;                // F32 [rows, cols], or null
+    final ByteBuffer[] data;          // BF16 / FP8 parts, each whole rows from position 0
+    final int[] partEnd;              // exclusive end row of each part
+    private final HostMatrix.Part[] parts;
 
-    CpuWeight(int rows, int cols, short[] bf16, float[] f32) {
-        this.rows = rows;
-        this.cols = cols;
-        this.bf16 = bf16;
-        this.f32 = f32;
+    CpuWeight(HostMatrix m) {
+        this.rows = m.rows();
+        this.cols = m.cols();
+        this.format = m.format();
+        this.f32 = m.f32();
+        List<HostMatrix.Part> ps = m.parts();
+        this.parts = ps.toArray(new HostMatrix.Part[0]);
+        this.data = new ByteBuffer[parts.length];
+        this.partEnd = new int[parts.length];
+        int end = 0;
+        for (int i = 0; i < parts.length; i++) {
+            data[i] = parts[i].data();
+            end += parts[i].rows();
+            partEnd[i] = end;
+        }
+    }
+
+    boolean bf16() {
+        return format == HostMatrix.Format.BF16;
+    }
+
+    /** The part holding row r (matrices have one to a few parts). */
+    int part(int r) {
+        int p = 0;
+        while (r >= partEnd[p]) {
+            p++;
+        }
+        return p;
+    }
+
+    int partStart(int p) {
+        return p == 0 ? 0 : partEnd[p - 1];
+    }
+
+    /** Byte offset of bf16 row r inside data[part(r)]. */
+    int bf16Offset(int r, int p) {
+        return (r - partStart(p)) * cols * 2;
     }
 
     @Override
@@ -31,19 +73,57 @@ final class CpuWeight implements Weight {
 
     @Override
     public long bytes() {
-        return bf16 != null ? 2L * bf16.length : 4L * f32.length;
+        return f32 != null ? 4L * f32.length : (long) rows * cols * (bf16() ? 2 : 1);
     }
 
     float get(int r, int c) {
-        int i = r * cols + c;
-        return bf16 != null ? Float.intBitsToFloat((bf16[i] & 0xffff) << 16) : f32[i];
+        if (f32 != null) {
+            return f32[r * cols + c];
+        }
+        int p = part(r);
+        if (bf16()) {
+            return DType.bf16ToFloat(data[p].getShort(bf16Offset(r, p) + 2 * c));
+        }
+        int rr = r - partStart(p);
+        return DType.e4m3ToFloat(data[p].get(rr * cols + c)) * HostMatrix.scale(parts[p], rr, c);
     }
 
     float[] row(int r) {
         float[] out = new float[cols];
-        for (int c = 0; c < cols; c++) {
-            out[c] = get(r, c);
-        }
+        rowInto(r, out);
         return out;
+    }
+
+    /** Row r as fp32 into dst[0, cols). */
+    void rowInto(int r, float[] dst) {
+        if (f32 != null) {
+            System.arraycopy(f32, r * cols, dst, 0, cols);
+            return;
+        }
+        if (!bf16()) {
+            fp8Row(r, dst);
+            return;
+        }
+        int p = part(r);
+        int off = bf16Offset(r, p);
+        for (int c = 0; c < cols; c++) {
+            dst[c] = DType.bf16ToFloat(data[p].getShort(off + 2 * c));
+        }
+    }
+
+    /** FP8 row r dequantised: e4m3 × scale_inv of its 128×128 block, in fp32 (the reference's product). */
+    void fp8Row(int r, float[] dst) {
+        int p = part(r);
+        HostMatrix.Part part = parts[p];
+        int rr = r - partStart(p);
+        int off = rr * cols;
+        ByteBuffer b = data[p];
+        for (int c0 = 0; c0 < cols; c0 += part.blockCols()) {
+            float s = HostMatrix.scale(part, rr, c0);
+            int c1 = Math.min(cols, c0 + part.blockCols());
+            for (int c = c0; c < c1; c++) {
+                dst[c] = DType.e4m3ToFloat(b.get(off + c)) * s;
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.lingspark.engine.backend.cpu;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -9,28 +11,54 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dot products of one weight row with up to four activation rows at once: the weight row is widened
  * from BF16 once and reused for four tokens, which is what turns prefill into matrix-matrix work.
+ * BF16 rows are read straight from their buffer (the mapped checkpoint); FP8 rows are dequantised
+ * into a per-thread scratch row first and then take the fp32 path.
  */
 final class MatmulKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int L = F.length(); // 8 lanes
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private MatmulKernels() {
     }
 
-    /** 8 BF16 values at w[off..off+8) widened to fp32 (bf16 is the top half of an fp32). */
-    private static FloatVector widen(short[] w, int off) {
-        return ((IntVector) ShortVector.fromArray(S, w, off).convertShape(VectorOperators.S2I, I, 0))
+    /** 8 BF16 values at byte offset off widened to fp32 (bf16 is the top half of an fp32). */
+    private static FloatVector widen(ByteBuffer w, int off) {
+        return ((IntVector) ShortVector.fromByteBuffer(S, w, off, LE).convertShape(VectorOperators.S2I, I, 0))
                 .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** A per-thread fp32 row of at least n floats (FP8 dequantisation). */
+    static float[] scratch(int n) {
+        float[] s = SCRATCH.get();
+        if (s.length < n) {
+            s = new float[n];
+            SCRATCH.set(s);
+        }
+        return s;
     }
 
     /**
      * out[o0 + t·ostride] = Σ_k x[x0 + t·xs + k] · w[row, k] for t in [0, nt), nt ≤ 4.
      */
     static void dotRows(CpuWeight w, int row, float[] x, int x0, int xs, int nt, float[] out, int o0, int ostride) {
-        int k = w.cols;
-        int wOff = row * k;
+        if (w.f32 != null) {
+            dotRowsF32(w.f32, row * w.cols, w.cols, x, x0, xs, nt, out, o0, ostride);
+        } else if (!w.bf16()) {
+            float[] r = scratch(w.cols);
+            w.fp8Row(row, r);
+            dotRowsF32(r, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
+        } else {
+            int p = w.part(row);
+            dotRowsBf16(w.data[p], w.bf16Offset(row, p), w.cols, x, x0, xs, nt, out, o0, ostride);
+        }
+    }
+
+    private static void dotRowsBf16(ByteBuffer ws, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
+                                    int o0, int ostride) {
         int kv = k - k % L;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
@@ -39,89 +67,91 @@ final class MatmulKernels {
         int x1 = x0 + xs;
         int x2 = x1 + xs;
         int x3 = x2 + xs;
-        if (w.bf16 != null) {
-            short[] ws = w.bf16;
-            switch (nt) {
-                case 4 -> {
-                    for (int i = 0; i < kv; i += L) {
-                        FloatVector wv = widen(ws, wOff + i);
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-                        a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
-                    }
-                }
-                case 3 -> {
-                    for (int i = 0; i < kv; i += L) {
-                        FloatVector wv = widen(ws, wOff + i);
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-                    }
-                }
-                case 2 -> {
-                    for (int i = 0; i < kv; i += L) {
-                        FloatVector wv = widen(ws, wOff + i);
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                    }
-                }
-                default -> {
-                    // Two accumulators hide FMA latency on the single-token (decode) path.
-                    int i = 0;
-                    for (; i + 2 * L <= kv; i += 2 * L) {
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
-                        a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
-                    }
-                    for (; i < kv; i += L) {
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
-                    }
-                    a0 = a0.add(a1);
-                    a1 = FloatVector.zero(F);
-                }
-            }
-        } else {
-            float[] wf = w.f32;
-            for (int i = 0; i < kv; i += L) {
-                FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
-                a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                if (nt > 1) {
+        switch (nt) {
+            case 4 -> {
+                for (int i = 0; i < kv; i += L) {
+                    FloatVector wv = widen(ws, wOff + 2 * i);
+                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
                     a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                }
-                if (nt > 2) {
                     a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-                }
-                if (nt > 3) {
                     a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
                 }
             }
+            case 3 -> {
+                for (int i = 0; i < kv; i += L) {
+                    FloatVector wv = widen(ws, wOff + 2 * i);
+                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                    a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                    a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+                }
+            }
+            case 2 -> {
+                for (int i = 0; i < kv; i += L) {
+                    FloatVector wv = widen(ws, wOff + 2 * i);
+                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                    a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                }
+            }
+            default -> {
+                // Two accumulators hide FMA latency on the single-token path.
+                int i = 0;
+                for (; i + 2 * L <= kv; i += 2 * L) {
+                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + 2 * i), a0);
+                    a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + 2 * (i + L)), a1);
+                }
+                for (; i < kv; i += L) {
+                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + 2 * i), a0);
+                }
+                a0 = a0.add(a1);
+                a1 = FloatVector.zero(F);
+            }
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+            a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
         for (int i = kv; i < k; i++) { // scalar tail when K is not a multiple of 8
-            float wv = w.get(row, i);
-            s0 += x[x0 + i] * wv;
+            float wv = Float.intBitsToFloat((ws.getShort(wOff + 2 * i) & 0xffff) << 16);
+            for (int t = 0; t < nt; t++) {
+                s[t] += x[x0 + t * xs + i] * wv;
+            }
+        }
+        for (int t = 0; t < nt; t++) {
+            out[o0 + t * ostride] = s[t];
+        }
+    }
+
+    private static void dotRowsF32(float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
+                                   int o0, int ostride) {
+        int kv = k - k % L;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int x1 = x0 + xs;
+        int x2 = x1 + xs;
+        int x3 = x2 + xs;
+        for (int i = 0; i < kv; i += L) {
+            FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
+            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
             if (nt > 1) {
-                s1 += x[x1 + i] * wv;
+                a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
             }
             if (nt > 2) {
-                s2 += x[x2 + i] * wv;
+                a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
             }
             if (nt > 3) {
-                s3 += x[x3 + i] * wv;
+                a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
             }
         }
-        out[o0] = s0;
-        if (nt > 1) {
-            out[o0 + ostride] = s1;
+        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+            a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
+        for (int i = kv; i < k; i++) {
+            float wv = wf[wOff + i];
+            for (int t = 0; t < nt; t++) {
+                s[t] += x[x0 + t * xs + i] * wv;
+            }
         }
-        if (nt > 2) {
-            out[o0 + 2 * ostride] = s2;
-        }
-        if (nt > 3) {
-            out[o0 + 3 * ostride] = s3;
+        for (int t = 0; t < nt; t++) {
+            out[o0 + t * ostride] = s[t];
         }
     }
 
@@ -142,33 +172,31 @@ final class MatmulKernels {
 
     /**
      * The single-token (decode) dot product with bf16 weights, the engine's weight-streaming hot loop.
-     * 16 bf16 are loaded as 8 ints; each int holds an even element in its low half and the next odd
-     * one in its high half, so a shift and a mask turn them into two fp32 vectors without any
-     * widening conversion. xp is x in {@link #pairOrder}. Two accumulator pairs hide FMA latency.
+     * 16 bf16 are loaded as 8 little-endian ints; each int holds an even element in its low half and
+     * the next odd one in its high half, so a shift and a mask turn them into two fp32 vectors without
+     * any widening conversion. xp is x in {@link #pairOrder}. Two accumulator pairs hide FMA latency.
      */
-    static float dotPairs(short[] w, int off, float[] xp, int k) {
+    static float dotPairs(ByteBuffer w, int off, float[] xp, int k) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
         int i = 0;
         for (; i + 32 <= k; i += 32) {
-            IntVector p = ShortVector.fromArray(SHORT16, w, off + i).reinterpretAsInts();
-            IntVector q = ShortVector.fromArray(SHORT16, w, off + i + 16).reinterpretAsInts();
+            IntVector p = IntVector.fromByteBuffer(I, w, off + 2 * i, LE);
+            IntVector q = IntVector.fromByteBuffer(I, w, off + 2 * i + 32, LE);
             a0 = FloatVector.fromArray(F, xp, i).fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a0);
             a1 = FloatVector.fromArray(F, xp, i + 8).fma(p.and(0xFFFF0000).reinterpretAsFloats(), a1);
             a2 = FloatVector.fromArray(F, xp, i + 16).fma(q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a2);
             a3 = FloatVector.fromArray(F, xp, i + 24).fma(q.and(0xFFFF0000).reinterpretAsFloats(), a3);
         }
         for (; i < k; i += 16) {
-            IntVector p = ShortVector.fromArray(SHORT16, w, off + i).reinterpretAsInts();
+            IntVector p = IntVector.fromByteBuffer(I, w, off + 2 * i, LE);
             a0 = FloatVector.fromArray(F, xp, i).fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a0);
             a1 = FloatVector.fromArray(F, xp, i + 8).fma(p.and(0xFFFF0000).reinterpretAsFloats(), a1);
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
-
-    private static final VectorSpecies<Short> SHORT16 = ShortVector.SPECIES_256;
 
     /**
      * out[t, n] = x[t, :] · w[n, :] for rows n in [n0, n1) and all T tokens: tokens in blocks of 64
@@ -177,19 +205,29 @@ final class MatmulKernels {
     static void matmulRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
         int k = w.cols;
         int n = w.rows;
-        if (t == 1 && w.bf16 != null && k % 16 == 0) {
+        if (t == 1 && w.bf16() && k % 16 == 0) {
             float[] xp = pairOrder(x, k);
             for (int r = n0; r < n1; r++) {
-                out[r] = dotPairs(w.bf16, r * k, xp, k);
+                int p = w.part(r);
+                out[r] = dotPairs(w.data[p], w.bf16Offset(r, p), xp, k);
             }
             return;
         }
+        boolean fp8 = w.f32 == null && !w.bf16();
+        float[] row = fp8 ? scratch(k) : null;
         for (int tb = 0; tb < t; tb += 64) {
             int te = Math.min(t, tb + 64);
             for (int r = n0; r < n1; r++) {
+                if (fp8) {
+                    w.fp8Row(r, row); // once per row and token block, reused by every group of 4 tokens
+                }
                 for (int t0 = tb; t0 < te; t0 += 4) {
                     int nt = Math.min(4, te - t0);
-                    dotRows(w, r, x, t0 * k, k, nt, out, t0 * n + r, n);
+                    if (fp8) {
+                        dotRowsF32(row, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
+                    } else {
+                        dotRows(w, r, x, t0 * k, k, nt, out, t0 * n + r, n);
+                    }
                 }
             }
         }

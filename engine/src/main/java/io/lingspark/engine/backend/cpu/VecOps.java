@@ -1,5 +1,6 @@
 package io.lingspark.engine.backend.cpu;
 
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -58,19 +59,27 @@ final class VecOps {
         }
     }
 
-    /** y[i] += alpha · w[row, i] over the weight's columns (BF16 widened, or F32). */
+    /** y[i] += alpha · w[row, i] over the weight's columns (BF16 widened, F32, or FP8 dequantised). */
     static void axpyRow(float alpha, CpuWeight w, int row, float[] y) {
         int n = w.cols;
-        int off = row * n;
         if (w.f32 != null) {
-            axpy(alpha, w.f32, off, y, 0, n);
+            axpy(alpha, w.f32, row * n, y, 0, n);
             return;
         }
+        if (!w.bf16()) {
+            float[] r = MatmulKernels.scratch(n);
+            w.fp8Row(row, r);
+            axpy(alpha, r, 0, y, 0, n);
+            return;
+        }
+        int p = w.part(row);
+        int off = w.bf16Offset(row, p);
+        java.nio.ByteBuffer b = w.data[p];
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
-            FloatVector wv = ((IntVector) ShortVector.fromArray(S, w.bf16, off + i).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector wv = ((IntVector) ShortVector.fromByteBuffer(S, b, off + 2 * i, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             wv.fma(av, FloatVector.fromArray(F, y, i)).intoArray(y, i);
         }
         for (int i = nv; i < n; i++) {

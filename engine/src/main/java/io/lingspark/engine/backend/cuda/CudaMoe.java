@@ -1,8 +1,8 @@
 package io.lingspark.engine.backend.cuda;
 
 import io.lingspark.engine.backend.Backend.MoeWeights;
+import io.lingspark.engine.backend.MoeSpec;
 import io.lingspark.engine.backend.Weight;
-import io.lingspark.engine.config.LingConfig;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import jcuda.Pointer;
@@ -45,14 +45,14 @@ final class CudaMoe {
         return p;
     }
 
-    void run(CudaTensor x, MoeWeights w, LingConfig c, CudaTensor out, int[] chosen) {
+    void run(CudaTensor x, MoeWeights w, MoeSpec c, CudaTensor out, int[] chosen) {
         int t = x.rows;
         int h = x.cols;
-        int e = c.numExperts;
-        int k = c.numExpertsPerTok;
-        int m = c.moeIntermediateSize;
+        int e = c.experts();
+        int k = c.topK();
+        int m = c.intermediate();
         int slots = t * k;
-        if (e > 1024 || c.nGroup > 32 || e % c.nGroup != 0 || k > 64) {
+        if (e > 1024 || c.groups() > 32 || e % c.groups() != 0 || k > 64) {
             throw new IllegalArgumentException("MoE kernels support E <= 1024, n_group <= 32, k <= 64");
         }
         Layer ly = layer(w);
@@ -62,8 +62,8 @@ final class CudaMoe {
         be.launch(LaunchConfigs.flat("ls_fill_i32", e), counts, 0, e);
         DevPtr ids = be.temp(4L * slots);
         DevPtr wts = be.temp(4L * slots);
-        be.launch(LaunchConfigs.rows("ls_moe_route", t), logits.ptr, ly.bias, e, k, c.nGroup, c.topkGroup,
-                (float) c.routedScalingFactor, ids, wts, counts);
+        be.launch(LaunchConfigs.rows("ls_moe_route", t), logits.ptr, ly.bias, e, k, c.groups(), c.topkGroup(),
+                c.routedScale(), ids, wts, counts);
         int maxTiles = LaunchConfigs.moeMaxTiles(slots, e);
         DevPtr offsets = be.temp(4L * (e + 1));
         DevPtr active = be.temp(4L * e);

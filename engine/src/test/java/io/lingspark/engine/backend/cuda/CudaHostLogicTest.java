@@ -3,13 +3,12 @@ package io.lingspark.engine.backend.cuda;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.lingspark.engine.backend.Backends;
-import io.lingspark.engine.backend.BatchLayout;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.config.Presets;
+import io.lingspark.engine.runtime.Backends;
+import io.lingspark.engine.step.ForwardBatch;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -18,76 +17,26 @@ class CudaHostLogicTest {
     private static final LingConfig MINI = Presets.get("ling-mini-2.0");
 
     @Test
-    void memoryPlanOnLingMini() {
-        assertEquals(40_960, MemoryPlan.kvBytesPerToken(MINI)); // 20 layers · 2 · 4 · 128 · 2 B
-        long w = MemoryPlan.weightBytes(MINI, false);
-        assertEquals(32.5e9, w, 0.1e9);                         // 16.26 B params × 2 B
-        long h100 = 79L * 1024 * 1024 * 1024 + 600L * 1024 * 1024;
-        MemoryPlan p = MemoryPlan.plan(MINI, false, h100, 0.9, 4096);
-        assertEquals(16, p.blockSize());
-        assertEquals(40_960L * 16, p.kvBlockBytes());
-        long used = p.weightBytes() + p.activationBytes() + p.kvBytes();
-        assertTrue(used <= p.budget() && p.budget() - used < p.kvBlockBytes(), p.toString());
-        // ~36 GB of KV left: about 0.9 M tokens, the performance notes' ~1.0 M at 80 GB
-        assertTrue(p.kvTokens() > 700_000 && p.kvTokens() < 1_100_000, p.toString());
-        assertTrue(MemoryPlan.weightBytes(MINI, true) < w * 0.6, "fp8 roughly halves the weights");
-    }
-
-    @Test
-    void memoryPlanFailsEarlyWithTheArithmetic() {
-        ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> MemoryPlan.plan(MINI, false, 24L << 30, 0.9, 4096));
-        assertTrue(e.getMessage().contains("does not fit") && e.getMessage().contains("weights"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> MemoryPlan.plan(MINI, false, 80L << 30, 1.5, 1));
-    }
-
-    @Test
-    void pagedCacheTakesAndReturnsBlocks() {
-        BlockPool pool = new BlockPool(10, 16);
-        CudaKvCache a = new CudaKvCache(pool, 1000);
-        a.ensure(33); // 3 blocks
-        assertArrayEquals(new int[] {0, 1, 2}, a.blockTable());
-        a.commit(33);
-        CudaKvCache b = new CudaKvCache(pool, 1000);
-        b.ensure(16);
-        assertArrayEquals(new int[] {3}, b.blockTable());
-        a.truncate(17); // keeps 2 blocks
-        assertEquals(2, a.blockTable().length);
-        assertEquals(7, pool.available());
-        b.ensure(16 * 8);
-        assertThrows(BlockPool.KvCacheFullException.class, () -> b.ensure(16 * 9));
-        a.close();
-        b.close();
-        assertEquals(10, pool.available());
-        CudaKvCache c = new CudaKvCache(pool, 1000);
-        c.ensure(20);
-        assertEquals(2000, c.bytes());
-    }
-
-    @Test
     void stepMetadataForDecodeAndPrefill() {
-        BlockPool pool = new BlockPool(100, 16);
-        CudaKvCache s0 = new CudaKvCache(pool, 1);
-        CudaKvCache s1 = new CudaKvCache(pool, 1);
-        s0.ensure(40);
-        s1.ensure(20);
+        int[] t0 = {0, 1, 2};
+        int[] t1 = {3, 4};
         // prefill: 40 rows of s0 then 20 rows of s1; group 4 -> 16-row tiles
-        int[] pos = new int[60];
-        for (int i = 0; i < 60; i++) {
-            pos[i] = i < 40 ? i : i - 40;
-        }
-        BatchLayout pre = new BatchLayout(List.of(new BatchLayout.Chunk(s0, 0, 40, 0), new BatchLayout.Chunk(s1, 40, 20, 0)), pos);
+        ForwardBatch pre = ForwardBatch.builder().add(0, new int[40], 0, 40, 0, t0, -1, ForwardBatch.Logits.LAST)
+            .add(1, new int[20], 0, 20, 0, t1, -1, ForwardBatch.Logits.LAST).build();
         StepMetadata m = StepMetadata.of(pre, CudaAttention.tableWidth(3), 4);
         assertFalse(m.decode());
         assertEquals(64, m.maxBlocks());
         assertEquals(5, m.nTiles()); // 16+16+8, 16+4
         assertArrayEquals(new int[] {0, 16, 16, 16, 32, 8, 40, 16, 56, 4}, m.tiles());
         assertEquals(1, m.rowSeq()[45]);
-        assertEquals(s1.blockTable()[1], m.blockTable()[64 + 1]);
-        BatchLayout dec = new BatchLayout(List.of(new BatchLayout.Chunk(s0, 0, 1, 40), new BatchLayout.Chunk(s1, 1, 1, 20)), new int[] {40, 20});
+        assertEquals(45 - 40, m.positions()[45]);
+        assertEquals(t1[1], m.blockTable()[64 + 1]);
+        ForwardBatch dec = ForwardBatch.builder().add(0, new int[1], 0, 1, 40, t0, -1, ForwardBatch.Logits.LAST)
+            .add(1, new int[1], 0, 1, 20, t1, -1, ForwardBatch.Logits.LAST).build();
         StepMetadata d = StepMetadata.of(dec, 64, 4);
         assertTrue(d.decode());
         assertArrayEquals(new int[] {0, 1, 1, 1}, d.tiles());
+        assertArrayEquals(new int[] {40, 20}, d.positions());
         assertEquals(64, CudaAttention.tableWidth(64));
         assertEquals(128, CudaAttention.tableWidth(65));
     }
@@ -174,9 +123,9 @@ class CudaHostLogicTest {
     @Test
     void cudaDeviceWithoutKernelsOrGpuIsAClearError() {
         assumeTrue(!CudaContext.kernelsBuilt() || !CudaContext.deviceAvailable());
-        ModelLoadException e = assertThrows(ModelLoadException.class, () -> Backends.open("cuda", 1, 0.9));
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> Backends.open("cuda", 1, 0.9, 0));
         assertTrue(e.getMessage().contains("CUDA"), e.getMessage());
-        try (var be = Backends.open("auto", 1, 0.9)) {
+        try (var be = Backends.open("auto", 1, 0.9, 0)) {
             assertTrue(be.name().startsWith("cpu"));
         }
     }

@@ -1,0 +1,66 @@
+package io.lingspark.engine.command;
+
+import io.lingspark.engine.runtime.EngineOptions;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The engine's options, the same in every command (logits, bench, chat, generate): device, threads,
+ * memory and batch limits. In {@code generate} each is also {@code spark.lingspark.<name>}.
+ */
+public final class EngineOptionsMixin {
+    @Option(names = "--device", defaultValue = EngineOptions.DEFAULT_DEVICE,
+        description = "cpu, cuda, cuda:N or auto (CUDA when a GPU and the kernels are there, else the CPU; "
+            + "in a Spark job, a GPU Spark assigns to the task wins). Default: ${DEFAULT-VALUE}")
+    public String device;
+
+    @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU backend threads (0: all cores)")
+    public int cpuThreads;
+
+    @Option(names = "--gpu-memory-utilization", defaultValue = "0.9",
+        description = "fraction of the GPU's memory the engine plans for: weights, activations, and the KV cache "
+            + "in what is left. Default: ${DEFAULT-VALUE}")
+    public double gpuMemoryUtilization;
+
+    @Option(names = "--kv-cache-memory", defaultValue = "0", converter = MemorySize.class,
+        description = "memory of the CPU backend's KV cache, e.g. 8GiB (0: half the JVM's max heap; weights are "
+            + "memory-mapped and take no heap)")
+    public long kvCacheMemory;
+
+    @Option(names = "--max-batch-tokens", defaultValue = "512",
+        description = "tokens one engine step holds (decode tokens + prefill chunks); also the activation reserve "
+            + "of the GPU memory plan. Default: ${DEFAULT-VALUE}")
+    public int maxBatchTokens;
+
+    @Option(names = "--max-running", defaultValue = "64",
+        description = "sequences decoding at once (each holds KV cache). Default: ${DEFAULT-VALUE}")
+    public int maxRunning;
+
+    @Option(names = "--max-model-len", defaultValue = "0", description = "context limit in tokens (0: the model's)")
+    public int maxModelLen;
+
+    /** The options for a model directory; bad values are a usage error. */
+    public EngineOptions options(Path modelDir) {
+        check();
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
+            cpuThreads, kvCacheMemory);
+    }
+
+    /** Exit 2 with a one-line message for a value out of range. */
+    public void check() {
+        usage(device != null && device.trim().toLowerCase(java.util.Locale.ROOT).matches("cpu|auto|cuda(:\\d+)?"),
+            "--device must be cpu, cuda, cuda:N or auto");
+        usage(cpuThreads >= 0, "--cpu-threads must be >= 0");
+        usage(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1, "--gpu-memory-utilization must be in (0, 1]");
+        usage(kvCacheMemory >= 0, "--kv-cache-memory must be >= 0");
+        usage(maxBatchTokens >= 1, "--max-batch-tokens must be >= 1");
+        usage(maxRunning >= 1, "--max-running must be >= 1");
+        usage(maxModelLen >= 0, "--max-model-len must be >= 0");
+    }
+
+    static void usage(boolean ok, String message) {
+        if (!ok) {
+            throw new ExitCodes.CommandException(ExitCodes.USAGE, message);
+        }
+    }
+}

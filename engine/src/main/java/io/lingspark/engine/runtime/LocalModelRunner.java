@@ -1,0 +1,127 @@
+package io.lingspark.engine.runtime;
+
+import io.lingspark.engine.backend.Backend;
+import io.lingspark.engine.backend.CachePool;
+import io.lingspark.engine.backend.Tensor;
+import io.lingspark.engine.model.CausalLm;
+import io.lingspark.engine.model.IntermediateTensors;
+import io.lingspark.engine.step.ForwardBatch;
+import java.util.List;
+
+/**
+ * The whole model in this JVM on one backend: beginStep → embed → layers [0, L) → logits (on the
+ * device) → endStep, then token choice: on the device where the backend samples and every row's
+ * parameters allow it (only ids come back), else on the host over the step's logits in one pass.
+ */
+public final class LocalModelRunner implements ModelRunner {
+    private final CausalLm model;
+    private final Backend be;
+    private final CachePool cache;
+    private final BatchSampler sampler;
+
+    /** Allocates the plan's cache on the model's backend. */
+    public LocalModelRunner(CausalLm model, MemoryPlan plan, int samplingThreads) {
+        this.model = model;
+        this.be = model.backend();
+        this.cache = be.allocateCache(model.cacheSpec(plan.blockSize()), plan.kvBlocks(), plan.slots());
+        this.sampler = new BatchSampler(samplingThreads);
+    }
+
+    public CausalLm model() {
+        return model;
+    }
+
+    public CachePool cache() {
+        return cache;
+    }
+
+    @Override
+    public int vocabSize() {
+        return model.config().vocabSize;
+    }
+
+    /** Runs the step; returns the device logits of batch.logitRows() (null when none are wanted). */
+    Tensor forward(ForwardBatch batch, int[][] routing) {
+        int[] rows = batch.logitRows();
+        be.beginStep(batch);
+        try {
+            IntermediateTensors h = model.embed(batch);
+            model.layers(batch, cache, h, 0, model.numLayers(), routing);
+            Tensor logits = rows.length > 0 ? model.logits(h, rows) : null;
+            model.release(h);
+            be.endStep();
+            return logits;
+        } catch (RuntimeException | Error e) {
+            be.abortStep();
+            throw e;
+        }
+    }
+
+    /** The step's logits on the host, [logit rows, V] row-major (sessions, the logits command). */
+    float[] forwardToHost(ForwardBatch batch, int[][] routing) {
+        Tensor logits = forward(batch, routing);
+        return logits == null ? new float[0] : be.toHost(logits);
+    }
+
+    @Override
+    public StepResult execute(ForwardBatch batch, SamplingBatch sampling) {
+        Tensor logits = forward(batch, null);
+        if (sampling.size() == 0) {
+            return new StepResult(new Sampler.Sample[0]);
+        }
+        if (logits == null || logits.rows() != sampling.size()) {
+            throw new IllegalArgumentException("a step samples " + sampling.size() + " rows from "
+                + (logits == null ? 0 : logits.rows()) + " logit rows");
+        }
+        if (be.supports(Backend.Feature.DEVICE_SAMPLING) && deviceSamplable(sampling.rows())) {
+            return new StepResult(sampleOnDevice(logits, sampling.rows()));
+        }
+        return new StepResult(sampler.sample(be.toHost(logits), vocabSize(), sampling));
+    }
+
+    /**
+     * Rows the device kernel serves exactly: greedy, or temperature with 1 ≤ top_k ≤ 64 (top_p over
+     * the top-k) and nothing the kernel lacks (penalties, min_p, an active min_tokens mask, logprobs).
+     */
+    static boolean deviceSamplable(List<Sampler.Row> rows) {
+        for (Sampler.Row r : rows) {
+            SamplingParams p = r.params();
+            boolean greedy = p.temperature() < Sampler.GREEDY_EPS;
+            if (p.logprobs() != null || p.minP() > 0 || p.repetitionPenalty() != 1 || p.frequencyPenalty() != 0
+                || p.presencePenalty() != 0 || (r.generated() < p.minTokens() && r.blocked().length > 0)
+                || (!greedy && (p.topK() < 1 || p.topK() > 64))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Sampler.Sample[] sampleOnDevice(Tensor logits, List<Sampler.Row> rows) {
+        int n = rows.size();
+        float[] temp = new float[n];
+        int[] topK = new int[n];
+        float[] topP = new float[n];
+        long[] seeds = new long[n];
+        for (int i = 0; i < n; i++) {
+            Sampler.Row r = rows.get(i);
+            SamplingParams p = r.params();
+            boolean greedy = p.temperature() < Sampler.GREEDY_EPS;
+            temp[i] = greedy ? 0f : (float) p.temperature();
+            topK[i] = greedy ? 1 : p.topK();
+            topP[i] = (float) p.topP();
+            seeds[i] = Sampler.drawSeed(r.seed(), r.generated());
+        }
+        int[] ids = be.sample(logits, temp, topK, topP, seeds);
+        Sampler.Sample[] out = new Sampler.Sample[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = new Sampler.Sample(ids[i], Double.NaN, new int[0], new double[0]);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        sampler.close();
+        cache.close();
+    }
+}

@@ -1,0 +1,29 @@
+package io.lingspark.jobs.generate;
+
+import io.lingspark.engine.command.EngineOptionsMixin;
+import io.lingspark.engine.runtime.EngineOptions;
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * The engine options of a job as serialisable data, shipped to every task (EngineOptions holds a Path,
+ * which Java serialisation refuses); each executor turns them into its engine's options.
+ *
+ * @param device the --device value; a GPU Spark assigns to a task wins over it
+ */
+public record EngineSettings(String device, int maxBatchTokens, int maxRunning, int maxModelLen,
+                             double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static EngineSettings of(EngineOptionsMixin m) {
+        m.check();
+        return new EngineSettings(m.device, m.maxBatchTokens, m.maxRunning, m.maxModelLen, m.gpuMemoryUtilization,
+            m.cpuThreads, m.kvCacheMemory);
+    }
+
+    /** The options of an engine on the given device (the task's GPU, or the --device value). */
+    public EngineOptions options(Path modelDir, String onDevice) {
+        return new EngineOptions(modelDir, onDevice, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
+            cpuThreads, kvCacheMemory);
+    }
+}
