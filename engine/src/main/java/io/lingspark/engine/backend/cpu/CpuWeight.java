@@ -4,6 +4,7 @@ import io.lingspark.engine.backend.Weight;
 import io.lingspark.engine.weights.DType;
 import io.lingspark.engine.weights.HostMatrix;
 import java.nio.ByteBuffer;
+import java.nio.ShortBuffer;
 import java.util.List;
 
 /**
@@ -19,6 +20,7 @@ final class CpuWeight implements Weight {
     final HostMatrix.Format format;
     final float[] f32;                // F32 [rows, cols], or null
     final ByteBuffer[] data;          // BF16 / FP8 parts, each whole rows from position 0
+    private final ShortBuffer[] shorts; // BF16 parts as little-endian shorts (bulk row copies)
     final int[] partEnd;              // exclusive end row of each part
     private final HostMatrix.Part[] parts;
 
@@ -30,10 +32,12 @@ final class CpuWeight implements Weight {
         List<HostMatrix.Part> ps = m.parts();
         this.parts = ps.toArray(new HostMatrix.Part[0]);
         this.data = new ByteBuffer[parts.length];
+        this.shorts = new ShortBuffer[parts.length];
         this.partEnd = new int[parts.length];
         int end = 0;
         for (int i = 0; i < parts.length; i++) {
             data[i] = parts[i].data();
+            shorts[i] = format == HostMatrix.Format.BF16 ? data[i].asShortBuffer() : null;
             end += parts[i].rows();
             partEnd[i] = end;
         }
@@ -109,6 +113,12 @@ final class CpuWeight implements Weight {
         for (int c = 0; c < cols; c++) {
             dst[c] = DType.bf16ToFloat(data[p].getShort(off + 2 * c));
         }
+    }
+
+    /** BF16 row r's bit patterns into dst[0, cols): one bulk copy out of the mapped file. */
+    void bf16Row(int r, short[] dst) {
+        int p = part(r);
+        shorts[p].get((r - partStart(p)) * cols, dst, 0, cols);
     }
 
     /** FP8 row r dequantised: e4m3 × scale_inv of its 128×128 block, in fp32 (the reference's product). */

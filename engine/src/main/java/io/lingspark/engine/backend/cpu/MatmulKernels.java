@@ -21,13 +21,14 @@ final class MatmulKernels {
     private static final int L = F.length(); // 8 lanes
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<short[]> ROW = ThreadLocal.withInitial(() -> new short[0]);
 
     private MatmulKernels() {
     }
 
-    /** 8 BF16 values at byte offset off widened to fp32 (bf16 is the top half of an fp32). */
-    private static FloatVector widen(ByteBuffer w, int off) {
-        return ((IntVector) ShortVector.fromByteBuffer(S, w, off, LE).convertShape(VectorOperators.S2I, I, 0))
+    /** 8 BF16 values at w[off..off+8) widened to fp32 (bf16 is the top half of an fp32). */
+    private static FloatVector widen(short[] w, int off) {
+        return ((IntVector) ShortVector.fromArray(S, w, off).convertShape(VectorOperators.S2I, I, 0))
                 .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
@@ -37,6 +38,16 @@ final class MatmulKernels {
         if (s.length < n) {
             s = new float[n];
             SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /** A per-thread bf16 row of at least n values (a mapped row copied next to the cores). */
+    static short[] rowScratch(int n) {
+        short[] s = ROW.get();
+        if (s.length < n) {
+            s = new short[n];
+            ROW.set(s);
         }
         return s;
     }
@@ -52,12 +63,18 @@ final class MatmulKernels {
             w.fp8Row(row, r);
             dotRowsF32(r, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
         } else {
-            int p = w.part(row);
-            dotRowsBf16(w.data[p], w.bf16Offset(row, p), w.cols, x, x0, xs, nt, out, o0, ostride);
+            short[] r = rowScratch(w.cols);
+            w.bf16Row(row, r);
+            dotRowsBf16(r, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
         }
     }
 
-    private static void dotRowsBf16(ByteBuffer ws, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
+    /**
+     * The bf16 kernel on a row held in an array: the mapped row is copied once into it (one memcpy,
+     * amortised over every token of the block) because vector loads straight from a buffer inline
+     * poorly into this many-accumulator loop on JDK 17.
+     */
+    private static void dotRowsBf16(short[] ws, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
                                     int o0, int ostride) {
         int kv = k - k % L;
         FloatVector a0 = FloatVector.zero(F);
@@ -70,7 +87,7 @@ final class MatmulKernels {
         switch (nt) {
             case 4 -> {
                 for (int i = 0; i < kv; i += L) {
-                    FloatVector wv = widen(ws, wOff + 2 * i);
+                    FloatVector wv = widen(ws, wOff + i);
                     a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
                     a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
                     a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
@@ -79,7 +96,7 @@ final class MatmulKernels {
             }
             case 3 -> {
                 for (int i = 0; i < kv; i += L) {
-                    FloatVector wv = widen(ws, wOff + 2 * i);
+                    FloatVector wv = widen(ws, wOff + i);
                     a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
                     a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
                     a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
@@ -87,7 +104,7 @@ final class MatmulKernels {
             }
             case 2 -> {
                 for (int i = 0; i < kv; i += L) {
-                    FloatVector wv = widen(ws, wOff + 2 * i);
+                    FloatVector wv = widen(ws, wOff + i);
                     a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
                     a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
                 }
@@ -96,26 +113,42 @@ final class MatmulKernels {
                 // Two accumulators hide FMA latency on the single-token path.
                 int i = 0;
                 for (; i + 2 * L <= kv; i += 2 * L) {
-                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + 2 * i), a0);
-                    a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + 2 * (i + L)), a1);
+                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
+                    a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
                 }
                 for (; i < kv; i += L) {
-                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + 2 * i), a0);
+                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
                 }
                 a0 = a0.add(a1);
                 a1 = FloatVector.zero(F);
             }
         }
-        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-            a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
+        float s0 = a0.reduceLanes(VectorOperators.ADD);
+        float s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD);
+        float s3 = a3.reduceLanes(VectorOperators.ADD);
         for (int i = kv; i < k; i++) { // scalar tail when K is not a multiple of 8
-            float wv = Float.intBitsToFloat((ws.getShort(wOff + 2 * i) & 0xffff) << 16);
-            for (int t = 0; t < nt; t++) {
-                s[t] += x[x0 + t * xs + i] * wv;
+            float wv = Float.intBitsToFloat((ws[wOff + i] & 0xffff) << 16);
+            s0 += x[x0 + i] * wv;
+            if (nt > 1) {
+                s1 += x[x1 + i] * wv;
+            }
+            if (nt > 2) {
+                s2 += x[x2 + i] * wv;
+            }
+            if (nt > 3) {
+                s3 += x[x3 + i] * wv;
             }
         }
-        for (int t = 0; t < nt; t++) {
-            out[o0 + t * ostride] = s[t];
+        out[o0] = s0;
+        if (nt > 1) {
+            out[o0 + ostride] = s1;
+        }
+        if (nt > 2) {
+            out[o0 + 2 * ostride] = s2;
+        }
+        if (nt > 3) {
+            out[o0 + 3 * ostride] = s3;
         }
     }
 
@@ -214,19 +247,26 @@ final class MatmulKernels {
             return;
         }
         boolean fp8 = w.f32 == null && !w.bf16();
-        float[] row = fp8 ? scratch(k) : null;
+        boolean bf16 = w.bf16();
+        float[] frow = fp8 ? scratch(k) : null;
+        short[] brow = bf16 ? rowScratch(k) : null;
         for (int tb = 0; tb < t; tb += 64) {
             int te = Math.min(t, tb + 64);
             for (int r = n0; r < n1; r++) {
+                // The row is fetched once per row and token block, reused by every group of 4 tokens.
                 if (fp8) {
-                    w.fp8Row(r, row); // once per row and token block, reused by every group of 4 tokens
+                    w.fp8Row(r, frow);
+                } else if (bf16) {
+                    w.bf16Row(r, brow);
                 }
                 for (int t0 = tb; t0 < te; t0 += 4) {
                     int nt = Math.min(4, te - t0);
                     if (fp8) {
-                        dotRowsF32(row, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
+                        dotRowsF32(frow, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
+                    } else if (bf16) {
+                        dotRowsBf16(brow, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
                     } else {
-                        dotRows(w, r, x, t0 * k, k, nt, out, t0 * n + r, n);
+                        dotRowsF32(w.f32, r * k, k, x, t0 * k, k, nt, out, t0 * n + r, n);
                     }
                 }
             }

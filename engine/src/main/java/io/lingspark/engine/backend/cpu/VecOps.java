@@ -1,6 +1,5 @@
 package io.lingspark.engine.backend.cpu;
 
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -72,14 +71,13 @@ final class VecOps {
             axpy(alpha, r, 0, y, 0, n);
             return;
         }
-        int p = w.part(row);
-        int off = w.bf16Offset(row, p);
-        java.nio.ByteBuffer b = w.data[p];
+        short[] wb = MatmulKernels.rowScratch(n);
+        w.bf16Row(row, wb);
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
-            FloatVector wv = ((IntVector) ShortVector.fromByteBuffer(S, b, off + 2 * i, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector wv = ((IntVector) ShortVector.fromArray(S, wb, i).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             wv.fma(av, FloatVector.fromArray(F, y, i)).intoArray(y, i);
         }
         for (int i = nv; i < n; i++) {
