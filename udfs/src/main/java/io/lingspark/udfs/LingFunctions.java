@@ -4,7 +4,7 @@ import io.lingspark.engine.output.ParsedToolCalls;
 import io.lingspark.engine.output.ReasoningParser;
 import io.lingspark.engine.output.ReasoningSplit;
 import io.lingspark.engine.output.ToolCallParser;
-import io.lingspark.engine.runtime.ToolCall;
+import io.lingspark.engine.output.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

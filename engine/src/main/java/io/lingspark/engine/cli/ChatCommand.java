@@ -13,7 +13,7 @@ import io.lingspark.engine.runtime.GenerationRequest;
 import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.runtime.SamplingParams;
-import io.lingspark.engine.runtime.ToolCall;
+import io.lingspark.engine.output.ToolCall;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -23,8 +23,8 @@ public final class EngineOptionsMixin {
     public double gpuMemoryUtilization;
 
     @Option(names = "--kv-cache-memory", defaultValue = "0", converter = MemorySize.class,
-        description = "memory of the CPU backend's KV cache, e.g. 8GiB (0: half the JVM's max heap; weights are "
-            + "memory-mapped and take no heap)")
+        description = "KV cache size, e.g. 8GiB. CPU: the cache's memory (0: half the JVM's max heap; weights are "
+            + "memory-mapped and take no heap). GPU: a cap below what --gpu-memory-utilization leaves (0: no cap)")
     public long kvCacheMemory;
 
     @Option(names = "--max-batch-tokens", defaultValue = "512",

@@ -1,6 +1,5 @@
 package io.lingspark.engine.output;
 
-import io.lingspark.engine.runtime.ToolCall;
 import java.util.List;
 
 /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lingspark.engine.runtime.ToolCall;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;

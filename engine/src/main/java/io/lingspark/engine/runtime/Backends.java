@@ -21,14 +21,15 @@ public final class Backends {
      * @param device               "cpu", "cuda", "cuda:N" or "auto" (null means cpu)
      * @param cpuThreads           threads for the CPU backend (0: all cores)
      * @param gpuMemoryUtilization fraction of GPU memory the CUDA backend may plan for
-     * @param kvCacheMemory        bytes the CPU backend's cache may take (0: half the max heap)
+     * @param kvCacheMemory        bytes of KV cache: the CPU's budget (0: half the max heap); on a GPU a cap
+     *                             below what the utilization leaves (0: no cap)
      */
     public static Backend open(String device, int cpuThreads, double gpuMemoryUtilization, long kvCacheMemory) {
         String d = device == null ? "cpu" : device.trim().toLowerCase(Locale.ROOT);
         if (d.equals("auto")) {
             // CUDA when this build has the kernels and a GPU initialises, else the CPU
             return CudaContext.kernelsBuilt() && CudaContext.deviceAvailable()
-                    ? new CudaBackend(0, gpuMemoryUtilization) : new CpuBackend(cpuThreads, kvCacheMemory);
+                    ? new CudaBackend(0, gpuMemoryUtilization, kvCacheMemory) : new CpuBackend(cpuThreads, kvCacheMemory);
         }
         if (d.equals("cpu")) {
             return new CpuBackend(cpuThreads, kvCacheMemory);
@@ -45,7 +46,7 @@ public final class Backends {
             if (!CudaContext.kernelsBuilt()) {
                 throw new ModelLoadException("CUDA kernels were not built (nvcc was not found at build time)");
             }
-            return new CudaBackend(ordinal, gpuMemoryUtilization);
+            return new CudaBackend(ordinal, gpuMemoryUtilization, kvCacheMemory);
         }
         throw new IllegalArgumentException("unknown device '" + device + "' (expected cpu, cuda, cuda:N or auto)");
     }

@@ -1,5 +1,6 @@
 package io.lingspark.engine.runtime;
 
+import io.lingspark.engine.output.ToolCall;
 import java.util.List;
 
 /**

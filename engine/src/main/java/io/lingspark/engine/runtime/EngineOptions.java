@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * @param maxModelLen          context limit (0: the config's max_position_embeddings)
  * @param gpuMemoryUtilization fraction of GPU memory the CUDA backend plans for (weights, activations, cache)
  * @param cpuThreads           CPU backend threads (0: all cores)
- * @param kvCacheMemory        bytes of cache on the CPU backend (0: half the max heap)
+ * @param kvCacheMemory        bytes of KV cache: the CPU backend's whole budget (0: half the max heap); on a
+ *                             GPU a cap below what gpuMemoryUtilization leaves (0: no cap)
  */
 public record EngineOptions(Path modelDir, String device, int maxBatchTokens, int maxRunning, int maxModelLen,
                             double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory) {

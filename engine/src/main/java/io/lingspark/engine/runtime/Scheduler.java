@@ -249,13 +249,23 @@ final class Scheduler implements Runnable {
         }
     }
 
-    /** Moves waiting sequences into the running set while there is room in count, slots and blocks. */
+    /**
+     * Moves waiting sequences into the running set while there is room in count, slots and blocks:
+     * the blocks to hold a sequence's whole current length must be free beyond what the running ones
+     * still need for theirs (the oldest is always admitted when nothing runs).
+     */
     private void admit() {
+        int reserved = 0;
+        for (Sequence s : running) {
+            reserved += cache.blocksNeeded(s.table, s.totalLength());
+        }
         while (!waiting.isEmpty() && running.size() < maxRunning) {
             Sequence s = waiting.peekFirst();
-            if (!running.isEmpty() && cache.blocksFor(s.totalLength()) > cache.freeBlocks()) {
+            int need = cache.blocksFor(s.totalLength());
+            if (!running.isEmpty() && need > cache.freeBlocks() - reserved) {
                 return;
             }
+            reserved += need;
             KvCacheManager.BlockTable t = new KvCacheManager.BlockTable();
             if (cache.usesSlots() && !cache.takeSlot(t)) {
                 return;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lingspark.engine.runtime.ToolCall;
+import io.lingspark.engine.output.ToolCall;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

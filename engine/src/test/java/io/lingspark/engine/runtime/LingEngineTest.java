@@ -2,6 +2,7 @@ package io.lingspark.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -260,6 +261,42 @@ class LingEngineTest {
             assertTrue(r.ok() || r.errorCode() == ErrorCode.CANCELLED, String.valueOf(r.errorCode()));
         }
         assertEquals(ErrorCode.CANCELLED, e.submit(GenerationRequest.ofIds("late", prompts[0], greedyParams(2))).join().errorCode());
+    }
+
+    /** Waits (bounded) until the engine runs and holds nothing. */
+    static void awaitIdle(Engine e) throws InterruptedException {
+        for (int i = 0; i < 200 && (e.stats().running() > 0 || e.stats().waiting() > 0 || e.stats().cacheBlocksUsed() > 0); i++) {
+            Thread.sleep(25);
+        }
+    }
+
+    @Test
+    void abortStopsARequestWithinOneStepAndFreesItsBlocks() throws Exception {
+        try (LingEngine e = LingEngine.open(EngineOptions.of(Fixtures.model(NAME)))) {
+            GenerationRequest r = GenerationRequest.ofIds("long", prompts[3], greedyParams(800));
+            java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(5);
+            CompletableFuture<GenerationResult> f = e.submit(r, (c, d) -> streaming.countDown());
+            assertTrue(streaming.await(30, java.util.concurrent.TimeUnit.SECONDS), "the request is decoding");
+            assertTrue(e.stats().cacheBlocksUsed() >= 11, "160+ tokens hold 11+ blocks: " + e.stats().cacheBlocksUsed());
+            long steps = e.stats().steps();
+            assertTrue(e.abort(r));
+            GenerationResult res = f.join();
+            assertEquals(ErrorCode.CANCELLED, res.errorCode());
+            awaitIdle(e);
+            assertEquals(0, e.stats().running());
+            assertEquals(0, e.stats().cacheBlocksUsed(), "its blocks are free");
+            assertTrue(e.stats().steps() <= steps + 1, "at most the step in flight ran after the abort: "
+                + (e.stats().steps() - steps));
+            assertEquals(1, e.stats().abortedRequests());
+            assertFalse(e.abort(r), "not in flight any more");
+            // A cancelled future is an abort too, and the engine goes on serving.
+            CompletableFuture<GenerationResult> g = e.submit(GenerationRequest.ofIds("c", prompts[3], greedyParams(800)));
+            Thread.sleep(200);
+            g.cancel(true);
+            awaitIdle(e);
+            assertEquals(0, e.stats().cacheBlocksUsed());
+            assertGreedy(e);
+        }
     }
 
     @Test

@@ -79,6 +79,11 @@ public final class EngineHolder {
         return ENGINES.containsKey(modelDir.toAbsolutePath().normalize() + "|" + device);
     }
 
+    /** The engine this JVM holds for a model and device, or null (tests look inside). */
+    static Engine loaded(Path modelDir, String device) {
+        return ENGINES.get(modelDir.toAbsolutePath().normalize() + "|" + device);
+    }
+
     private static String executorId() {
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
         return env == null ? "?" : env.executorId();

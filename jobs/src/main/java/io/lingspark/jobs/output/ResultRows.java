@@ -3,7 +3,7 @@ package io.lingspark.jobs.output;
 import io.lingspark.engine.runtime.CompletionChoice;
 import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.GenerationResult;
-import io.lingspark.engine.runtime.ToolCall;
+import io.lingspark.engine.output.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;

@@ -29,6 +29,7 @@ public final class CudaBackend implements Backend {
 
     final CudaContext ctx;
     final double memoryUtilization;
+    private final long cacheMemory;          // > 0: the KV cache's size, below what utilization leaves
     final DecodeGraphs graphs;
     final CudaAttention attn;
     final CudaMoe moe;
@@ -43,15 +44,21 @@ public final class CudaBackend implements Backend {
     private CudaTensor pendingY;
     private long weightBytes;
 
+    public CudaBackend(int device, double memoryUtilization) {
+        this(device, memoryUtilization, 0);
+    }
+
     /**
      * @param memoryUtilization fraction of the GPU's memory this engine plans for (weights, activations, cache)
+     * @param cacheMemory       bytes of KV cache (0: all that the utilization leaves; more is never taken)
      */
-    public CudaBackend(int device, double memoryUtilization) {
+    public CudaBackend(int device, double memoryUtilization, long cacheMemory) {
         if (!(memoryUtilization > 0 && memoryUtilization <= 1)) {
             throw new IllegalArgumentException("--gpu-memory-utilization must be in (0, 1], got " + memoryUtilization);
         }
         this.ctx = new CudaContext(device);
         this.memoryUtilization = memoryUtilization;
+        this.cacheMemory = cacheMemory;
         this.graphs = new DecodeGraphs(ctx, !"false".equals(System.getProperty("lingspark.cuda.graphs")), 256);
         this.attn = new CudaAttention(this);
         this.moe = new CudaMoe(this);
@@ -211,13 +218,17 @@ public final class CudaBackend implements Backend {
         return 4L * spec.stateElements();
     }
 
-    /** utilization × device memory − reserve − weights − activations, and never more than is free now. */
+    /**
+     * utilization × device memory − reserve − weights − activations, never more than is free now, and
+     * at most --kv-cache-memory when that is set.
+     */
     @Override
     public long cacheBudget(long activationBytes) {
         ctx.bind();
         long planned = (long) (ctx.totalMemory * memoryUtilization) - RESERVE - weightBytes - activationBytes;
         long free = ctx.freeMemory() - RESERVE - activationBytes;
-        return Math.max(0, Math.min(planned, free));
+        long budget = Math.max(0, Math.min(planned, free));
+        return cacheMemory > 0 ? Math.min(cacheMemory, budget) : budget;
     }
 
     /** Device memory this engine may plan for in all: utilization × total − reserve. */

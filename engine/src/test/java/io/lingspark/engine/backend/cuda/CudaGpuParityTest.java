@@ -47,6 +47,12 @@ class CudaGpuParityTest {
         assertTrue(e <= 1e-2, m + "x" + n + "x" + k + ": relative error " + e);
     }
 
+    @org.junit.jupiter.api.Test
+    void engineOnTheGpuPreemptsWithUnchangedOutput() throws Exception {
+        Map<String, Object> r = CudaParity.enginePreemption(Fixtures.dir("tiny-ling-v2"));
+        assertTrue((boolean) r.get("pass"), r.toString());
+    }
+
     @ParameterizedTest
     @CsvSource({"tiny-ling-v2,0.96,0.10", "tiny-ling-v2-yarn,0.94,0.10", "tiny-ling-v2-fp8,0.97,0.08"})
     void fixturesThroughTheCudaBackend(String name, double top1, double meanDelta) throws Exception {

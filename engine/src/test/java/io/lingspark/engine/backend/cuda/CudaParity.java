@@ -119,6 +119,42 @@ public final class CudaParity {
         return r;
     }
 
+    /**
+     * The engine on the GPU (scheduler thread, model runner, paged pool) under a KV cache of 12 blocks
+     * that the fixture's four greedy requests cannot share: it must preempt, and every request must
+     * still give the tokens of a run with a roomy cache.
+     */
+    public static Map<String, Object> enginePreemption(Path fixtureDir) throws Exception {
+        JsonNode ref = new ObjectMapper().readTree(fixtureDir.resolve("reference.json").toFile());
+        int[][] prompts = ints2(ref.get("prompt_ids"));
+        io.lingspark.engine.runtime.SamplingParams p = io.lingspark.engine.runtime.SamplingParams.builder()
+            .temperature(0).ignoreEos(true).maxTokens(24).build();
+        io.lingspark.engine.runtime.EngineOptions o = io.lingspark.engine.runtime.EngineOptions.of(fixtureDir.resolve("model"))
+            .withDevice("cuda").withMaxBatchTokens(32);
+        int[][][] out = new int[2][][];
+        long[] preemptions = new long[2];
+        // bf16 K and V of the tiny model: 4 layers · 2 · 2 heads · 16 · 2 B = 512 B a token, 8 KiB a block.
+        long[] cacheBytes = {0, 12L * 16 * 512};
+        for (int run = 0; run < 2; run++) {
+            try (io.lingspark.engine.runtime.LingEngine e = io.lingspark.engine.runtime.LingEngine.open(o.withKvCacheMemory(cacheBytes[run]))) {
+                java.util.List<java.util.concurrent.CompletableFuture<io.lingspark.engine.runtime.GenerationResult>> fs = new java.util.ArrayList<>();
+                for (int i = 0; i < prompts.length; i++) {
+                    fs.add(e.submit(io.lingspark.engine.runtime.GenerationRequest.ofIds("p" + i, prompts[i], p)));
+                }
+                out[run] = new int[prompts.length][];
+                for (int i = 0; i < prompts.length; i++) {
+                    out[run][i] = fs.get(i).join().choices().get(0).tokenIds();
+                }
+                preemptions[run] = e.preemptions();
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("preemptions", preemptions[1]);
+        r.put("sameTokensAsRoomyCache", java.util.Arrays.deepEquals(out[0], out[1]));
+        r.put("pass", preemptions[1] > 0 && java.util.Arrays.deepEquals(out[0], out[1]));
+        return r;
+    }
+
     /** got follows want until the first step whose reference margin (top1 − top2) is below 0.1. */
     static boolean follows(int[] got, int[] want, JsonNode margins) {
         for (int i = 0; i < Math.min(got.length, want.length); i++) {

@@ -67,6 +67,9 @@ public final class CudaSelfTest {
                     ok &= pass;
                     out.put(names[i], r);
                 }
+                Map<String, Object> engine = CudaParity.enginePreemption(Path.of(args[0]).resolve("tiny-ling-v2"));
+                ok &= (boolean) engine.get("pass");
+                out.put("engine preemption (tiny-ling-v2, 12 blocks)", engine);
             }
         } catch (RuntimeException e) {
             out.put("exception", e.toString());

@@ -1,0 +1,254 @@
+package io.lingspark.engine.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lingspark.engine.model.Fixtures;
+import io.lingspark.engine.step.ForwardBatch;
+import io.lingspark.engine.tokenizer.HfTokenizer;
+import io.lingspark.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler on its own, with a fake model runner: admission (count and blocks), the token budget
+ * (decode first, then prefill chunks), preemption of the newest sequence when blocks run out, and
+ * aborts. The fake's token at position p of sequence s is a function of (s, p) only, and it checks
+ * the step contract: positions follow the cache, tables hold the rows, no block is in two tables.
+ */
+class SchedulerTest {
+    static Tokenizer tokenizer;
+
+    @BeforeAll
+    static void load() {
+        tokenizer = HfTokenizer.load(Fixtures.model("tiny-ling-v2"));
+    }
+
+    /** Next token = f(sequence, position); records every step. */
+    static final class FakeRunner implements ModelRunner {
+        final int blockSize;
+        final List<ForwardBatch> steps = new ArrayList<>();
+        final Map<Long, Integer> computed = new HashMap<>(); // what each sequence's cache holds, as the fake sees it
+
+        FakeRunner(int blockSize) {
+            this.blockSize = blockSize;
+        }
+
+        static int token(long seq, int position) {
+            return 10 + (int) ((seq * 31 + position * 7) % 800);
+        }
+
+        @Override
+        public StepResult execute(ForwardBatch batch, SamplingBatch sampling) {
+            steps.add(batch);
+            Set<Integer> blocks = new HashSet<>();
+            int row = 0;
+            int sampled = 0;
+            for (ForwardBatch.Seq s : batch.seqs()) {
+                assertEquals(row, s.firstRow());
+                assertTrue(s.blockTable().length * blockSize >= s.length(), "the table holds the new rows");
+                for (int b : s.blockTable()) {
+                    assertTrue(blocks.add(b), "block " + b + " is in two tables");
+                }
+                int had = computed.getOrDefault(s.seqId(), 0);
+                assertTrue(s.numComputed() == had || s.numComputed() == 0, "positions continue the cache (or restart)");
+                for (int i = 0; i < s.numNew(); i++) {
+                    assertEquals(s.numComputed() + i, batch.positions()[row + i]);
+                }
+                computed.put(s.seqId(), s.length());
+                row += s.numNew();
+                sampled += s.logits() == ForwardBatch.Logits.LAST ? 1 : 0;
+            }
+            assertEquals(sampled, sampling.size());
+            Sampler.Sample[] out = new Sampler.Sample[sampling.size()];
+            int i = 0;
+            for (ForwardBatch.Seq s : batch.seqs()) {
+                if (s.logits() == ForwardBatch.Logits.LAST) {
+                    out[i++] = new Sampler.Sample(token(s.seqId(), s.length()), Double.NaN, new int[0], new double[0]);
+                }
+            }
+            return new StepResult(out);
+        }
+
+        @Override
+        public int vocabSize() {
+            return 1024;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    static final Sequence.RuntimeContext CTX = new Sequence.RuntimeContext() {
+        @Override
+        public boolean isEos(int id) {
+            return false;
+        }
+
+        @Override
+        public boolean keepInText(int id, SamplingParams p) {
+            return true;
+        }
+
+        @Override
+        public TokenLogprob logprob(Sampler.Sample s) {
+            return null;
+        }
+    };
+
+    private long order;
+
+    RequestState request(String id, int promptLen, int maxTokens) {
+        SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build();
+        int[] prompt = new int[promptLen];
+        for (int i = 0; i < promptLen; i++) {
+            prompt[i] = 20 + i;
+        }
+        RequestState r = new RequestState(id, p, prompt, false, null, System.nanoTime());
+        r.choices.add(new Sequence(r, 0, order++, prompt, maxTokens, 1, new int[0], tokenizer.newIncrementalDecoder(false)));
+        return r;
+    }
+
+    /** Steps until every request is answered (bounded). */
+    static void runToEnd(Scheduler s, List<RequestState> rs) {
+        for (int i = 0; i < 10_000 && !rs.stream().allMatch(r -> r.future.isDone()); i++) {
+            s.step();
+        }
+        assertTrue(rs.stream().allMatch(r -> r.future.isDone()), "every request finished");
+    }
+
+    static int[] expected(long seq, int promptLen, int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = FakeRunner.token(seq, promptLen + i);
+        }
+        return out;
+    }
+
+    @Test
+    void admitsAtMostMaxRunningAndFillsTheTokenBudgetDecodeFirst() {
+        FakeRunner runner = new FakeRunner(16);
+        Scheduler s = new Scheduler(runner, new KvCacheManager(100, 16, 0), CTX, 8, 2, 1000);
+        RequestState a = request("a", 5, 3);
+        RequestState b = request("b", 6, 3);
+        RequestState c = request("c", 4, 3);
+        for (RequestState r : List.of(a, b, c)) {
+            s.submit(r);
+        }
+        s.step();
+        ForwardBatch first = runner.steps.get(0);
+        assertEquals(2, first.seqs().size(), "max-running 2");
+        assertEquals(5, first.seqs().get(0).numNew());
+        assertEquals(3, first.seqs().get(1).numNew(), "b's prompt is chunked to the budget of 8");
+        assertEquals(ForwardBatch.Logits.LAST, first.seqs().get(0).logits());
+        assertEquals(ForwardBatch.Logits.NONE, first.seqs().get(1).logits(), "a chunk short of the end samples nothing");
+        s.step();
+        ForwardBatch second = runner.steps.get(1);
+        assertEquals(1, second.seqs().get(0).numNew(), "a decodes first");
+        assertEquals(3, second.seqs().get(1).numNew(), "then b's last chunk");
+        runToEnd(s, List.of(a, b, c));
+        assertArrayEquals(expected(0, 5, 3), a.future.join().choices().get(0).tokenIds());
+        assertArrayEquals(expected(1, 6, 3), b.future.join().choices().get(0).tokenIds());
+        assertArrayEquals(expected(2, 4, 3), c.future.join().choices().get(0).tokenIds());
+        assertTrue(runner.steps.stream().allMatch(f -> f.seqs().size() <= 2));
+        assertEquals(0, s.running().size());
+    }
+
+    @Test
+    void exhaustedPoolPreemptsTheNewestAndOutputIsUnchanged() {
+        // Three sequences of 10-token prompts growing to 40 tokens: 3 blocks of 16 each at the end, 9 in all.
+        FakeRunner free = new FakeRunner(16);
+        Scheduler roomy = new Scheduler(free, new KvCacheManager(100, 16, 0), CTX, 64, 8, 1000);
+        List<RequestState> ref = List.of(request("a", 10, 30), request("b", 10, 30), request("c", 10, 30));
+        ref.forEach(roomy::submit);
+        runToEnd(roomy, ref);
+        assertEquals(0, roomy.preemptions.get());
+
+        order = 0; // the same sequence ids, so the fake gives the same tokens
+        FakeRunner tight = new FakeRunner(16);
+        KvCacheManager cache = new KvCacheManager(6, 16, 0);
+        Scheduler s = new Scheduler(tight, cache, CTX, 64, 8, 1000);
+        List<RequestState> rs = List.of(request("a", 10, 30), request("b", 10, 30), request("c", 10, 30));
+        rs.forEach(s::submit);
+        runToEnd(s, rs);
+        assertTrue(s.preemptions.get() > 0, "6 blocks cannot hold three 40-token sequences");
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(ref.get(i).future.join().choices().get(0).tokenIds(), rs.get(i).future.join().choices().get(0).tokenIds());
+        }
+        // The oldest sequence was never preempted: its cache only ever grew.
+        long oldest = 0;
+        int last = 0;
+        for (ForwardBatch f : tight.steps) {
+            for (ForwardBatch.Seq q : f.seqs()) {
+                if (q.seqId() == oldest) {
+                    assertTrue(q.numComputed() >= last, "the oldest never restarts");
+                    last = q.numComputed();
+                }
+            }
+        }
+        // The first preemption took the newest sequence (c), which then restarted from position 0.
+        boolean cRestarted = false;
+        boolean cRan = false;
+        for (ForwardBatch f : tight.steps) {
+            for (ForwardBatch.Seq q : f.seqs()) {
+                if (q.seqId() == 2) {
+                    cRestarted |= cRan && q.numComputed() == 0;
+                    cRan = true;
+                }
+                assertFalse(q.seqId() == 0 && cRestarted && q.numComputed() == 0, "a was not the one preempted");
+            }
+        }
+        assertTrue(cRestarted, "the newest sequence was preempted and recomputed");
+        assertEquals(0, cache.usedBlocks());
+    }
+
+    @Test
+    void admissionWaitsForBlocks() {
+        FakeRunner runner = new FakeRunner(16);
+        KvCacheManager cache = new KvCacheManager(4, 16, 0);
+        Scheduler s = new Scheduler(runner, cache, CTX, 256, 8, 64);
+        RequestState a = request("a", 40, 2);  // 3 blocks
+        RequestState b = request("b", 20, 2);  // 2 blocks: waits until a is done
+        s.submit(a);
+        s.submit(b);
+        s.step();
+        assertEquals(1, runner.steps.get(0).seqs().size(), "b is not admitted while its blocks are not free");
+        runToEnd(s, List.of(a, b));
+        assertEquals(0, s.preemptions.get());
+        assertEquals(0, cache.usedBlocks());
+    }
+
+    @Test
+    void anAnsweredRequestLeavesAtTheNextStepWithItsBlocks() {
+        FakeRunner runner = new FakeRunner(16);
+        KvCacheManager cache = new KvCacheManager(100, 16, 0);
+        Scheduler s = new Scheduler(runner, cache, CTX, 256, 8, 1000);
+        RequestState a = request("a", 30, 500);
+        RequestState b = request("b", 30, 5);
+        s.submit(a);
+        s.submit(b);
+        s.step();
+        s.step();
+        assertEquals(2, s.running().size());
+        assertEquals(4, cache.usedBlocks());
+        a.fail(ErrorCode.CANCELLED, "aborted"); // what Engine.abort does
+        int before = runner.steps.size();
+        s.step();
+        assertEquals(before + 1, runner.steps.size());
+        assertEquals(1, runner.steps.get(before).seqs().size(), "the aborted sequence is not in the next step");
+        assertEquals(1, s.running().size());
+        assertEquals(2, cache.usedBlocks(), "its blocks are back");
+        assertEquals(1, s.aborted.get());
+        runToEnd(s, List.of(b));
+        assertEquals(0, cache.usedBlocks());
+    }
+}
