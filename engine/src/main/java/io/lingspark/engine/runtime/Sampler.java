@@ -321,7 +321,8 @@ public final class Sampler {
         return argmax(v, 0, v.length);
     }
 
-    static int argmax(float[] l, int off, int v) {
+    /** argmax over l[off, off + v), as an index into that row. */
+    public static int argmax(float[] l, int off, int v) {
         int best = 0;
         for (int i = 1; i < v; i++) {
             if (l[off + i] > l[off + best]) {

@@ -9,7 +9,9 @@ import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.model.LingModel;
 import io.lingspark.engine.model.ModelFactory;
 import io.lingspark.engine.runtime.Greedy;
+import io.lingspark.engine.model.Fixtures;
 import io.lingspark.engine.runtime.ModelSession;
+import io.lingspark.engine.runtime.Sampler;
 import io.lingspark.engine.weights.HostMatrix;
 import io.lingspark.engine.weights.SafetensorsFile;
 import java.nio.file.Path;
@@ -79,7 +81,7 @@ public final class CudaParity {
         LingModel model = ModelFactory.open(fixtureDir.resolve("model"), gpu);
         ModelSession session = ModelSession.open(model);
         JsonNode ref = new ObjectMapper().readTree(fixtureDir.resolve("reference.json").toFile());
-        int[][] prompts = ints2(ref.get("prompt_ids"));
+        int[][] prompts = Fixtures.ints2(ref.get("prompt_ids"));
         int v = model.config().vocabSize;
         long agree = 0;
         long rows = 0;
@@ -91,7 +93,7 @@ public final class CudaParity {
                 float[] got = session.forward(List.of(new ModelSession.SeqInput(seq, prompts[p], true))).logits()[0];
                 seq.close();
                 for (int t = 0; t < prompts[p].length; t++) {
-                    agree += argmax(got, t * v, v) == argmax(want, t * v, v) ? 1 : 0;
+                    agree += Sampler.argmax(got, t * v, v) == Sampler.argmax(want, t * v, v) ? 1 : 0;
                     for (int i = 0; i < v; i++) {
                         absSum += Math.abs(got[t * v + i] - want[t * v + i]);
                     }
@@ -101,8 +103,8 @@ public final class CudaParity {
         }
         int[][] greedy = Greedy.decode(session, prompts, 24);
         session.close();
-        int[][] g32 = ints2(ref.get("greedy_fp32"));
-        int[][] gbf = ints2(ref.get("greedy_bf16"));
+        int[][] g32 = Fixtures.ints2(ref.get("greedy_fp32"));
+        int[][] gbf = Fixtures.ints2(ref.get("greedy_bf16"));
         int diverged = 0;
         for (int p = 0; p < prompts.length; p++) {
             if (!follows(greedy[p], g32[p], ref.get("greedy_fp32_margins").get(p))
@@ -126,7 +128,7 @@ public final class CudaParity {
      */
     public static Map<String, Object> enginePreemption(Path fixtureDir) throws Exception {
         JsonNode ref = new ObjectMapper().readTree(fixtureDir.resolve("reference.json").toFile());
-        int[][] prompts = ints2(ref.get("prompt_ids"));
+        int[][] prompts = Fixtures.ints2(ref.get("prompt_ids"));
         io.lingspark.engine.runtime.SamplingParams p = io.lingspark.engine.runtime.SamplingParams.builder()
             .temperature(0).ignoreEos(true).maxTokens(24).build();
         io.lingspark.engine.runtime.EngineOptions o = io.lingspark.engine.runtime.EngineOptions.of(fixtureDir.resolve("model"))
@@ -168,24 +170,4 @@ public final class CudaParity {
         return true;
     }
 
-    static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (a[off + i] > a[off + best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    static int[][] ints2(JsonNode arr) {
-        int[][] out = new int[arr.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = new int[arr.get(i).size()];
-            for (int j = 0; j < out[i].length; j++) {
-                out[i][j] = arr.get(i).get(j).asInt();
-            }
-        }
-        return out;
-    }
 }
