@@ -19,6 +19,7 @@ final class CpuCachePool implements CachePool {
     private final int blocks;
     private final int slots;
     final int blockSize;
+    private final int[] width;        // [layer] floats per token row (per slot for STATE layers)
     private final float[][][] k;      // [layer][chunk] -> [CHUNK_BLOCKS · blockSize · width]: K rows, or latent rows
     private final float[][][] v;      // [layer][chunk]: V rows (KV layers only)
     private final float[][][] state;  // [layer][slot] -> [width] (STATE layers only)
@@ -30,6 +31,10 @@ final class CpuCachePool implements CachePool {
         this.slots = slots;
         this.blockSize = spec.blockSize();
         int layers = spec.layers().size();
+        this.width = new int[layers];
+        for (int l = 0; l < layers; l++) {
+            width[l] = spec.layers().get(l).width();
+        }
         int chunks = (blocks + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS;
         this.k = new float[layers][][];
         this.v = new float[layers][][];
@@ -61,14 +66,10 @@ final class CpuCachePool implements CachePool {
         return slots;
     }
 
-    private int width(int layer) {
-        return spec.layers().get(layer).width();
-    }
-
     /** Index of position p's row inside its chunk, in floats (p's block from the sequence's table). */
     int offset(int[] table, int p, int layer) {
         int b = table[p / blockSize];
-        return ((b % CHUNK_BLOCKS) * blockSize + p % blockSize) * width(layer);
+        return ((b % CHUNK_BLOCKS) * blockSize + p % blockSize) * width[layer];
     }
 
     /** K (or latent) chunk holding position p (already written). */
@@ -88,7 +89,7 @@ final class CpuCachePool implements CachePool {
                 throw new IllegalStateException("block " + b + " outside the pool of " + blocks);
             }
             int c = b / CHUNK_BLOCKS;
-            long chunkFloats = (long) CHUNK_BLOCKS * blockSize * width(layer);
+            long chunkFloats = (long) CHUNK_BLOCKS * blockSize * width[layer];
             if (k[layer][c] == null) {
                 k[layer][c] = new float[Math.toIntExact(chunkFloats)];
                 bytes += 4 * chunkFloats;
@@ -107,7 +108,7 @@ final class CpuCachePool implements CachePool {
         }
         float[] s = state[layer][slot];
         if (s == null) {
-            s = new float[width(layer)];
+            s = new float[width[layer]];
             state[layer][slot] = s;
             bytes += 4L * s.length;
         }
@@ -129,7 +130,7 @@ final class CpuCachePool implements CachePool {
             throw new IllegalArgumentException("layer " + layer + " holds no recurrent state");
         }
         float[] s = state[layer][slot];
-        return s == null ? new float[width(layer)] : s.clone();
+        return s == null ? new float[width[layer]] : s.clone();
     }
 
     @Override

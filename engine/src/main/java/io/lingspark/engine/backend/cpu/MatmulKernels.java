@@ -57,25 +57,27 @@ final class MatmulKernels {
      */
     static void dotRows(CpuWeight w, int row, float[] x, int x0, int xs, int nt, float[] out, int o0, int ostride) {
         if (w.f32 != null) {
-            dotRowsF32(w.f32, row * w.cols, w.cols, x, x0, xs, nt, out, o0, ostride);
+            dotRows(null, w.f32, row * w.cols, w.cols, x, x0, xs, nt, out, o0, ostride);
         } else if (!w.bf16()) {
             float[] r = scratch(w.cols);
             w.fp8Row(row, r);
-            dotRowsF32(r, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
+            dotRows(null, r, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
         } else {
             short[] r = rowScratch(w.cols);
             w.bf16Row(row, r);
-            dotRowsBf16(r, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
+            dotRows(r, null, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
         }
     }
 
     /**
-     * The bf16 kernel on a row held in an array: the mapped row is copied once into it (one memcpy,
-     * amortised over every token of the block) because vector loads straight from a buffer inline
-     * poorly into this many-accumulator loop on JDK 17.
+     * The kernel on a row held in an array, bf16 (ws) or fp32 (wf): a mapped bf16 row is copied once
+     * into a per-thread array (one memcpy, amortised over every token of the block) because vector
+     * loads straight from a buffer inline poorly into this many-accumulator loop on JDK 17. Both
+     * branches stay in one method, big enough that C2 compiles it on its own instead of inlining it
+     * into matmulRows (there, its vector temporaries ended up boxed).
      */
-    private static void dotRowsBf16(short[] ws, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
-                                    int o0, int ostride) {
+    private static void dotRows(short[] ws, float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
+                                int o0, int ostride) {
         int kv = k - k % L;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
@@ -84,43 +86,59 @@ final class MatmulKernels {
         int x1 = x0 + xs;
         int x2 = x1 + xs;
         int x3 = x2 + xs;
-        switch (nt) {
-            case 4 -> {
-                for (int i = 0; i < kv; i += L) {
-                    FloatVector wv = widen(ws, wOff + i);
-                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+        if (ws != null) {
+            switch (nt) {
+                case 4 -> {
+                    for (int i = 0; i < kv; i += L) {
+                        FloatVector wv = widen(ws, wOff + i);
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+                        a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
+                    }
+                }
+                case 3 -> {
+                    for (int i = 0; i < kv; i += L) {
+                        FloatVector wv = widen(ws, wOff + i);
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+                    }
+                }
+                case 2 -> {
+                    for (int i = 0; i < kv; i += L) {
+                        FloatVector wv = widen(ws, wOff + i);
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                    }
+                }
+                default -> {
+                    // Two accumulators hide FMA latency on the single-token path.
+                    int i = 0;
+                    for (; i + 2 * L <= kv; i += 2 * L) {
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
+                        a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
+                    }
+                    for (; i < kv; i += L) {
+                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
+                    }
+                    a0 = a0.add(a1);
+                    a1 = FloatVector.zero(F);
+                }
+            }
+        } else {
+            for (int i = 0; i < kv; i += L) {
+                FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
+                a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+                if (nt > 1) {
                     a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+                }
+                if (nt > 2) {
                     a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+                }
+                if (nt > 3) {
                     a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
                 }
-            }
-            case 3 -> {
-                for (int i = 0; i < kv; i += L) {
-                    FloatVector wv = widen(ws, wOff + i);
-                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                    a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                    a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-                }
-            }
-            case 2 -> {
-                for (int i = 0; i < kv; i += L) {
-                    FloatVector wv = widen(ws, wOff + i);
-                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                    a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                }
-            }
-            default -> {
-                // Two accumulators hide FMA latency on the single-token path.
-                int i = 0;
-                for (; i + 2 * L <= kv; i += 2 * L) {
-                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
-                    a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
-                }
-                for (; i < kv; i += L) {
-                    a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
-                }
-                a0 = a0.add(a1);
-                a1 = FloatVector.zero(F);
             }
         }
         float s0 = a0.reduceLanes(VectorOperators.ADD);
@@ -128,7 +146,7 @@ final class MatmulKernels {
         float s2 = a2.reduceLanes(VectorOperators.ADD);
         float s3 = a3.reduceLanes(VectorOperators.ADD);
         for (int i = kv; i < k; i++) { // scalar tail when K is not a multiple of 8
-            float wv = Float.intBitsToFloat((ws[wOff + i] & 0xffff) << 16);
+            float wv = ws != null ? Float.intBitsToFloat((ws[wOff + i] & 0xffff) << 16) : wf[wOff + i];
             s0 += x[x0 + i] * wv;
             if (nt > 1) {
                 s1 += x[x1 + i] * wv;
@@ -149,42 +167,6 @@ final class MatmulKernels {
         }
         if (nt > 3) {
             out[o0 + 3 * ostride] = s3;
-        }
-    }
-
-    private static void dotRowsF32(float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
-                                   int o0, int ostride) {
-        int kv = k - k % L;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        int x1 = x0 + xs;
-        int x2 = x1 + xs;
-        int x3 = x2 + xs;
-        for (int i = 0; i < kv; i += L) {
-            FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
-            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-            if (nt > 1) {
-                a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-            }
-            if (nt > 2) {
-                a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-            }
-            if (nt > 3) {
-                a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
-            }
-        }
-        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-            a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-        for (int i = kv; i < k; i++) {
-            float wv = wf[wOff + i];
-            for (int t = 0; t < nt; t++) {
-                s[t] += x[x0 + t * xs + i] * wv;
-            }
-        }
-        for (int t = 0; t < nt; t++) {
-            out[o0 + t * ostride] = s[t];
         }
     }
 
@@ -262,11 +244,11 @@ final class MatmulKernels {
                 for (int t0 = tb; t0 < te; t0 += 4) {
                     int nt = Math.min(4, te - t0);
                     if (fp8) {
-                        dotRowsF32(frow, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
+                        dotRows(null, frow, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
                     } else if (bf16) {
-                        dotRowsBf16(brow, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
+                        dotRows(brow, null, 0, k, x, t0 * k, k, nt, out, t0 * n + r, n);
                     } else {
-                        dotRowsF32(w.f32, r * k, k, x, t0 * k, k, nt, out, t0 * n + r, n);
+                        dotRows(null, w.f32, r * k, k, x, t0 * k, k, nt, out, t0 * n + r, n);
                     }
                 }
             }

@@ -85,6 +85,7 @@ final class CudaAttention {
 
         @Override
         public void close() {
+            ctx.bind(); // an engine closes from whichever thread closes it
             for (int l = 0; l < k.length; l++) {
                 if (k[l] != null) {
                     ctx.free(k[l]);
