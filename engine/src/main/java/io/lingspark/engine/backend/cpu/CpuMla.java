@@ -17,12 +17,8 @@ final class CpuMla {
 
     static void forward(Parallel par, CpuTensor q, CpuTensor ckv, CpuTensor kRope, CpuWeight kvB, ForwardBatch batch,
                         CpuCachePool cache, int layer, MlaSpec m, CpuTensor out) {
-        int nh = m.heads();
-        int nope = m.nopeDim();
         int rope = m.ropeDim();
-        int vd = m.vDim();
         int lora = m.kvLoraRank();
-        int qkd = nope + rope;
         // 1. Write this step's latent rows [c_kv | k_rope] at their positions.
         for (ForwardBatch.Seq s : batch.seqs()) {
             int[] table = s.blockTable();
@@ -36,45 +32,88 @@ final class CpuMla {
             }
         }
         int[] rowSeq = batch.rowSeq();
-        // 2. One task per (token, head).
-        par.forRange(batch.rows() * nh, 2, task -> {
-            int t = task / nh;
-            int h = task % nh;
-            ForwardBatch.Seq s = batch.seqs().get(rowSeq[t]);
-            int[] table = s.blockTable();
-            int pos = s.numComputed() + (t - s.firstRow());
-            int qOff = t * q.cols + h * qkd;
-            int wRow = h * (nope + vd);
-            // q absorbed into latent space: W_k[h]ᵀ q_nope [kv_lora].
-            float[] qLat = new float[lora];
-            for (int i = 0; i < nope; i++) {
-                VecOps.axpyRow(q.data[qOff + i], kvB, wRow + i, qLat);
+        // 2. One task per head, over every token of the step: the head's kv_b rows [nope + vd, kv_lora]
+        // are brought next to the cores once per step (bf16 as they are, else widened) and used by
+        // every token, whatever the weights' storage (a mapped file).
+        par.forRange(m.heads(), 1, h -> head(h, q, kvB, batch, rowSeq, cache, layer, m, out));
+    }
+
+    private static void head(int h, CpuTensor q, CpuWeight kvB, ForwardBatch batch, int[] rowSeq, CpuCachePool cache,
+                             int layer, MlaSpec m, CpuTensor out) {
+        int n = m.nopeDim() + m.vDim();
+        int lora = m.kvLoraRank();
+        short[] wb = kvB.bf16() ? headBf16(n * lora) : null;
+        float[] wf = kvB.bf16() ? null : headF32(n * lora);
+        if (wb != null) {
+            kvB.bf16Rows(h * n, n, wb);
+        } else {
+            kvB.rowsInto(h * n, n, wf);
+        }
+        for (int t = 0; t < batch.rows(); t++) {
+            token(t, h, wb, wf, q, batch.seqs().get(rowSeq[t]), cache, layer, m, out);
+        }
+    }
+
+    /** Query row t, head h, against the sequence's cached latents; wb / wf hold the head's kv_b rows. */
+    private static void token(int t, int h, short[] wb, float[] wf, CpuTensor q, ForwardBatch.Seq s, CpuCachePool cache,
+                              int layer, MlaSpec m, CpuTensor out) {
+        int nope = m.nopeDim();
+        int rope = m.ropeDim();
+        int vd = m.vDim();
+        int lora = m.kvLoraRank();
+        int[] table = s.blockTable();
+        int pos = s.numComputed() + (t - s.firstRow());
+        int qOff = t * q.cols + h * (nope + rope);
+        // q absorbed into latent space: W_k[h]ᵀ q_nope [kv_lora].
+        float[] qLat = new float[lora];
+        for (int i = 0; i < nope; i++) {
+            if (wb != null) {
+                VecOps.axpyBf16(q.data[qOff + i], wb, i * lora, qLat, lora);
+            } else {
+                VecOps.axpy(q.data[qOff + i], wf, i * lora, qLat, 0, lora);
             }
-            float[] scores = new float[pos + 1];
-            float max = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p <= pos; p++) {
-                float[] lat = cache.kChunk(table, p, layer);
-                int off = cache.offset(table, p, layer);
-                float sc = VecOps.dot(qLat, 0, lat, off, lora) + VecOps.dot(q.data, qOff + nope, lat, off + lora, rope);
-                sc *= m.scale();
-                scores[p] = sc;
-                max = Math.max(max, sc);
-            }
-            float sum = 0;
-            for (int p = 0; p <= pos; p++) {
-                scores[p] = (float) Math.exp(scores[p] - max);
-                sum += scores[p];
-            }
-            // Attention-weighted latent, then expanded by W_v[h].
-            float[] ctx = new float[lora];
-            float inv = 1f / sum;
-            for (int p = 0; p <= pos; p++) {
-                VecOps.axpy(scores[p] * inv, cache.kChunk(table, p, layer), cache.offset(table, p, layer), ctx, 0, lora);
-            }
-            int oOff = t * out.cols + h * vd;
-            for (int j = 0; j < vd; j++) {
-                MatmulKernels.dotRows(kvB, wRow + nope + j, ctx, 0, 0, 1, out.data, oOff + j, 0);
-            }
-        });
+        }
+        float[] scores = new float[pos + 1];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = 0; p <= pos; p++) {
+            float[] lat = cache.kChunk(table, p, layer);
+            int off = cache.offset(table, p, layer);
+            float sc = VecOps.dot(qLat, 0, lat, off, lora) + VecOps.dot(q.data, qOff + nope, lat, off + lora, rope);
+            sc *= m.scale();
+            scores[p] = sc;
+            max = Math.max(max, sc);
+        }
+        float sum = 0;
+        for (int p = 0; p <= pos; p++) {
+            scores[p] = (float) Math.exp(scores[p] - max);
+            sum += scores[p];
+        }
+        // Attention-weighted latent, then expanded by W_v[h].
+        float[] ctx = new float[lora];
+        float inv = 1f / sum;
+        for (int p = 0; p <= pos; p++) {
+            VecOps.axpy(scores[p] * inv, cache.kChunk(table, p, layer), cache.offset(table, p, layer), ctx, 0, lora);
+        }
+        int oOff = t * out.cols + h * vd;
+        for (int j = 0; j < vd; j++) {
+            MatmulKernels.dotRows(wb, wf, (nope + j) * lora, lora, ctx, 0, 0, 1, out.data, oOff + j, 0);
+        }
+    }
+
+    private static final ThreadLocal<short[]> HEAD_BF16 = ThreadLocal.withInitial(() -> new short[0]);
+    private static final ThreadLocal<float[]> HEAD_F32 = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static short[] headBf16(int n) {
+        if (HEAD_BF16.get().length < n) {
+            HEAD_BF16.set(new short[n]);
+        }
+        return HEAD_BF16.get();
+    }
+
+    private static float[] headF32(int n) {
+        if (HEAD_F32.get().length < n) {
+            HEAD_F32.set(new float[n]);
+        }
+        return HEAD_F32.get();
     }
 }

@@ -121,6 +121,23 @@ final class CpuWeight implements Weight {
         shorts[p].get((r - partStart(p)) * cols, dst, 0, cols);
     }
 
+    /** Rows [r, r + n) as fp32 into dst[0, n·cols) (a small block reused many times: MLA's kv_b per head). */
+    void rowsInto(int r, int n, float[] dst) {
+        float[] row = new float[cols];
+        for (int i = 0; i < n; i++) {
+            rowInto(r + i, row);
+            System.arraycopy(row, 0, dst, i * cols, cols);
+        }
+    }
+
+    /** BF16 rows [r, r + n) into dst[0, n·cols). */
+    void bf16Rows(int r, int n, short[] dst) {
+        for (int i = 0; i < n; i++) {
+            int p = part(r + i);
+            shorts[p].get((r + i - partStart(p)) * cols, dst, i * cols, cols);
+        }
+    }
+
     /** FP8 row r dequantised: e4m3 × scale_inv of its 128×128 block, in fp32 (the reference's product). */
     void fp8Row(int r, float[] dst) {
         int p = part(r);

@@ -71,13 +71,33 @@ final class MatmulKernels {
 
     /**
      * The kernel on a row held in an array, bf16 (ws) or fp32 (wf): a mapped bf16 row is copied once
-     * into a per-thread array (one memcpy, amortised over every token of the block) because vector
-     * loads straight from a buffer inline poorly into this many-accumulator loop on JDK 17. Both
-     * branches stay in one method, big enough that C2 compiles it on its own instead of inlining it
-     * into matmulRows (there, its vector temporaries ended up boxed).
+     * into a per-thread array (one memcpy, amortised over every token of the block). Each token count
+     * has its own method: C2 compiles a method with the profile it has seen, and a case that had not
+     * run yet when the dispatcher was compiled would otherwise call widen() out of line, boxing every
+     * vector; a method of its own is compiled when it is hot, with its loop inlined.
      */
-    private static void dotRows(short[] ws, float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
-                                int o0, int ostride) {
+    static void dotRows(short[] ws, float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
+                        int o0, int ostride) {
+        if (ws == null) {
+            dotF32(wf, wOff, k, x, x0, xs, nt, out, o0, ostride);
+            return;
+        }
+        switch (nt) {
+            case 4 -> dotBf16x4(ws, wOff, k, x, x0, xs, out, o0, ostride);
+            case 3 -> dotBf16x3(ws, wOff, k, x, x0, xs, out, o0, ostride);
+            case 2 -> dotBf16x2(ws, wOff, k, x, x0, xs, out, o0, ostride);
+            default -> out[o0] = dotBf16x1(ws, wOff, k, x, x0);
+        }
+    }
+
+    private static float tail(short[] ws, int wOff, int kv, int k, float[] x, int x0, float s) {
+        for (int i = kv; i < k; i++) { // scalar tail when K is not a multiple of 8
+            s += x[x0 + i] * Float.intBitsToFloat((ws[wOff + i] & 0xffff) << 16);
+        }
+        return s;
+    }
+
+    private static void dotBf16x4(short[] ws, int wOff, int k, float[] x, int x0, int xs, float[] out, int o0, int ostride) {
         int kv = k - k % L;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
@@ -86,87 +106,97 @@ final class MatmulKernels {
         int x1 = x0 + xs;
         int x2 = x1 + xs;
         int x3 = x2 + xs;
-        if (ws != null) {
-            switch (nt) {
-                case 4 -> {
-                    for (int i = 0; i < kv; i += L) {
-                        FloatVector wv = widen(ws, wOff + i);
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-                        a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
-                    }
-                }
-                case 3 -> {
-                    for (int i = 0; i < kv; i += L) {
-                        FloatVector wv = widen(ws, wOff + i);
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                        a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-                    }
-                }
-                case 2 -> {
-                    for (int i = 0; i < kv; i += L) {
-                        FloatVector wv = widen(ws, wOff + i);
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                        a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                    }
-                }
-                default -> {
-                    // Two accumulators hide FMA latency on the single-token path.
-                    int i = 0;
-                    for (; i + 2 * L <= kv; i += 2 * L) {
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
-                        a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
-                    }
-                    for (; i < kv; i += L) {
-                        a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
-                    }
-                    a0 = a0.add(a1);
-                    a1 = FloatVector.zero(F);
-                }
-            }
-        } else {
-            for (int i = 0; i < kv; i += L) {
-                FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
-                a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-                if (nt > 1) {
-                    a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-                }
-                if (nt > 2) {
-                    a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-                }
-                if (nt > 3) {
-                    a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
-                }
-            }
+        for (int i = 0; i < kv; i += L) {
+            FloatVector wv = widen(ws, wOff + i);
+            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+            a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+            a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+            a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (int i = kv; i < k; i++) { // scalar tail when K is not a multiple of 8
-            float wv = ws != null ? Float.intBitsToFloat((ws[wOff + i] & 0xffff) << 16) : wf[wOff + i];
-            s0 += x[x0 + i] * wv;
+        out[o0] = tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
+        out[o0 + ostride] = tail(ws, wOff, kv, k, x, x1, a1.reduceLanes(VectorOperators.ADD));
+        out[o0 + 2 * ostride] = tail(ws, wOff, kv, k, x, x2, a2.reduceLanes(VectorOperators.ADD));
+        out[o0 + 3 * ostride] = tail(ws, wOff, kv, k, x, x3, a3.reduceLanes(VectorOperators.ADD));
+    }
+
+    private static void dotBf16x3(short[] ws, int wOff, int k, float[] x, int x0, int xs, float[] out, int o0, int ostride) {
+        int kv = k - k % L;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        int x1 = x0 + xs;
+        int x2 = x1 + xs;
+        for (int i = 0; i < kv; i += L) {
+            FloatVector wv = widen(ws, wOff + i);
+            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+            a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+            a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
+        }
+        out[o0] = tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
+        out[o0 + ostride] = tail(ws, wOff, kv, k, x, x1, a1.reduceLanes(VectorOperators.ADD));
+        out[o0 + 2 * ostride] = tail(ws, wOff, kv, k, x, x2, a2.reduceLanes(VectorOperators.ADD));
+    }
+
+    private static void dotBf16x2(short[] ws, int wOff, int k, float[] x, int x0, int xs, float[] out, int o0, int ostride) {
+        int kv = k - k % L;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int x1 = x0 + xs;
+        for (int i = 0; i < kv; i += L) {
+            FloatVector wv = widen(ws, wOff + i);
+            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
+            a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
+        }
+        out[o0] = tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
+        out[o0 + ostride] = tail(ws, wOff, kv, k, x, x1, a1.reduceLanes(VectorOperators.ADD));
+    }
+
+    /** One token: two accumulators hide FMA latency. */
+    private static float dotBf16x1(short[] ws, int wOff, int k, float[] x, int x0) {
+        int kv = k - k % L;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 2 * L <= kv; i += 2 * L) {
+            a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
+            a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
+        }
+        for (; i < kv; i += L) {
+            a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
+        }
+        return tail(ws, wOff, kv, k, x, x0, a0.add(a1).reduceLanes(VectorOperators.ADD));
+    }
+
+    private static void dotF32(float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out, int o0,
+                               int ostride) {
+        int kv = k - k % L;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int x1 = x0 + xs;
+        int x2 = x1 + xs;
+        int x3 = x2 + xs;
+        for (int i = 0; i < kv; i += L) {
+            FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
+            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
             if (nt > 1) {
-                s1 += x[x1 + i] * wv;
+                a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
             }
             if (nt > 2) {
-                s2 += x[x2 + i] * wv;
+                a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
             }
             if (nt > 3) {
-                s3 += x[x3 + i] * wv;
+                a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
             }
         }
-        out[o0] = s0;
-        if (nt > 1) {
-            out[o0 + ostride] = s1;
-        }
-        if (nt > 2) {
-            out[o0 + 2 * ostride] = s2;
-        }
-        if (nt > 3) {
-            out[o0 + 3 * ostride] = s3;
+        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+            a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
+        for (int t = 0; t < nt; t++) {
+            for (int i = kv; i < k; i++) {
+                s[t] += x[x0 + t * xs + i] * wf[wOff + i];
+            }
+            out[o0 + t * ostride] = s[t];
         }
     }
 

@@ -58,30 +58,17 @@ final class VecOps {
         }
     }
 
-    /** y[i] += alpha · w[row, i] over the weight's columns (BF16 widened, F32, or FP8 dequantised). */
-    static void axpyRow(float alpha, CpuWeight w, int row, float[] y) {
-        int n = w.cols;
-        if (w.f32 != null) {
-            axpy(alpha, w.f32, row * n, y, 0, n);
-            return;
-        }
-        if (!w.bf16()) {
-            float[] r = MatmulKernels.scratch(n);
-            w.fp8Row(row, r);
-            axpy(alpha, r, 0, y, 0, n);
-            return;
-        }
-        short[] wb = MatmulKernels.rowScratch(n);
-        w.bf16Row(row, wb);
+    /** y[i] += alpha · w[off + i], i < n, over bf16 weights in an array (widened in registers). */
+    static void axpyBf16(float alpha, short[] w, int off, float[] y, int n) {
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
-            FloatVector wv = ((IntVector) ShortVector.fromArray(S, wb, i).convertShape(VectorOperators.S2I, I, 0))
+            FloatVector wv = ((IntVector) ShortVector.fromArray(S, w, off + i).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             wv.fma(av, FloatVector.fromArray(F, y, i)).intoArray(y, i);
         }
         for (int i = nv; i < n; i++) {
-            y[i] += alpha * w.get(row, i);
+            y[i] += alpha * Float.intBitsToFloat((w[off + i] & 0xffff) << 16);
         }
     }
 }
