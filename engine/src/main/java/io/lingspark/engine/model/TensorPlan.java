@@ -1,10 +1,10 @@
 package io.lingspark.engine.model;
 
 import io.lingspark.engine.config.LingConfig;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every tensor a Ling 2.0 (§2.3) or Ling 2.5 (§5.1) checkpoint must hold, with its shape. The loader checks the whole
@@ -14,7 +14,8 @@ import java.util.Map;
 public final class TensorPlan {
     /** Names of the weights that native FP8 checkpoints store as e4m3 + _scale_inv (§6.1). */
     public final Map<String, long[]> shapes = new LinkedHashMap<>();
-    public final List<String> quantizable = new ArrayList<>();
+    // a set: Ling-1T has ~61,000 quantizable tensors, and a list's contains() made checks quadratic
+    public final Set<String> quantizable = new HashSet<>();
 
     public static String layer(int l) {
         return "model.layers." + l + ".";
@@ -106,6 +107,17 @@ public final class TensorPlan {
      */
     public static boolean isMtp(String name, LingConfig c) {
         return name.startsWith("model.mtp.") || name.startsWith(layer(c.numLayers));
+    }
+
+    /** The plan restricted to the tensors a slice reads. */
+    public TensorPlan restrict(java.util.function.Predicate<String> keep) {
+        TensorPlan p = new TensorPlan();
+        shapes.forEach((name, shape) -> {
+            if (keep.test(name)) {
+                p.put(name, quantizable.contains(name), shape);
+            }
+        });
+        return p;
     }
 
     public void put(String name, boolean quant, long... shape) {
