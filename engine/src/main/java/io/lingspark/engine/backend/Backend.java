@@ -85,6 +85,12 @@ public interface Backend extends AutoCloseable {
         return alloc(rows, cols);
     }
 
+    /**
+     * An fp32 tensor [rows, cols] holding data (row-major): hidden states arriving from another pipeline
+     * stage. Inside a step it lives until the next beginStep, like any step tensor.
+     */
+    Tensor fromHost(float[] data, int rows, int cols);
+
     // ---- ops ----
 
     /** out[t] = table[ids[t]]. */

@@ -12,7 +12,10 @@ import io.lingspark.engine.config.ParameterCount;
 import io.lingspark.engine.config.Presets;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.ModelFactory;
+import io.lingspark.engine.pipeline.Pipelines;
 import io.lingspark.engine.runtime.Backends;
+import io.lingspark.engine.runtime.EngineOptions;
+import io.lingspark.engine.runtime.ModelRunner;
 import io.lingspark.engine.runtime.SamplingParams;
 import io.lingspark.engine.runtime.ModelSession;
 import java.nio.file.Path;
@@ -76,22 +79,28 @@ public final class BenchCommand implements Callable<Integer> {
     private int execute() throws Exception {
         engine.check();
         LingConfig preset = model != null ? null : Presets.get(preset());
-        Backend be = Backends.open(engine.device, engine.cpuThreads, engine.gpuMemoryUtilization, engine.kvCacheMemory);
-        long t0 = System.nanoTime();
-        CausalLm m = model != null ? ModelFactory.open(model, be) : ModelFactory.randomModel(preset, be, seed);
-        double loadS = (System.nanoTime() - t0) / 1e9;
         int maxBatch = 1;
         for (int b : batches) {
             maxBatch = Math.max(maxBatch, b);
         }
-        try (m; ModelSession session = ModelSession.open(m, Math.max(promptLen, PREFILL_STEP), maxBatch + 1, engine.cpuThreads)) {
-            LingConfig c = m.config();
+        EngineOptions o = engine.options(model != null ? model : Path.of(this.preset))
+            .withMaxBatchTokens(Math.max(promptLen, PREFILL_STEP)).withMaxRunning(maxBatch + 1);
+        long t0 = System.nanoTime();
+        ModelRunner pipeline = Pipelines.runnerOrNull(model != null ? LingConfig.fromDirectory(model) : preset, o,
+            model != null ? null : seed);
+        Backend be = pipeline != null ? null : Backends.open(o);
+        CausalLm m = pipeline != null ? null : model != null ? ModelFactory.open(model, be) : ModelFactory.randomModel(preset, be, seed);
+        double loadS = (System.nanoTime() - t0) / 1e9;
+        try (ModelSession session = pipeline != null ? new ModelSession(pipeline)
+                 : ModelSession.open(m, o.maxBatchTokens(), o.maxRunning(), engine.cpuThreads)) {
+            LingConfig c = session.config();
             SamplingParams sampling = SamplingParams.builder().temperature(temperature).topP(topP).seed(seed).build();
             ObjectMapper om = new ObjectMapper();
             ObjectNode r = om.createObjectNode();
             r.put("model", model != null ? model.toString() : this.preset + " (random weights)");
             r.put("config", c.toString());
-            r.put("backend", be.name());
+            r.put("backend", pipeline != null ? o.pipelineStages() + " pipeline stages on " + o.device() + ", "
+                + (o.threadsPerStage() > 0 ? o.threadsPerStage() + " thread(s) each" : "cores shared") : be.name());
             r.put("machine", Machine.describe());
             r.put("load_s", round(loadS));
             r.put("sampling", temperature == 0 ? "greedy" : "temperature " + temperature + ", top_p " + topP);
@@ -124,7 +133,13 @@ public final class BenchCommand implements Callable<Integer> {
                     batch1 = tps;
                 }
             }
-            if (be.name().startsWith("cpu")) {
+            if (pipeline instanceof io.lingspark.engine.pipeline.PipelineModelRunner p) {
+                ArrayNode busy = r.putArray("stage_busy_fraction");
+                for (double f : p.busyFractions()) {
+                    busy.add(round(f));
+                }
+            }
+            if (pipeline == null && be.name().startsWith("cpu")) {
                 // Bytes a batch-1 decode step must read: every active weight once, in bf16, except the
                 // embedding table, of which only one row is touched.
                 long bytes = 2L * (active - (long) c.vocabSize * c.hiddenSize + c.hiddenSize);
@@ -138,6 +153,10 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             System.out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        } finally {
+            if (m != null) {
+                m.close();
+            }
         }
         return ExitCodes.OK;
     }
@@ -163,7 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < b; i++) {
                 ModelSession.Seq s = session.newSequence();
                 seqs.add(s);
-                chunk.add(new ModelSession.SeqInput(s, randomIds(rnd, session.model().config().vocabSize, ctx)));
+                chunk.add(new ModelSession.SeqInput(s, randomIds(rnd, session.config().vocabSize, ctx)));
                 if ((chunk.size() + 1) * ctx > PREFILL_STEP || i == b - 1) { // prefill in bounded steps
                     int[] first = session.sampleStep(chunk, sampling);
                     System.arraycopy(first, 0, next, i + 1 - first.length, first.length);

@@ -79,7 +79,7 @@ public final class ChatCommand implements Callable<Integer> {
         }
         LingEngine lingEngine;
         try {
-            lingEngine = LingEngine.open(options);
+            lingEngine = io.lingspark.engine.pipeline.Pipelines.openEngine(options);
         } catch (IllegalArgumentException e) {
             throw e; // an unknown --device: usage
         } catch (RuntimeException e) {

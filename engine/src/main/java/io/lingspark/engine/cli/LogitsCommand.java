@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lingspark.engine.backend.Backend;
 import io.lingspark.engine.command.EngineOptionsMixin;
-import io.lingspark.engine.model.CausalLm;
+import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.model.ModelFactory;
+import io.lingspark.engine.pipeline.Pipelines;
 import io.lingspark.engine.runtime.Backends;
+import io.lingspark.engine.runtime.EngineOptions;
+import io.lingspark.engine.runtime.ModelRunner;
 import io.lingspark.engine.runtime.Greedy;
 import io.lingspark.engine.runtime.ModelSession;
 import io.lingspark.engine.weights.SafetensorsWriter;
@@ -50,7 +53,7 @@ public final class LogitsCommand implements Callable<Integer> {
         return ExitCodes.run("logits", System.err, this::execute);
     }
 
-    private int execute() throws IOException {
+    private int execute() throws Exception {
         int[][] prompts = readPrompts(promptsFile);
         if (greedy < 0) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--greedy must be >= 0");
@@ -60,14 +63,19 @@ public final class LogitsCommand implements Callable<Integer> {
         for (int[] p : prompts) {
             stepTokens += p.length;
         }
-        Backend be = Backends.open(engine.device, engine.cpuThreads, engine.gpuMemoryUtilization, engine.kvCacheMemory);
-        try (CausalLm m = ModelFactory.open(model, be);
-             ModelSession session = ModelSession.open(m, Math.max(stepTokens, engine.maxBatchTokens), prompts.length + 1, 1)) {
+        EngineOptions o = engine.options(model).withMaxBatchTokens(Math.max(stepTokens, engine.maxBatchTokens))
+            .withMaxRunning(prompts.length + 1);
+        ModelRunner pipeline = Pipelines.runnerOrNull(LingConfig.fromDirectory(model), o, null);
+        Backend be = pipeline != null ? null : Backends.open(o);
+        String where = pipeline != null ? o.pipelineStages() + " pipeline stages on " + o.device() : be.name();
+        io.lingspark.engine.model.CausalLm local = pipeline != null ? null : ModelFactory.open(model, be);
+        try (ModelSession session = pipeline != null ? new ModelSession(pipeline)
+                 : ModelSession.open(local, o.maxBatchTokens(), o.maxRunning(), 1)) {
             for (int p = 0; p < prompts.length; p++) {
                 for (int id : prompts[p]) {
-                    if (id < 0 || id >= m.config().vocabSize) {
+                    if (id < 0 || id >= session.config().vocabSize) {
                         throw new ExitCodes.CommandException(ExitCodes.INPUT,
-                            "prompt " + p + " has token id " + id + " outside the vocabulary [0, " + m.config().vocabSize + ")");
+                            "prompt " + p + " has token id " + id + " outside the vocabulary [0, " + session.config().vocabSize + ")");
                     }
                 }
             }
@@ -76,7 +84,7 @@ public final class LogitsCommand implements Callable<Integer> {
             double prefillS = (System.nanoTime() - t0) / 1e9;
             Files.createDirectories(out);
             SafetensorsWriter w = new SafetensorsWriter();
-            int v = m.config().vocabSize;
+            int v = session.config().vocabSize;
             for (int p = 0; p < prompts.length; p++) {
                 w.addF32("logits." + p, new long[] {prompts[p].length, v}, logits[p]);
             }
@@ -95,7 +103,11 @@ public final class LogitsCommand implements Callable<Integer> {
                 om.writeValue(out.resolve("greedy.json").toFile(), root);
             }
             System.err.printf("lingspark logits: %d prompts, %s, prefill %.2f s -> %s%n",
-                prompts.length, be.name(), prefillS, out);
+                prompts.length, where, prefillS, out);
+        } finally {
+            if (local != null) {
+                local.close();
+            }
         }
         return ExitCodes.OK;
     }

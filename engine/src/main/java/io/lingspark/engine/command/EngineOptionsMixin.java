@@ -39,11 +39,23 @@ public final class EngineOptionsMixin {
     @Option(names = "--max-model-len", defaultValue = "0", description = "context limit in tokens (0: the model's)")
     public int maxModelLen;
 
+    @Option(names = "--pipeline-stages", defaultValue = "1",
+        description = "split the model's layers into this many stages, one per device (CPU: a share of the cores each); "
+            + "`lingspark plan` shows the split. Default: ${DEFAULT-VALUE}")
+    public int pipelineStages;
+
+    @Option(names = "--stage-layers", description = "explicit stage split, e.g. 0-9,10-19 (default: balanced by memory)")
+    public String stageLayers;
+
+    @Option(names = "--threads-per-stage", defaultValue = "0", description = "CPU threads of each stage (0: cores / stages)")
+    public int threadsPerStage;
+
     /** The options for a model directory; bad values are a usage error. */
     public EngineOptions options(Path modelDir) {
         check();
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
-            cpuThreads, kvCacheMemory);
+            cpuThreads, kvCacheMemory, stageLayers != null ? stageLayers.split(",").length : pipelineStages, stageLayers,
+            threadsPerStage);
     }
 
     /** Exit 2 with a one-line message for a value out of range. */
@@ -56,6 +68,10 @@ public final class EngineOptionsMixin {
         usage(maxBatchTokens >= 1, "--max-batch-tokens must be >= 1");
         usage(maxRunning >= 1, "--max-running must be >= 1");
         usage(maxModelLen >= 0, "--max-model-len must be >= 0");
+        usage(pipelineStages >= 1, "--pipeline-stages must be >= 1");
+        usage(threadsPerStage >= 0, "--threads-per-stage must be >= 0");
+        usage(stageLayers == null || stageLayers.matches("\\s*\\d+\\s*-\\s*\\d+\\s*(,\\s*\\d+\\s*-\\s*\\d+\\s*)*"),
+            "--stage-layers must look like 0-9,10-19");
     }
 
     static void usage(boolean ok, String message) {

@@ -10,7 +10,8 @@ public final class Presets {
     private Presets() {
     }
 
-    public static final List<String> NAMES = List.of("ling-mini-2.0", "ling-flash-2.0", "ling-1t", "bench-small", "bench-small-v25", "tiny");
+    public static final List<String> NAMES = List.of("ling-mini-2.0", "ling-flash-2.0", "ling-1t", "ling-2.5-1t", "bench-small",
+        "bench-small-v25", "tiny");
 
     public static LingConfig.Builder builder(String name) {
         LingConfig.Builder b = new LingConfig.Builder();
@@ -35,6 +36,13 @@ public final class Presets {
             case "ling-1t" -> {
                 b.hiddenSize = 8192; b.numLayers = 80; b.numHeads = 64; b.numKvHeads = 8;
                 b.intermediateSize = 18432; b.moeIntermediateSize = 2048; b.firstKDenseReplace = 4;
+            }
+            case "ling-2.5-1t" -> { // Ling/Ring 2.5 1T (§5.1): the 1T shape with 1 MLA in every 8 layers
+                b.hiddenSize = 8192; b.numLayers = 80; b.numHeads = 64; b.numKvHeads = 64;
+                b.intermediateSize = 18432; b.moeIntermediateSize = 2048; b.firstKDenseReplace = 4;
+                b.family = LingConfig.Family.V2_5; b.layerGroupSize = 8; b.groupNormSize = 8;
+                b.kvLoraRank = 512; b.qLoraRank = 1536; b.qkNopeHeadDim = 128; b.qkRopeHeadDim = 64; b.vHeadDim = 128;
+                b.ropeInterleave = true; b.maxPositionEmbeddings = 131072;
             }
             case "bench-small" -> { // the CPU benchmark shape: hidden 1024, 8 layers, 64 experts top-4
                 b.vocabSize = 32768; b.hiddenSize = 1024; b.numLayers = 8; b.numHeads = 8; b.numKvHeads = 2;

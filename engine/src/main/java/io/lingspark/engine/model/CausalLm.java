@@ -18,17 +18,25 @@ public interface CausalLm extends AutoCloseable {
 
     Backend backend();
 
-    /** Decoder layers of the model ([0, numLayers) are valid ranges for {@link #layers}). */
+    /** Decoder layers of the whole model. */
     int numLayers();
 
-    /** What each layer keeps per sequence (local layer l is decoder layer l), in blocks of blockSize tokens. */
+    /** The layers this engine holds (a pipeline stage's range, or all) and whether it holds the embedding and head. */
+    default ModelSlice slice() {
+        return ModelSlice.whole(config());
+    }
+
+    /**
+     * What each layer of the slice keeps per sequence (local layer i is decoder layer slice().firstLayer() + i),
+     * in blocks of blockSize tokens.
+     */
     CacheSpec cacheSpec(int blockSize);
 
     /** The step's token embeddings: the residual stream [T, H] (fp32) that the layers update. */
     IntermediateTensors embed(ForwardBatch batch);
 
     /**
-     * Decoder layers [from, to) over the batch: reads and writes their caches in pool, updates the
+     * Decoder layers [from, to) (within the slice) over the batch: reads and writes their caches in pool, updates the
      * residual stream in place and returns it. routing (may be null) receives, per MoE layer l in the
      * range, the chosen expert ids [T·k] at index l − first_k_dense_replace.
      */

@@ -19,14 +19,17 @@ import java.util.List;
 public final class LingModel implements CausalLm {
     final LingConfig config;
     final Backend be;
-    final Weight embedding;  // [V, H]
-    final Weight finalNorm;  // [1, H]
-    final Weight lmHead;     // [V, H] (the embedding when tied)
-    final DecoderLayer[] layers;
+    final ModelSlice slice;  // the layers (and ends) this engine holds: a pipeline stage, or all
+    final Weight embedding;  // [V, H], null unless the slice holds the embedding
+    final Weight finalNorm;  // [1, H], null unless it holds the head
+    final Weight lmHead;     // [V, H] (the embedding when tied), null unless it holds the head
+    final DecoderLayer[] layers; // [slice layers]: decoder layer slice.firstLayer() + i
 
-    LingModel(LingConfig config, Backend be, Weight embedding, Weight finalNorm, Weight lmHead, DecoderLayer[] layers) {
+    LingModel(LingConfig config, Backend be, ModelSlice slice, Weight embedding, Weight finalNorm, Weight lmHead,
+              DecoderLayer[] layers) {
         this.config = config;
         this.be = be;
+        this.slice = slice;
         this.embedding = embedding;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
@@ -45,7 +48,12 @@ public final class LingModel implements CausalLm {
 
     @Override
     public int numLayers() {
-        return layers.length;
+        return config.numLayers;
+    }
+
+    @Override
+    public ModelSlice slice() {
+        return slice;
     }
 
     @Override
@@ -59,6 +67,10 @@ public final class LingModel implements CausalLm {
 
     @Override
     public IntermediateTensors embed(ForwardBatch batch) {
+        if (embedding == null) {
+            throw new IllegalStateException("this slice (layers " + slice.firstLayer() + "-" + (slice.lastLayer() - 1)
+                + ") does not hold the embedding");
+        }
         Tensor x = be.allocF32(batch.rows(), config.hiddenSize); // the residual stream
         be.embedding(embedding, batch.tokenIds(), x);
         return new IntermediateTensors(x);
@@ -67,8 +79,9 @@ public final class LingModel implements CausalLm {
     @Override
     public IntermediateTensors layers(ForwardBatch batch, CachePool cache, IntermediateTensors hidden, int from, int to,
                                       int[][] routing) {
-        if (from < 0 || to > layers.length || from > to) {
-            throw new IllegalArgumentException("layers [" + from + ", " + to + ") of " + layers.length);
+        if (from < slice.firstLayer() || to > slice.lastLayer() || from > to) {
+            throw new IllegalArgumentException("layers [" + from + ", " + to + ") outside the slice's ["
+                + slice.firstLayer() + ", " + slice.lastLayer() + ")");
         }
         Tensor x = hidden.hidden();
         float eps = (float) config.rmsNormEps;
@@ -76,7 +89,8 @@ public final class LingModel implements CausalLm {
         Scratch s = new Scratch(be, t);
         for (int l = from; l < to; l++) {
             int[] chosen = routing != null && config.isMoeLayer(l) ? new int[t * config.numExpertsPerTok] : null;
-            layers[l].forward(be, batch, cache, l, x, s, eps, chosen);
+            int local = l - slice.firstLayer(); // the cache pool holds the slice's layers only
+            layers[local].forward(be, batch, cache, local, x, s, eps, chosen);
             if (chosen != null) {
                 routing[l - config.firstKDenseReplace] = chosen;
             }
@@ -87,6 +101,10 @@ public final class LingModel implements CausalLm {
 
     @Override
     public Tensor logits(IntermediateTensors hidden, int[] rows) {
+        if (lmHead == null) {
+            throw new IllegalStateException("this slice (layers " + slice.firstLayer() + "-" + (slice.lastLayer() - 1)
+                + ") does not hold the head");
+        }
         Tensor last = be.rows(hidden.hidden(), rows);
         Tensor normed = be.alloc(rows.length, config.hiddenSize);
         be.rmsNorm(last, finalNorm, (float) config.rmsNormEps, normed);

@@ -21,19 +21,39 @@ public final class ModelFactory {
 
     /** Loads any supported checkpoint onto the backend. */
     public static LingModel open(Path dir, Backend be) {
+        return open(dir, be, null);
+    }
+
+    /**
+     * Loads the part of a checkpoint a slice holds (null: all): only the shards that hold its tensors
+     * are opened, and only its tensors are checked and read.
+     */
+    public static LingModel open(Path dir, Backend be, ModelSlice slice) {
         LingConfig c = LingConfig.fromDirectory(dir);
         checkBackend(c, be);
-        try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            WeightLoader wl = new WeightLoader(ckpt, c, TensorPlan.of(c));
-            wl.validate();
-            return build(c, be, loaded(wl, be));
+        ModelSlice s = slice != null ? slice : ModelSlice.whole(c);
+        try (Checkpoint ckpt = s.isWhole(c) ? Checkpoint.open(dir) : Checkpoint.open(dir, s.tensors(c))) {
+            return load(ckpt, c, be, s);
         }
+    }
+
+    /** The slice's model from an open checkpoint (its tensors checked, then read onto the backend). */
+    public static LingModel load(Checkpoint ckpt, LingConfig c, Backend be, ModelSlice s) {
+        checkBackend(c, be);
+        WeightLoader wl = new WeightLoader(ckpt, c, TensorPlan.of(c).restrict(s.tensors(c)), s);
+        wl.validate();
+        return build(c, be, loaded(wl, be), s);
     }
 
     /** A random-weight model of any supported family (benchmarks, tests). */
     public static LingModel randomModel(LingConfig c, Backend be, long seed) {
+        return randomModel(c, be, seed, ModelSlice.whole(c));
+    }
+
+    /** The slice of a random-weight model: the same weights the whole model has in those layers. */
+    public static LingModel randomModel(LingConfig c, Backend be, long seed, ModelSlice slice) {
         checkBackend(c, be);
-        return build(c, be, randomSource(c, be, seed));
+        return build(c, be, randomSource(c, be, seed), slice);
     }
 
     /** Ling 2.5 needs the hybrid ops (linear attention, MLA) on top of the common ones. */
@@ -148,15 +168,18 @@ public final class ModelFactory {
         float[] bias(int layer);
     }
 
-    static LingModel build(LingConfig c, Backend be, Source src) {
-        Weight emb = src.matrix("model.word_embeddings.weight");
-        Weight norm = src.matrix("model.norm.weight");
-        Weight head = c.tieWordEmbeddings ? emb : src.matrix("lm_head.weight");
-        LayerBuilder lb = new LayerBuilder(c, src);
-        DecoderLayer[] layers = new DecoderLayer[c.numLayers];
-        for (int l = 0; l < c.numLayers; l++) {
-            layers[l] = lb.layer(l);
+    static LingModel build(LingConfig c, Backend be, Source src, ModelSlice s) {
+        if (s.lastLayer() > c.numLayers) {
+            throw new IllegalArgumentException("layers up to " + s.lastLayer() + " of a model with " + c.numLayers);
         }
-        return new LingModel(c, be, emb, norm, head, layers);
+        Weight emb = s.embedding() || (s.head() && c.tieWordEmbeddings) ? src.matrix("model.word_embeddings.weight") : null;
+        Weight norm = s.head() ? src.matrix("model.norm.weight") : null;
+        Weight head = !s.head() ? null : c.tieWordEmbeddings ? emb : src.matrix("lm_head.weight");
+        LayerBuilder lb = new LayerBuilder(c, src);
+        DecoderLayer[] layers = new DecoderLayer[s.lastLayer() - s.firstLayer()];
+        for (int l = s.firstLayer(); l < s.lastLayer(); l++) {
+            layers[l - s.firstLayer()] = lb.layer(l);
+        }
+        return new LingModel(c, be, s, s.embedding() ? emb : null, norm, head, layers);
     }
 }

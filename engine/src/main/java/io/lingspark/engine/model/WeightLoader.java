@@ -19,15 +19,26 @@ public final class WeightLoader {
     private final LingConfig config;
     private final TensorPlan plan;
 
+    private final ModelSlice slice;
+
     public WeightLoader(Checkpoint ckpt, LingConfig config, TensorPlan plan) {
+        this(ckpt, config, plan, ModelSlice.whole(config));
+    }
+
+    /** Checks and reads only what slice holds (plan already restricted to it). */
+    public WeightLoader(Checkpoint ckpt, LingConfig config, TensorPlan plan, ModelSlice slice) {
         this.ckpt = ckpt;
         this.config = config;
         this.plan = plan;
+        this.slice = slice;
     }
 
     /** Checks every planned tensor; throws naming the first problem. Reads no weight data. */
     public void validate() {
         for (String name : ckpt.tensors().keySet()) {
+            if (!slice.isWhole(config) && !slice.tensors(config).test(name)) {
+                continue;
+            }
             if (name.endsWith(".weight_scale") || name.endsWith(".input_scale")) {
                 throw new ModelLoadException("tensor '" + name + "' is a compressed-tensors FP8 scale (weight_scale): "
                         + "that format is recognised but not supported yet; use the BF16 or native FP8 (_scale_inv) checkpoint");
@@ -52,7 +63,7 @@ public final class WeightLoader {
                 }
             }
         }
-        for (int l = config.firstKDenseReplace; l < config.numLayers; l++) {
+        for (int l = Math.max(config.firstKDenseReplace, slice.firstLayer()); l < slice.lastLayer(); l++) {
             TensorInfo b = bias(l);
             if (b != null && !b.hasShape(config.numExperts)) {
                 throw new ModelLoadException("tensor '" + b.name() + "' has shape " + b.shapeString() + ", expected [" + config.numExperts + "]");

@@ -9,16 +9,16 @@ import java.util.concurrent.RecursiveAction;
  * dedicated pool, each thread with its own reusable vocabulary-sized {@link Sampler.Scratch}. Rows are
  * independent and every draw is counter-based, so the result does not depend on the split.
  */
-final class BatchSampler implements AutoCloseable {
+public final class BatchSampler implements AutoCloseable {
     private final ForkJoinPool pool;
     private final ThreadLocal<Sampler.Scratch> scratch = ThreadLocal.withInitial(Sampler.Scratch::new);
 
-    BatchSampler(int threads) {
+    public BatchSampler(int threads) {
         this.pool = new ForkJoinPool(Math.max(1, threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads));
     }
 
     /** Samples row i of logits (row-major [R, v]) for sampling row i. */
-    Sampler.Sample[] sample(float[] logits, int v, SamplingBatch batch) {
+    public Sampler.Sample[] sample(float[] logits, int v, SamplingBatch batch) {
         List<Sampler.Row> rows = batch.rows();
         Sampler.Sample[] out = new Sampler.Sample[rows.size()];
         if (rows.size() <= 1 || pool.getParallelism() == 1) {

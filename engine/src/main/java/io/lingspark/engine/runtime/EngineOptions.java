@@ -14,19 +14,25 @@ import java.nio.file.Path;
  * @param gpuMemoryUtilization fraction of GPU memory the CUDA backend plans for (weights, activations, cache)
  * @param cpuThreads           CPU backend threads (0: all cores)
  * @param kvCacheMemory        bytes of KV cache: the CPU backend's whole budget (0: half the max heap); on a
- *                             GPU a cap below what gpuMemoryUtilization leaves (0: no cap)
+ *                             GPU a cap below what gpuMemoryUtilization leaves (0: no cap). Per stage of a
+ *                             pipeline on GPUs; shared by the stages on the CPU
+ * @param pipelineStages       stages the model's layers are split into (1: no pipeline)
+ * @param stageLayers          an explicit split ("0-9,10-19"), or null for a balanced one
+ * @param threadsPerStage      CPU threads of each stage (0: the cores divided by the stages)
  */
 public record EngineOptions(Path modelDir, String device, int maxBatchTokens, int maxRunning, int maxModelLen,
-                            double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory) {
+                            double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory, int pipelineStages,
+                            String stageLayers, int threadsPerStage) {
     public static final String DEFAULT_DEVICE = "auto";
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
     public static final int DEFAULT_MAX_RUNNING = 64;
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
     public EngineOptions {
-        if (maxBatchTokens < 1 || maxRunning < 1 || maxModelLen < 0 || cpuThreads < 0 || kvCacheMemory < 0) {
-            throw new IllegalArgumentException("engine options: max-batch-tokens and max-running must be >= 1; "
-                + "max-model-len, cpu-threads and kv-cache-memory >= 0");
+        if (maxBatchTokens < 1 || maxRunning < 1 || maxModelLen < 0 || cpuThreads < 0 || kvCacheMemory < 0
+            || pipelineStages < 1 || threadsPerStage < 0) {
+            throw new IllegalArgumentException("engine options: max-batch-tokens, max-running and pipeline-stages must be "
+                + ">= 1; max-model-len, cpu-threads, kv-cache-memory and threads-per-stage >= 0");
         }
         if (!(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1)) {
             throw new IllegalArgumentException("--gpu-memory-utilization must be in (0, 1], got " + gpuMemoryUtilization);
@@ -36,30 +42,42 @@ public record EngineOptions(Path modelDir, String device, int maxBatchTokens, in
     /** The defaults on the CPU (tests, embedded runs). */
     public static EngineOptions of(Path modelDir) {
         return new EngineOptions(modelDir, "cpu", DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_RUNNING, 0,
-            DEFAULT_GPU_MEMORY_UTILIZATION, 0, 0);
+            DEFAULT_GPU_MEMORY_UTILIZATION, 0, 0, 1, null, 0);
     }
 
     public EngineOptions withDevice(String d) {
-        return new EngineOptions(modelDir, d, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
+        return new EngineOptions(modelDir, d, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
     }
 
     public EngineOptions withMaxRunning(int n) {
-        return new EngineOptions(modelDir, device, maxBatchTokens, n, maxModelLen, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
+        return new EngineOptions(modelDir, device, maxBatchTokens, n, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
     }
 
     public EngineOptions withMaxBatchTokens(int n) {
-        return new EngineOptions(modelDir, device, n, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
+        return new EngineOptions(modelDir, device, n, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
     }
 
     public EngineOptions withMaxModelLen(int n) {
-        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, n, gpuMemoryUtilization, cpuThreads, kvCacheMemory);
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, n, gpuMemoryUtilization, cpuThreads,
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
     }
 
     public EngineOptions withKvCacheMemory(long bytes) {
-        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads, bytes);
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            bytes, pipelineStages, stageLayers, threadsPerStage);
     }
 
     public EngineOptions withCpuThreads(int n) {
-        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, n, kvCacheMemory);
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, n,
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
+    }
+
+    /** Pipeline stages: a balanced split into s stages (split null) or the explicit one. */
+    public EngineOptions withPipeline(int s, String split, int threadsEach) {
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            kvCacheMemory, s, split, threadsEach);
     }
 }

@@ -47,9 +47,9 @@ public final class LingEngine implements Engine {
     private final LingConfig config;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
-    private final CausalLm model;
+    private final AutoCloseable model;       // what the runner runs (a model, or a pipeline's stages), closed last
     private final MemoryPlan plan;
-    private final LocalModelRunner runner;
+    private final ModelRunner runner;
     private final KvCacheManager cache;
     private final PromptBuilder prompts;
     private final Scheduler scheduler;
@@ -66,46 +66,88 @@ public final class LingEngine implements Engine {
      * setting (--kv-cache-memory on the CPU, --gpu-memory-utilization on a GPU) and starts the scheduler.
      */
     public static LingEngine open(EngineOptions o) {
+        return open(o, RunnerFactory.LOCAL);
+    }
+
+    /** Builds the model runner (and what it runs) for an engine: the whole model here, or a pipeline. */
+    public interface RunnerFactory {
+        /** The local runner: the whole model on the options' device. */
+        RunnerFactory LOCAL = (o, config) -> {
+            Backend be = Backends.open(o);
+            CausalLm model;
+            try {
+                MemoryPlan.checkFits(config, be, o.maxBatchTokens());
+                model = ModelFactory.open(o.modelDir(), be);
+            } catch (RuntimeException e) {
+                be.close();
+                throw e;
+            }
+            try {
+                ModelRunner r = new LocalModelRunner(model, MemoryPlan.forModel(model, o.maxBatchTokens(), o.maxRunning()),
+                    o.cpuThreads());
+                return new Loaded(r, model, be.name());
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        };
+
+        Loaded open(EngineOptions o, LingConfig config);
+    }
+
+    /**
+     * A runner and what it runs: owner is closed after the runner (the model and its backend, or a
+     * pipeline's stages); where says where it runs, for the log.
+     */
+    public record Loaded(ModelRunner runner, AutoCloseable owner, String where) {
+    }
+
+    /**
+     * Loads the model with the factory's runner, sizes the cache from the backend's one memory setting
+     * (--kv-cache-memory on the CPU, --gpu-memory-utilization on a GPU) and starts the scheduler.
+     */
+    public static LingEngine open(EngineOptions o, RunnerFactory factory) {
         long t0 = System.nanoTime();
         Path dir = o.modelDir();
         LingConfig config = LingConfig.fromDirectory(dir);
         Tokenizer tok = HfTokenizer.load(dir);
         ChatTemplate template = JinjaChatTemplate.load(dir);
-        Backend be = Backends.open(o);
-        CausalLm model;
-        try {
-            MemoryPlan.checkFits(config, be, o.maxBatchTokens());
-            model = ModelFactory.open(dir, be);
-        } catch (RuntimeException e) {
-            be.close();
-            throw e;
-        }
+        Loaded loaded = factory.open(o, config);
         double secs = (System.nanoTime() - t0) / 1e9;
-        LOG.info(String.format("loaded %s (%s) on %s in %.2f s", dir.getFileName(), config.architecture, be.name(), secs));
+        LOG.info(String.format("loaded %s (%s) on %s in %.2f s", dir.getFileName(), config.architecture, loaded.where(), secs));
         try {
-            return new LingEngine(o, config, tok, template, model, secs);
+            return new LingEngine(o, config, tok, template, loaded.runner(), loaded.owner(), secs);
         } catch (RuntimeException e) {
-            model.close();
+            loaded.runner().close();
+            closeQuietly(loaded.owner());
             throw e;
         }
     }
 
+    /** An engine over a loaded whole model (tests inject a model here). */
     LingEngine(EngineOptions o, LingConfig config, Tokenizer tokenizer, ChatTemplate template, CausalLm model,
                double loadSeconds) {
+        this(o, config, tokenizer, template,
+            new LocalModelRunner(model, MemoryPlan.forModel(model, o.maxBatchTokens(), o.maxRunning()), o.cpuThreads()),
+            model, loadSeconds);
+    }
+
+    LingEngine(EngineOptions o, LingConfig config, Tokenizer tokenizer, ChatTemplate template, ModelRunner runner,
+               AutoCloseable model, double loadSeconds) {
         this.dir = o.modelDir();
         this.config = config;
         this.tokenizer = tokenizer;
         this.template = template;
         this.model = model;
         this.loadSeconds = loadSeconds;
-        this.plan = MemoryPlan.forModel(model, o.maxBatchTokens(), o.maxRunning());
+        this.runner = runner;
+        this.plan = runner.plan();
         int ctx = o.maxModelLen() > 0 ? Math.min(o.maxModelLen(), config.maxPositionEmbeddings) : config.maxPositionEmbeddings;
         if (plan.kvTokens() < ctx) {
             LOG.warning(String.format("the cache holds %d tokens (%s): the context is clipped from %d to %d tokens",
                 plan.kvTokens(), plan, ctx, plan.kvTokens()));
             ctx = (int) plan.kvTokens();
         }
-        this.runner = new LocalModelRunner(model, plan, o.cpuThreads());
         this.cache = new KvCacheManager(plan.kvBlocks(), plan.blockSize(), plan.slots());
         this.prompts = new PromptBuilder(tokenizer, template, config.vocabSize, ctx);
         for (String t : PARSER_TAGS) {
@@ -115,6 +157,14 @@ public final class LingEngine implements Engine {
         LOG.info("memory: " + plan);
         this.scheduler = new Scheduler(runner, cache, new Context(), o.maxBatchTokens(), o.maxRunning(), ctx);
         scheduler.start();
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warning("closing failed: " + e);
+        }
     }
 
     @Override
@@ -247,7 +297,7 @@ public final class LingEngine implements Engine {
         closed = true;
         scheduler.close();
         runner.close();
-        model.close();
+        closeQuietly(model);
     }
 
     /**

@@ -16,15 +16,30 @@ import java.util.List;
 public final class LocalModelRunner implements ModelRunner {
     private final CausalLm model;
     private final Backend be;
+    private final MemoryPlan plan;
     private final CachePool cache;
     private final BatchSampler sampler;
 
     /** Allocates the plan's cache on the model's backend. */
     public LocalModelRunner(CausalLm model, MemoryPlan plan, int samplingThreads) {
+        if (!model.slice().isWhole(model.config())) {
+            throw new IllegalArgumentException("a local runner needs the whole model; a slice belongs to a pipeline stage");
+        }
         this.model = model;
         this.be = model.backend();
+        this.plan = plan;
         this.cache = be.allocateCache(model.cacheSpec(plan.blockSize()), plan.kvBlocks(), plan.slots());
         this.sampler = new BatchSampler(samplingThreads);
+    }
+
+    @Override
+    public io.lingspark.engine.config.LingConfig config() {
+        return model.config();
+    }
+
+    @Override
+    public MemoryPlan plan() {
+        return plan;
     }
 
     public CausalLm model() {
@@ -33,11 +48,6 @@ public final class LocalModelRunner implements ModelRunner {
 
     public CachePool cache() {
         return cache;
-    }
-
-    @Override
-    public int vocabSize() {
-        return model.config().vocabSize;
     }
 
     /** Runs the step; returns the device logits of batch.logitRows() (null when none are wanted). */
@@ -57,8 +67,8 @@ public final class LocalModelRunner implements ModelRunner {
         }
     }
 
-    /** The step's logits on the host, [logit rows, V] row-major (sessions, the logits command). */
-    float[] forwardToHost(ForwardBatch batch, int[][] routing) {
+    @Override
+    public float[] forwardLogits(ForwardBatch batch, int[][] routing) {
         Tensor logits = forward(batch, routing);
         return logits == null ? new float[0] : be.toHost(logits);
     }
@@ -73,10 +83,15 @@ public final class LocalModelRunner implements ModelRunner {
             throw new IllegalArgumentException("a step samples " + sampling.size() + " rows from "
                 + (logits == null ? 0 : logits.rows()) + " logit rows");
         }
+        return sample(be, sampler, logits, vocabSize(), sampling);
+    }
+
+    /** Token choice for a step's logits: on the device when it samples and every row allows it, else on the host. */
+    public static StepResult sample(Backend be, BatchSampler sampler, Tensor logits, int vocab, SamplingBatch sampling) {
         if (be.supports(Backend.Feature.DEVICE_SAMPLING) && deviceSamplable(sampling.rows())) {
-            return new StepResult(sampleOnDevice(logits, sampling.rows()));
+            return new StepResult(sampleOnDevice(be, logits, sampling.rows()));
         }
-        return new StepResult(sampler.sample(be.toHost(logits), vocabSize(), sampling));
+        return new StepResult(sampler.sample(be.toHost(logits), vocab, sampling));
     }
 
     /**
@@ -96,7 +111,7 @@ public final class LocalModelRunner implements ModelRunner {
         return true;
     }
 
-    private Sampler.Sample[] sampleOnDevice(Tensor logits, List<Sampler.Row> rows) {
+    private static Sampler.Sample[] sampleOnDevice(Backend be, Tensor logits, List<Sampler.Row> rows) {
         int n = rows.size();
         float[] temp = new float[n];
         int[] topK = new int[n];
@@ -117,6 +132,16 @@ public final class LocalModelRunner implements ModelRunner {
             out[i] = new Sampler.Sample(ids[i], Double.NaN, new int[0], new double[0]);
         }
         return out;
+    }
+
+    @Override
+    public void resetState(int slot) {
+        cache.resetState(slot);
+    }
+
+    @Override
+    public float[] state(int slot, int layer) {
+        return cache.state(slot, layer);
     }
 
     @Override

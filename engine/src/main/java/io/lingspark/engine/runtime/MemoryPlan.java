@@ -54,7 +54,8 @@ public record MemoryPlan(long cacheBudget, long weightBytes, long activationByte
             slots = (int) Math.max(1, Math.min(maxSequences, budget / (2 * (slotBytes + blockBytes))));
         }
         long left = budget - slots * slotBytes;
-        int blocks = blockBytes == 0 ? 0 : (int) Math.max(0, Math.min(Integer.MAX_VALUE, left / blockBytes));
+        // A pipeline stage of only linear-attention layers holds no KV blocks: it bounds nothing.
+        int blocks = blockBytes == 0 ? Integer.MAX_VALUE : (int) Math.max(0, Math.min(Integer.MAX_VALUE, left / blockBytes));
         MemoryPlan p = new MemoryPlan(budget, be.weightBytes(), act, blockBytes, blocks, BLOCK_SIZE, maxBatchTokens,
             slotBytes, slots);
         if (blocks < 1 || (spec.hasState() && slots < 1)) {

@@ -1,9 +1,7 @@
 package io.lingspark.engine.runtime;
 
-import io.lingspark.engine.backend.CacheSpec;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.step.ForwardBatch;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,9 +12,8 @@ import java.util.List;
  * sequence. Not thread-safe.
  */
 public final class ModelSession implements AutoCloseable {
-    private final CausalLm model;
+    private final ModelRunner runner;
     private final MemoryPlan plan;
-    private final LocalModelRunner runner;
     private final KvCacheManager cache;
     private final boolean stateful;
     private long nextId;
@@ -48,7 +45,7 @@ public final class ModelSession implements AutoCloseable {
             }
             cache.truncate(table, Math.max(0, n));
             if (stateful) {
-                runner.cache().resetState(table.slot());
+                runner.resetState(table.slot());
             }
             length = Math.max(0, n);
         }
@@ -82,12 +79,12 @@ public final class ModelSession implements AutoCloseable {
     public record StepOutput(float[][] logits, int[][] routing) {
     }
 
-    private ModelSession(CausalLm model, MemoryPlan plan, int samplingThreads) {
-        this.model = model;
-        this.plan = plan;
-        this.runner = new LocalModelRunner(model, plan, samplingThreads);
+    /** A session over any runner (a whole model here, or a pipeline of stages); closing it closes the runner. */
+    public ModelSession(ModelRunner runner) {
+        this.runner = runner;
+        this.plan = runner.plan();
         this.cache = new KvCacheManager(plan.kvBlocks(), plan.blockSize(), plan.slots());
-        this.stateful = model.cacheSpec(plan.blockSize()).hasState();
+        this.stateful = plan.slots() > 0;
     }
 
     /** A session whose steps hold up to maxStepTokens rows, with the backend's cache memory setting. */
@@ -100,15 +97,20 @@ public final class ModelSession implements AutoCloseable {
      * @param samplingThreads threads of the host sampler ({@link #sampleStep})
      */
     public static ModelSession open(CausalLm model, int maxStepTokens, int maxSequences, int samplingThreads) {
-        return new ModelSession(model, MemoryPlan.forModel(model, maxStepTokens, maxSequences), samplingThreads);
+        return new ModelSession(new LocalModelRunner(model, MemoryPlan.forModel(model, maxStepTokens, maxSequences),
+            samplingThreads));
     }
 
     public static ModelSession open(CausalLm model) {
         return open(model, EngineOptions.DEFAULT_MAX_BATCH_TOKENS);
     }
 
-    public CausalLm model() {
-        return model;
+    public io.lingspark.engine.config.LingConfig config() {
+        return runner.config();
+    }
+
+    public ModelRunner runner() {
+        return runner;
     }
 
     public MemoryPlan plan() {
@@ -119,17 +121,13 @@ public final class ModelSession implements AutoCloseable {
         return cache;
     }
 
-    public CacheSpec cacheSpec() {
-        return runner.cache().spec();
-    }
-
     public Seq newSequence() {
         Seq s = new Seq();
         if (stateful && !cache.takeSlot(s.table)) {
             throw new IllegalStateException("all " + cache.totalSlots() + " state slots are taken");
         }
         if (stateful) {
-            runner.cache().resetState(s.table.slot());
+            runner.resetState(s.table.slot());
         }
         return s;
     }
@@ -141,9 +139,9 @@ public final class ModelSession implements AutoCloseable {
     /** One batched step over several sequences, each at its own position. */
     public StepOutput forward(List<SeqInput> inputs, boolean recordRouting) {
         ForwardBatch batch = batch(inputs);
-        int[][] routing = recordRouting ? new int[model.config().numLayers - model.config().firstKDenseReplace][] : null;
-        float[] all = runner.forwardToHost(batch, routing);
-        int v = model.config().vocabSize;
+        int[][] routing = recordRouting ? new int[config().numLayers - config().firstKDenseReplace][] : null;
+        float[] all = runner.forwardLogits(batch, routing);
+        int v = config().vocabSize;
         float[][] out = new float[inputs.size()][];
         int r = 0;
         for (int i = 0; i < inputs.size(); i++) {
@@ -204,17 +202,17 @@ public final class ModelSession implements AutoCloseable {
 
     /** The recurrent state [heads, d, d] of a sequence at its linear-attention layer number i (tests). */
     public float[] linearState(Seq s, int linearIndex) {
-        List<Integer> stateLayers = new ArrayList<>();
-        List<CacheSpec.Layer> layers = cacheSpec().layers();
-        for (int l = 0; l < layers.size(); l++) {
-            if (layers.get(l).kind() == CacheSpec.Kind.STATE) {
-                stateLayers.add(l);
+        io.lingspark.engine.config.LingConfig c = config();
+        int n = -1;
+        for (int l = 0; l < c.numLayers; l++) {
+            if (c.layerKind(l) == io.lingspark.engine.config.LingConfig.LayerKind.LINEAR && ++n == linearIndex) {
+                return runner.state(s.table.slot(), l);
             }
         }
-        return runner.cache().state(s.table.slot(), stateLayers.get(linearIndex));
+        throw new IllegalArgumentException("the model has no linear layer number " + linearIndex);
     }
 
-    /** Frees the cache; the model stays open. */
+    /** Frees the cache (the runner's); the model stays open. */
     @Override
     public void close() {
         runner.close();

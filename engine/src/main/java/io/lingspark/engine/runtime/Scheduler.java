@@ -135,21 +135,56 @@ final class Scheduler implements Runnable {
         updateCounts();
     }
 
-    /** One scheduling round; false when there was nothing to run. */
+    /** A step handed to the runner that has not come back yet. */
+    private record Step(List<Sequence> batch, List<Integer> take, List<Sequence> sampled,
+                        java.util.concurrent.CompletableFuture<StepResult> result) {
+    }
+
+    private final Deque<Step> inFlight = new ArrayDeque<>();
+
+    /**
+     * One scheduling round: hand the runner steps until it has as many in flight as it takes (one for a
+     * whole model, one per stage for a pipeline: each over sequences not already in flight), then take
+     * the oldest back and apply its tokens. False when there was nothing to run.
+     */
     boolean step() {
         takeIncoming();
         dropFinishedRequests();
-        if (running.isEmpty() && waiting.isEmpty()) {
+        if (running.isEmpty() && waiting.isEmpty() && inFlight.isEmpty()) {
             updateCounts();
             return false;
         }
+        int slots = Math.max(1, runner.maxInFlight());
+        while (inFlight.size() < slots) {
+            Step launched = launch(slots);
+            if (launched == null) {
+                break;
+            }
+            inFlight.add(launched);
+        }
+        if (inFlight.isEmpty()) {
+            updateCounts();
+            return false;
+        }
+        complete(inFlight.poll());
+        updateCounts();
+        return true;
+    }
+
+    /** Schedules and submits one step over sequences not in flight, or null when there is nothing to do. */
+    private Step launch(int slots) {
         admit();
         List<Sequence> batch = new ArrayList<>();
         List<Integer> take = new ArrayList<>();
-        plan(batch, take);
+        // With several steps in flight, each takes its share of the sequences so the stages all have work.
+        int free = 0;
+        for (Sequence s : running) {
+            free += s.inFlight ? 0 : 1;
+        }
+        int perStep = slots == 1 ? Integer.MAX_VALUE : Math.max(1, (running.size() + slots - 1) / slots);
+        plan(batch, take, Math.min(perStep, free));
         if (batch.isEmpty()) {
-            updateCounts();
-            return false;
+            return null;
         }
         ForwardBatch.Builder fb = ForwardBatch.builder();
         List<Sampler.Row> rows = new ArrayList<>();
@@ -164,31 +199,44 @@ final class Scheduler implements Runnable {
                 rows.add(s.samplingRow());
                 sampled.add(s);
             }
+            s.inFlight = true;
         }
+        return new Step(batch, take, sampled, runner.submit(fb.build(), new SamplingBatch(rows)));
+    }
+
+    /** Waits for a step and applies it: cache lengths, sampled tokens, finished sequences. */
+    private void complete(Step step) {
+        List<Sequence> batch = step.batch();
+        StepResult result;
         try {
-            StepResult result = runner.execute(fb.build(), new SamplingBatch(rows));
-            steps.incrementAndGet();
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).numComputed += take.get(i);
-            }
-            long now = System.nanoTime();
-            for (int i = 0; i < sampled.size(); i++) {
-                accept(sampled.get(i), result.samples()[i], now);
-            }
+            result = step.result().join();
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, "engine step failed; failing the requests in it", e);
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            LOG.log(Level.WARNING, "engine step failed; failing the requests in it", cause);
             Set<RequestState> hit = new HashSet<>();
             for (Sequence s : batch) {
+                s.inFlight = false;
                 hit.add(s.request);
             }
             drop(hit);
             updateCounts(); // before the futures complete, so callers see consistent stats()
             for (RequestState r : hit) {
-                r.fail(ErrorCode.ENGINE_ERROR, "engine step failed: " + e);
+                r.fail(ErrorCode.ENGINE_ERROR, "engine step failed: " + cause);
+            }
+            return;
+        }
+        steps.incrementAndGet();
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).numComputed += step.take().get(i);
+            batch.get(i).inFlight = false;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < step.sampled().size(); i++) {
+            Sequence s = step.sampled().get(i);
+            if (!s.request.future.isDone()) { // an aborted request's sequences leave at the next round
+                accept(s, result.samples()[i], now);
             }
         }
-        updateCounts();
-        return true;
     }
 
     private void accept(Sequence s, Sampler.Sample sample, long now) {
@@ -238,6 +286,11 @@ final class Scheduler implements Runnable {
                 gone.add(s.request);
             }
         }
+        for (Sequence s : running) {
+            if (s.inFlight) {
+                gone.remove(s.request); // its blocks are in use by a step in flight: drop it when that returns
+            }
+        }
         for (Sequence s : waiting) {
             if (s.request.future.isDone()) {
                 gone.add(s.request);
@@ -281,18 +334,20 @@ final class Scheduler implements Runnable {
      * Decode tokens first, then prefill chunks, within the token budget; then blocks for every
      * scheduled chunk, oldest sequence first, preempting the newest while they run short.
      */
-    private void plan(List<Sequence> batch, List<Integer> takes) {
+    private void plan(List<Sequence> batch, List<Integer> takes, int maxSeqs) {
         int budget = maxBatchTokens;
+        int chosen = 0;
         int[] take = new int[running.size()];
         for (int pass = 0; pass < 2; pass++) {
-            for (int i = 0; i < running.size() && budget > 0; i++) {
+            for (int i = 0; i < running.size() && budget > 0 && chosen < maxSeqs; i++) {
                 Sequence s = running.get(i);
                 boolean decode = s.pending() == 1;
-                if ((pass == 0) != decode || take[i] > 0) {
+                if ((pass == 0) != decode || take[i] > 0 || s.inFlight || s.pending() == 0) {
                     continue;
                 }
                 take[i] = Math.min(s.pending(), budget);
                 budget -= take[i];
+                chosen++;
             }
         }
         List<Integer> scheduled = new ArrayList<>(); // indices into running, oldest sequence first
@@ -311,7 +366,7 @@ final class Scheduler implements Runnable {
             int amount = take[scheduled.get(j)];
             int tokens = s.numComputed + amount;
             while (running.contains(s) && !cache.canGrow(s.table, tokens)) {
-                preempt(newestRunning());
+                preempt(newestIdle());
             }
             if (running.contains(s)) {
                 cache.grow(s.table, tokens);
@@ -321,10 +376,11 @@ final class Scheduler implements Runnable {
         }
     }
 
-    private Sequence newestRunning() {
-        Sequence newest = running.get(0);
+    /** The newest running sequence not in flight (the one asking for blocks qualifies, so there is one). */
+    private Sequence newestIdle() {
+        Sequence newest = null;
         for (Sequence s : running) {
-            if (s.order > newest.order) {
+            if (!s.inFlight && (newest == null || s.order > newest.order)) {
                 newest = s;
             }
         }

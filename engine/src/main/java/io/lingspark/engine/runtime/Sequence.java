@@ -22,6 +22,7 @@ final class Sequence {
     private int length;
     KvCacheManager.BlockTable table; // null while waiting
     int numComputed;           // tokens in the cache
+    boolean inFlight;          // in a step that has not come back yet (a pipeline keeps several in flight)
     final long seed;           // this choice's sampling seed
     private final int[] blocked; // ids min_tokens keeps out
     private final Tokenizer.IncrementalDecoder decoder;

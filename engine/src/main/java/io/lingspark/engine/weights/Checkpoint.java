@@ -27,9 +27,17 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     public static Checkpoint open(Path dir) {
+        return open(dir, name -> true);
+    }
+
+    /**
+     * Only the tensors wanted names: with an index, only the shards that hold one of them are opened
+     * (a pipeline stage reads its own layers and nothing else); a single-file checkpoint is opened whole.
+     */
+    public static Checkpoint open(Path dir, java.util.function.Predicate<String> wanted) {
         Checkpoint c = new Checkpoint(dir);
         try {
-            c.load();
+            c.load(wanted);
             return c;
         } catch (RuntimeException e) {
             c.close();
@@ -37,7 +45,7 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    private void load() {
+    private void load(java.util.function.Predicate<String> wanted) {
         Path index = dir.resolve("model.safetensors.index.json");
         Path single = dir.resolve("model.safetensors");
         if (Files.isRegularFile(index)) {
@@ -52,6 +60,9 @@ public final class Checkpoint implements AutoCloseable {
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
+                if (!wanted.test(e.getKey())) {
+                    continue;
+                }
                 String shard = e.getValue().asText();
                 if (shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
                     throw new ModelLoadException(index + ": shard name '" + shard + "' for tensor '" + e.getKey()
@@ -74,7 +85,11 @@ public final class Checkpoint implements AutoCloseable {
         } else if (Files.isRegularFile(single)) {
             SafetensorsFile f = SafetensorsFile.open(single);
             files.put(single.getFileName().toString(), f);
-            tensors.putAll(f.tensors());
+            f.tensors().forEach((name, t) -> {
+                if (wanted.test(name)) {
+                    tensors.put(name, t);
+                }
+            });
         } else {
             throw new ModelLoadException("no weights in " + dir + ": expected model.safetensors.index.json or model.safetensors");
         }
@@ -95,6 +110,20 @@ public final class Checkpoint implements AutoCloseable {
             throw new ModelLoadException("tensor '" + name + "' is missing from the checkpoint in " + dir);
         }
         return t;
+    }
+
+    /** The shard files opened (a stage opens only those holding its tensors). */
+    public java.util.Set<String> files() {
+        return Collections.unmodifiableSet(files.keySet());
+    }
+
+    /** Bytes read from the files so far: headers, and every tensor byte copied or mapped for use. */
+    public long bytesRead() {
+        long n = 0;
+        for (SafetensorsFile f : files.values()) {
+            n += f.bytesRead();
+        }
+        return n;
     }
 
     public Map<String, TensorInfo> tensors() {

@@ -33,6 +33,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long size;
     private final Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     private final MappedByteBuffer[] windows;
+    private final java.util.concurrent.atomic.AtomicLong bytesRead = new java.util.concurrent.atomic.AtomicLong();
 
     private SafetensorsFile(Path path) throws IOException {
         this.path = path;
@@ -74,6 +75,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw bad("header length " + n + " runs beyond the end of the file (" + size + " bytes): truncated or not safetensors");
         }
         ByteBuffer hb = ByteBuffer.allocate((int) n);
+        bytesRead.addAndGet(8 + n);
         while (hb.hasRemaining()) {
             if (channel.read(hb, 8 + hb.position()) < 0) {
                 throw bad("unexpected end of file in the header");
@@ -186,6 +188,7 @@ public final class SafetensorsFile implements AutoCloseable {
         if (len == 0) {
             return new ByteBuffer[0];
         }
+        bytesRead.addAndGet(len); // handed out for use (the pages are read when touched)
         int w = (int) (t.begin() / WINDOW);
         if (len <= maxBytes && (t.end() - 1) / WINDOW == w) {
             return new ByteBuffer[] {view(t.begin(), (int) len)};
@@ -205,10 +208,16 @@ public final class SafetensorsFile implements AutoCloseable {
         return out;
     }
 
+    /** Header bytes and tensor bytes read or handed out as views so far (pipeline stages read only theirs). */
+    public long bytesRead() {
+        return bytesRead.get();
+    }
+
     /** Copies raw bytes [t.begin + byteOffset, +len) across windows. */
     public void readBytes(TensorInfo t, long byteOffset, byte[] dst, int off, int len) {
         long pos = t.begin() + byteOffset;
         checkRange(t, byteOffset, len);
+        bytesRead.addAndGet(len);
         while (len > 0) {
             int n = (int) Math.min(len, WINDOW - pos % WINDOW);
             view(pos, n).get(dst, off, n);
@@ -222,6 +231,7 @@ public final class SafetensorsFile implements AutoCloseable {
     public void readShorts(TensorInfo t, long elemOffset, short[] dst, int off, int count) {
         long pos = t.begin() + elemOffset * 2;
         checkRange(t, elemOffset * 2, (long) count * 2);
+        bytesRead.addAndGet(2L * count);
         while (count > 0) {
             int n = (int) Math.min(count, (WINDOW - pos % WINDOW) / 2);
             if (n == 0) { // an element straddles a window boundary (odd offsets never happen, but be safe)
@@ -244,6 +254,7 @@ public final class SafetensorsFile implements AutoCloseable {
             case F32 -> {
                 long pos = t.begin() + elemOffset * 4;
                 checkRange(t, elemOffset * 4, (long) count * 4);
+                bytesRead.addAndGet(4L * count);
                 while (count > 0) {
                     int n = (int) Math.min(count, (WINDOW - pos % WINDOW) / 4);
                     if (n == 0) {

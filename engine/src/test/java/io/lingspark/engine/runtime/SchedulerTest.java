@@ -35,6 +35,7 @@ class SchedulerTest {
     /** Next token = f(sequence, position); records every step. */
     static final class FakeRunner implements ModelRunner {
         final int blockSize;
+        int inFlight = 1;
         final List<ForwardBatch> steps = new ArrayList<>();
         final Map<Long, Integer> computed = new HashMap<>(); // what each sequence's cache holds, as the fake sees it
 
@@ -81,6 +82,35 @@ class SchedulerTest {
         @Override
         public int vocabSize() {
             return 1024;
+        }
+
+        @Override
+        public int maxInFlight() {
+            return inFlight;
+        }
+
+        @Override
+        public io.lingspark.engine.config.LingConfig config() {
+            return io.lingspark.engine.config.Presets.get("tiny");
+        }
+
+        @Override
+        public MemoryPlan plan() {
+            throw new UnsupportedOperationException("the scheduler gets its cache manager directly");
+        }
+
+        @Override
+        public float[] forwardLogits(ForwardBatch batch, int[][] routing) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void resetState(int slot) {
+        }
+
+        @Override
+        public float[] state(int slot, int layer) {
+            throw new UnsupportedOperationException();
         }
 
         @Override
@@ -249,6 +279,44 @@ class SchedulerTest {
         assertEquals(2, cache.usedBlocks(), "its blocks are back");
         assertEquals(1, s.aborted.get());
         runToEnd(s, List.of(b));
+        assertEquals(0, cache.usedBlocks());
+    }
+
+    @Test
+    void stepsInFlightTogetherHoldDisjointSequences() {
+        // A pipeline of 2 stages: two micro-batches in flight, each with half the sequences.
+        FakeRunner runner = new FakeRunner(16);
+        runner.inFlight = 2;
+        FakeRunner single = new FakeRunner(16);
+        KvCacheManager cache = new KvCacheManager(100, 16, 0);
+        Scheduler s = new Scheduler(runner, cache, CTX, 256, 8, 1000);
+        List<RequestState> rs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rs.add(request("r" + i, 6, 10));
+        }
+        rs.forEach(s::submit);
+        runToEnd(s, rs);
+        order = 0;
+        Scheduler one = new Scheduler(single, new KvCacheManager(100, 16, 0), CTX, 256, 8, 1000);
+        List<RequestState> ref = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ref.add(request("r" + i, 6, 10));
+        }
+        ref.forEach(one::submit);
+        runToEnd(one, ref);
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(ref.get(i).future.join().choices().get(0).tokenIds(), rs.get(i).future.join().choices().get(0).tokenIds());
+        }
+        // Consecutive steps (in flight together) never share a sequence; each holds at most half of them.
+        for (int i = 0; i + 1 < runner.steps.size(); i++) {
+            Set<Long> a = new HashSet<>();
+            runner.steps.get(i).seqs().forEach(q -> a.add(q.seqId()));
+            for (ForwardBatch.Seq q : runner.steps.get(i + 1).seqs()) {
+                assertFalse(a.contains(q.seqId()), "step " + (i + 1) + " repeats sequence " + q.seqId() + " of the step in flight");
+            }
+            assertTrue(runner.steps.get(i).seqs().size() <= 2);
+        }
+        assertTrue(runner.steps.size() > single.steps.size(), "half-size micro-batches: more steps");
         assertEquals(0, cache.usedBlocks());
     }
 }

@@ -2,7 +2,7 @@ package io.lingspark.jobs.generate;
 
 import io.lingspark.engine.runtime.Engine;
 import io.lingspark.engine.runtime.EngineOptions;
-import io.lingspark.engine.runtime.LingEngine;
+import io.lingspark.engine.pipeline.Pipelines;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +54,7 @@ public final class EngineHolder {
 
     /** The engine implementation is chosen here only; everything else sees the Engine interface. */
     static Engine open(EngineOptions options) {
-        return LingEngine.open(options);
+        return Pipelines.openEngine(options); // the whole model, or --pipeline-stages on this executor's devices
     }
 
     /** Closes every engine of this JVM (local runs call it when the job ends; executors exit anyway). */

@@ -12,18 +12,20 @@ import java.nio.file.Path;
  * @param device the --device value; a GPU Spark assigns to a task wins over it
  */
 public record EngineSettings(String device, int maxBatchTokens, int maxRunning, int maxModelLen,
-                             double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory) implements Serializable {
+                             double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory, int pipelineStages,
+                             String stageLayers, int threadsPerStage) implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static EngineSettings of(EngineOptionsMixin m) {
         m.check();
         return new EngineSettings(m.device, m.maxBatchTokens, m.maxRunning, m.maxModelLen, m.gpuMemoryUtilization,
-            m.cpuThreads, m.kvCacheMemory);
+            m.cpuThreads, m.kvCacheMemory, m.pipelineStages, m.stageLayers, m.threadsPerStage);
     }
 
     /** The options of an engine on the given device (the task's GPU, or the --device value). */
     public EngineOptions options(Path modelDir, String onDevice) {
         return new EngineOptions(modelDir, onDevice, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
-            cpuThreads, kvCacheMemory);
+            cpuThreads, kvCacheMemory, stageLayers != null ? stageLayers.split(",").length : pipelineStages, stageLayers,
+            threadsPerStage);
     }
 }

@@ -136,6 +136,14 @@ public final class CpuBackend implements Backend {
         return new CpuTensor(rows, cols);
     }
 
+    @Override
+    public Tensor fromHost(float[] data, int rows, int cols) {
+        if (data.length != (long) rows * cols) {
+            throw new IllegalArgumentException(data.length + " values for a [" + rows + ", " + cols + "] tensor");
+        }
+        return new CpuTensor(rows, cols, data); // the heap array itself: the sender is done with it
+    }
+
     // ---- ops ----
 
     @Override

@@ -283,6 +283,17 @@ public final class CudaBackend implements Backend {
         return tensor(rows, cols, true);
     }
 
+    @Override
+    public Tensor fromHost(float[] data, int rows, int cols) {
+        if (data.length != (long) rows * cols) {
+            throw new IllegalArgumentException(data.length + " values for a [" + rows + ", " + cols + "] tensor");
+        }
+        flushAdd();
+        CudaTensor t = tensor(rows, cols, true);
+        ctx.upload(t.ptr, Pointer.to(data), 4L * data.length);
+        return t;
+    }
+
     /**
      * A tensor holding m's values, allocated outside any step arena (parity harness: several inputs
      * are made before one op runs, and a step's arena recycles its buffers at the next step).

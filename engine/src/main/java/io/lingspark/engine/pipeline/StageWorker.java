@@ -1,0 +1,100 @@
+package io.lingspark.engine.pipeline;
+
+import io.lingspark.engine.backend.Backend;
+import io.lingspark.engine.backend.CachePool;
+import io.lingspark.engine.backend.Tensor;
+import io.lingspark.engine.model.CausalLm;
+import io.lingspark.engine.model.IntermediateTensors;
+import io.lingspark.engine.model.ModelSlice;
+import io.lingspark.engine.runtime.BatchSampler;
+import io.lingspark.engine.runtime.LocalModelRunner;
+import io.lingspark.engine.runtime.SamplingBatch;
+import io.lingspark.engine.runtime.StepResult;
+import io.lingspark.engine.step.ForwardBatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One pipeline stage in this JVM: a model slice (a layer range, plus the embedding on the first stage
+ * and the head on the last) on its own backend, with the cache of its own layers only, run by its
+ * own thread so that stages work on different micro-batches at once. Hidden states pass between
+ * stages as fp32 rows [T, H] on the host (the residual stream is fp32 on every backend, so a pipeline
+ * computes exactly what one engine computes).
+ */
+final class StageWorker implements AutoCloseable {
+    final int index;
+    final CausalLm model;
+    final Backend be;
+    final CachePool pool;
+    final ModelSlice slice;
+    private final BatchSampler sampler;   // the last stage samples
+    final ExecutorService thread;
+    private volatile long busyNanos;
+
+    StageWorker(int index, CausalLm model, int blocks, int blockSize, int slots, int samplingThreads) {
+        this.index = index;
+        this.model = model;
+        this.be = model.backend();
+        this.slice = model.slice();
+        this.pool = be.allocateCache(model.cacheSpec(blockSize), blocks, model.cacheSpec(blockSize).hasState() ? slots : 0);
+        this.sampler = slice.head() ? new BatchSampler(samplingThreads) : null;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lingspark-stage-" + index);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** What a stage hands on: hidden rows for the next stage, or the last stage's logits on the host, or samples. */
+    record Output(float[] hidden, float[] logits, StepResult samples) {
+    }
+
+    /**
+     * This stage's layers over a step: from the token ids (first stage) or from the previous stage's
+     * hidden rows. The last stage then computes logits and either samples (sampling != null) or returns
+     * them on the host.
+     */
+    Output run(ForwardBatch batch, float[] hiddenIn, SamplingBatch sampling, int[][] routing) {
+        long t0 = System.nanoTime();
+        be.beginStep(batch);
+        try {
+            IntermediateTensors h = slice.embedding() ? model.embed(batch)
+                : new IntermediateTensors(be.fromHost(hiddenIn, batch.rows(), model.config().hiddenSize));
+            model.layers(batch, pool, h, slice.firstLayer(), slice.lastLayer(), routing);
+            if (!slice.head()) {
+                be.endStep();
+                return new Output(be.toHost(h.hidden()), null, null);
+            }
+            int[] rows = batch.logitRows();
+            Tensor logits = rows.length > 0 ? model.logits(h, rows) : null;
+            be.endStep();
+            if (sampling == null) {
+                return new Output(null, logits == null ? new float[0] : be.toHost(logits), null);
+            }
+            if (sampling.size() == 0) {
+                return new Output(null, null, new StepResult(new io.lingspark.engine.runtime.Sampler.Sample[0]));
+            }
+            return new Output(null, null, LocalModelRunner.sample(be, sampler, logits, model.config().vocabSize, sampling));
+        } catch (RuntimeException | Error e) {
+            be.abortStep();
+            throw e;
+        } finally {
+            busyNanos += System.nanoTime() - t0;
+        }
+    }
+
+    /** Nanoseconds this stage spent computing so far (its busy share, against wall time). */
+    long busyNanos() {
+        return busyNanos;
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        if (sampler != null) {
+            sampler.close();
+        }
+        pool.close();
+        model.close();
+    }
+}
