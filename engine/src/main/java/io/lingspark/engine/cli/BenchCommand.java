@@ -55,6 +55,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--context", defaultValue = "128", description = "context each sequence holds before decode is timed")
     int context;
 
+    @Option(names = "--transport", defaultValue = "inproc",
+        description = "with --pipeline-stages: inproc (stages in this process) or tcp (one rank per stage over loopback TCP, "
+            + "as across executors)")
+    String transport;
+
     @Option(names = "--batches", split = ",", defaultValue = "1,16", description = "decode batch sizes")
     int[] batches;
 
@@ -86,8 +91,13 @@ public final class BenchCommand implements Callable<Integer> {
         EngineOptions o = engine.options(model != null ? model : Path.of(this.preset))
             .withMaxBatchTokens(Math.max(promptLen, PREFILL_STEP)).withMaxRunning(maxBatch + 1);
         long t0 = System.nanoTime();
-        ModelRunner pipeline = Pipelines.runnerOrNull(model != null ? LingConfig.fromDirectory(model) : preset, o,
-            model != null ? null : seed);
+        if (!transport.equals("inproc") && !transport.equals("tcp")) {
+            throw new ExitCodes.CommandException(ExitCodes.USAGE, "--transport must be inproc or tcp");
+        }
+        LingConfig cfg = model != null ? LingConfig.fromDirectory(model) : preset;
+        ModelRunner pipeline = transport.equals("tcp") && o.pipelineStages() > 1
+            ? io.lingspark.engine.pipeline.PipelineRanks.loopback(cfg, o, model != null ? null : seed)
+            : Pipelines.runnerOrNull(cfg, o, model != null ? null : seed);
         Backend be = pipeline != null ? null : Backends.open(o);
         CausalLm m = pipeline != null ? null : model != null ? ModelFactory.open(model, be) : ModelFactory.randomModel(preset, be, seed);
         double loadS = (System.nanoTime() - t0) / 1e9;
@@ -99,7 +109,8 @@ public final class BenchCommand implements Callable<Integer> {
             ObjectNode r = om.createObjectNode();
             r.put("model", model != null ? model.toString() : this.preset + " (random weights)");
             r.put("config", c.toString());
-            r.put("backend", pipeline != null ? o.pipelineStages() + " pipeline stages on " + o.device() + ", "
+            r.put("backend", pipeline != null ? o.pipelineStages() + " pipeline stages on " + o.device()
+                + (transport.equals("tcp") ? " (one rank per stage, TCP loopback)" : "") + ", "
                 + (o.threadsPerStage() > 0 ? o.threadsPerStage() + " thread(s) each" : "cores shared") : be.name());
             r.put("machine", Machine.describe());
             r.put("load_s", round(loadS));
@@ -109,7 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("params_active_per_token", active);
             SplittableRandom rnd = new SplittableRandom(seed);
             // Warm-up: JIT-compiles the kernels so the timed runs measure steady state.
-            decode(session, sampling, 2, Math.min(context, 32), 4, rnd);
+            decode(session, sampling, 2, Math.min(context, 32), 4, rnd, new long[3]);
 
             int[] prompt = randomIds(rnd, c.vocabSize, promptLen);
             long p0 = System.nanoTime();
@@ -124,19 +135,25 @@ public final class BenchCommand implements Callable<Integer> {
             ArrayNode dec = r.putArray("decode");
             double batch1 = 0;
             for (int b : batches) {
-                double tps = decode(session, sampling, b, context, steps, rnd);
+                long[] framesBefore = new long[3];
+                double tps = decode(session, sampling, b, context, steps, rnd, framesBefore);
                 ObjectNode d = dec.addObject();
                 d.put("batch", b);
                 d.put("context", context);
                 d.put("tokens_per_s", round(tps));
+                if (pipeline instanceof io.lingspark.engine.pipeline.PipelineModelRunner p) {
+                    ArrayNode a = d.putArray("stage_busy_fraction"); // over the timed decode steps only
+                    for (double f : p.busyFractions()) {
+                        a.add(round(f));
+                    }
+                    if (p.stepsSent() > 0) {
+                        long frames = p.stepsSent() - framesBefore[0];
+                        d.put("bytes_sent_per_step", frames == 0 ? 0 : (p.bytesSent() - framesBefore[1]) / frames);
+                        d.put("transport_share", round((p.transportNanos() - framesBefore[2]) / (b * steps / tps * 1e9)));
+                    }
+                }
                 if (b == 1) {
                     batch1 = tps;
-                }
-            }
-            if (pipeline instanceof io.lingspark.engine.pipeline.PipelineModelRunner p) {
-                ArrayNode busy = r.putArray("stage_busy_fraction");
-                for (double f : p.busyFractions()) {
-                    busy.add(round(f));
                 }
             }
             if (pipeline == null && be.name().startsWith("cpu")) {
@@ -174,7 +191,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Prefills b sequences to ctx tokens, then times steps batched decode steps (forward + token choice); tokens/s. */
-    static double decode(ModelSession session, SamplingParams sampling, int b, int ctx, int steps, SplittableRandom rnd) {
+    static double decode(ModelSession session, SamplingParams sampling, int b, int ctx, int steps, SplittableRandom rnd,
+                         long[] linkBefore) {
         List<ModelSession.Seq> seqs = new ArrayList<>();
         int[] next = new int[b];
         try {
@@ -189,14 +207,34 @@ public final class BenchCommand implements Callable<Integer> {
                     chunk.clear();
                 }
             }
+            // A pipeline of S stages keeps S micro-batches (disjoint groups of the b sequences) in flight,
+            // as the engine's scheduler does; one runner decodes the whole batch in each step.
+            int groups = Math.max(1, Math.min(session.runner().maxInFlight(), b));
+            if (session.runner() instanceof io.lingspark.engine.pipeline.PipelineModelRunner p) {
+                p.resetBusy();
+                linkBefore[0] = p.stepsSent(); // frames, bytes and transport time before the timed steps
+                linkBefore[1] = p.bytesSent();
+                linkBefore[2] = p.transportNanos();
+            }
             long t0 = System.nanoTime();
-            List<ModelSession.SeqInput> in = new ArrayList<>();
+            java.util.ArrayDeque<java.util.concurrent.CompletableFuture<int[]>> inFlight = new java.util.ArrayDeque<>();
             for (int s = 0; s < steps; s++) {
-                in.clear();
-                for (int i = 0; i < b; i++) {
-                    in.add(new ModelSession.SeqInput(seqs.get(i), new int[] {next[i]}));
+                for (int g = 0; g < groups; g++) {
+                    int from = g * b / groups;
+                    int to = (g + 1) * b / groups;
+                    if (inFlight.size() == groups) {
+                        int[] got = inFlight.poll().join();
+                        System.arraycopy(got, 0, next, from, got.length);
+                    }
+                    List<ModelSession.SeqInput> in = new ArrayList<>();
+                    for (int i = from; i < to; i++) {
+                        in.add(new ModelSession.SeqInput(seqs.get(i), new int[] {next[i]}));
+                    }
+                    inFlight.add(session.submitSample(in, sampling));
                 }
-                next = session.sampleStep(in, sampling);
+            }
+            while (!inFlight.isEmpty()) {
+                inFlight.poll().join();
             }
             return (double) b * steps / ((System.nanoTime() - t0) / 1e9);
         } finally {

@@ -6,7 +6,7 @@ import io.lingspark.engine.runtime.ModelRunner;
 import io.lingspark.engine.runtime.SamplingBatch;
 import io.lingspark.engine.runtime.StepResult;
 import io.lingspark.engine.step.ForwardBatch;
-import java.util.List;
+import io.lingspark.engine.transport.TransportException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -14,20 +14,28 @@ import java.util.concurrent.CompletionException;
  * A model split into stages, run as one ModelRunner: each step passes stage 0 (embedding + its
  * layers) → stage 1 → ... → the last stage (its layers, the head, token choice), each on its own
  * thread and backend, so up to S steps (micro-batches of disjoint sequences, GPipe style) are in
- * flight: while the last stage works on one, the first already computes the next. Only token ids
- * come back from the last stage. Every stage holds the same number of cache blocks (the smallest
- * stage's capacity) with the same block ids, so the scheduler's one cache manager serves them all.
+ * flight: while the last stage works on one, the first already computes the next. Stages after
+ * this process's own ones run in other processes ({@link RemoteTail}, over TCP); only token ids come
+ * back from the last stage. Every stage holds the same number of cache blocks (the smallest stage's
+ * capacity) with the same block ids, so the scheduler's one cache manager serves them all.
  */
 public final class PipelineModelRunner implements ModelRunner {
     private final LingConfig config;
-    private final List<StageWorker> stages;
+    private final StageGroup local;
+    private final RemoteTail remote;     // null: every stage is in this process
     private final MemoryPlan plan;
-    private final long started = System.nanoTime();
+    private final int stages;
+    private final boolean ownsLocal;     // an executor keeps its stages loaded across jobs
+    private volatile long started = System.nanoTime();
 
-    PipelineModelRunner(LingConfig config, List<StageWorker> stages, MemoryPlan plan) {
+    PipelineModelRunner(LingConfig config, StageGroup local, RemoteTail remote, MemoryPlan plan, int stages,
+                        boolean ownsLocal) {
         this.config = config;
-        this.stages = List.copyOf(stages);
+        this.local = local;
+        this.remote = remote;
         this.plan = plan;
+        this.stages = stages;
+        this.ownsLocal = ownsLocal;
     }
 
     @Override
@@ -41,12 +49,12 @@ public final class PipelineModelRunner implements ModelRunner {
     }
 
     public int stages() {
-        return stages.size();
+        return stages;
     }
 
     @Override
     public int maxInFlight() {
-        return stages.size();
+        return stages;
     }
 
     @Override
@@ -61,18 +69,19 @@ public final class PipelineModelRunner implements ModelRunner {
 
     @Override
     public float[] forwardLogits(ForwardBatch batch, int[][] routing) {
+        if (remote != null && routing != null) {
+            throw new UnsupportedOperationException("routing is recorded only when every stage is in this process");
+        }
         return join(chain(batch, null, routing)).logits();
     }
 
-    /** The step through every stage, each on its own thread (FIFO per stage keeps the micro-batches in order). */
+    /** The step through this process's stages, then through the other processes' when there are any. */
     private CompletableFuture<StageWorker.Output> chain(ForwardBatch batch, SamplingBatch sampling, int[][] routing) {
-        StageWorker first = stages.get(0);
-        CompletableFuture<StageWorker.Output> f = CompletableFuture.supplyAsync(
-            () -> first.run(batch, null, sampling, routing), first.thread);
-        for (StageWorker s : stages.subList(1, stages.size())) {
-            f = f.thenApplyAsync(out -> s.run(batch, out.hidden(), sampling, routing), s.thread);
+        if (remote == null) {
+            return local.run(batch, null, sampling, routing);
         }
-        return f;
+        // the send runs on the last local stage's thread, so steps leave in the order they were submitted
+        return local.run(batch, null, null, routing).thenCompose(out -> remote.send(batch, out.hidden(), sampling));
     }
 
     private static <T> T join(CompletableFuture<T> f) {
@@ -88,37 +97,70 @@ public final class PipelineModelRunner implements ModelRunner {
 
     @Override
     public void resetState(int slot) {
-        for (StageWorker s : stages) {
-            if (s.pool.slots() > 0) {
-                s.pool.resetState(slot);
-            }
+        local.resetState(slot);
+        if (remote != null) {
+            remote.resetState(slot);
+        }
+    }
+
+    @Override
+    public void release(long seqId) {
+        if (remote != null) {
+            remote.release(seqId);
         }
     }
 
     @Override
     public float[] state(int slot, int layer) {
-        for (StageWorker s : stages) {
-            if (s.slice.holds(layer)) {
-                return s.pool.state(slot, layer - s.slice.firstLayer());
-            }
+        float[] s = local.state(slot, layer);
+        if (s == null) {
+            throw new IllegalArgumentException("no stage in this process holds layer " + layer);
         }
-        throw new IllegalArgumentException("no stage holds layer " + layer);
+        return s;
     }
 
-    /** Each stage's share of wall time spent computing since the runner started. */
+    /** The link to the other processes' stages failed (null: healthy, or none). */
+    public TransportException linkFailure() {
+        return remote == null ? null : remote.failure();
+    }
+
+    /** Bytes this process sent to the next rank (0 in-process). */
+    public long bytesSent() {
+        return remote == null ? 0 : remote.bytesSent();
+    }
+
+    public long stepsSent() {
+        return remote == null ? 0 : remote.framesSent();
+    }
+
+    /** Nanoseconds rank 0 spent encoding, sending and decoding frames. */
+    public long transportNanos() {
+        return remote == null ? 0 : remote.transportNanos();
+    }
+
+    /** Starts the busy-time count afresh (a benchmark's timed phase). */
+    public void resetBusy() {
+        local.resetBusy();
+        started = System.nanoTime();
+    }
+
+    /** Each local stage's share of wall time spent computing since the runner started (or resetBusy). */
     public double[] busyFractions() {
         double wall = System.nanoTime() - started;
-        double[] out = new double[stages.size()];
+        double[] out = local.busyNanos();
         for (int i = 0; i < out.length; i++) {
-            out[i] = stages.get(i).busyNanos() / wall;
+            out[i] /= wall;
         }
         return out;
     }
 
     @Override
     public void close() {
-        for (StageWorker s : stages) {
-            s.close();
+        if (remote != null) {
+            remote.close();
+        }
+        if (ownsLocal) {
+            local.close();
         }
     }
 }

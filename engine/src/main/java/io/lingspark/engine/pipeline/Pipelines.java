@@ -77,12 +77,24 @@ public final class Pipelines {
 
     private static PipelineModelRunner build(LingConfig c, StagePlan plan, EngineOptions o,
                                              BiFunction<ModelSlice, Backend, CausalLm> load) {
-        int s = plan.size();
+        StageGroup g = group(c, plan, 0, plan.size(), o, load);
+        MemoryPlan joint = joint(g.plans, plan.size());
+        g.allocate(joint);
+        return new PipelineModelRunner(c, g, null, joint, plan.size(), true);
+    }
+
+    /**
+     * Loads stages [from, to) of a plan in this process: per stage its backend (a share of the cores,
+     * or device base + k − from), its model slice and its memory plan; caches wait for the joint plan.
+     */
+    static StageGroup group(LingConfig c, StagePlan plan, int from, int to, EngineOptions o,
+                            BiFunction<ModelSlice, Backend, CausalLm> load) {
+        int here = to - from;
         List<CausalLm> models = new ArrayList<>();
         List<MemoryPlan> plans = new ArrayList<>();
         try {
-            for (StagePlan.Stage st : plan.stages()) {
-                Backend be = backend(o, st.index(), s);
+            for (StagePlan.Stage st : plan.stages().subList(from, to)) {
+                Backend be = backend(o, st.index() - from, here);
                 CausalLm m;
                 try {
                     checkFits(c, st, be, o);
@@ -94,17 +106,15 @@ public final class Pipelines {
                 models.add(m);
                 plans.add(MemoryPlan.forModel(m, o.maxBatchTokens(), o.maxRunning()));
             }
-            MemoryPlan joint = joint(plans, s);
-            List<StageWorker> workers = new ArrayList<>();
-            for (int i = 0; i < s; i++) {
-                workers.add(new StageWorker(i, models.get(i), joint.kvBlocks(), joint.blockSize(), joint.slots(),
-                    samplingThreads(o, s)));
-            }
-            return new PipelineModelRunner(c, workers, joint);
         } catch (RuntimeException e) {
             models.forEach(CausalLm::close);
             throw e;
         }
+        List<StageWorker> workers = new ArrayList<>();
+        for (int i = 0; i < here; i++) {
+            workers.add(new StageWorker(from + i, models.get(i), samplingThreads(o, here)));
+        }
+        return new StageGroup(c, workers, plans);
     }
 
     /** The pipeline's plan: every stage gets the smallest stage's blocks and slots; bytes add up over stages. */
@@ -142,8 +152,7 @@ public final class Pipelines {
      */
     static Backend backend(EngineOptions o, int k, int s) {
         if (onCpu(o)) {
-            int threads = o.threadsPerStage() > 0 ? o.threadsPerStage()
-                : Math.max(1, (o.cpuThreads() > 0 ? o.cpuThreads() : Runtime.getRuntime().availableProcessors()) / s);
+            int threads = cpuThreads(o, s);
             long memory = (o.kvCacheMemory() > 0 ? o.kvCacheMemory() : CpuBackend.defaultCacheMemory()) / s;
             return new CpuBackend(threads, memory);
         }
@@ -170,7 +179,13 @@ public final class Pipelines {
         }
     }
 
+    /** The last stage samples on its own share of the cores (the stage's threads on the CPU). */
     static int samplingThreads(EngineOptions o, int s) {
-        return o.cpuThreads() > 0 ? o.cpuThreads() : Runtime.getRuntime().availableProcessors();
+        return onCpu(o) ? cpuThreads(o, s) : (o.cpuThreads() > 0 ? o.cpuThreads() : Runtime.getRuntime().availableProcessors());
+    }
+
+    static int cpuThreads(EngineOptions o, int s) {
+        return o.threadsPerStage() > 0 ? o.threadsPerStage()
+            : Math.max(1, (o.cpuThreads() > 0 ? o.cpuThreads() : Runtime.getRuntime().availableProcessors()) / s);
     }
 }

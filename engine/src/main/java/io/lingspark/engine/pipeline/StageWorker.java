@@ -25,24 +25,35 @@ final class StageWorker implements AutoCloseable {
     final int index;
     final CausalLm model;
     final Backend be;
-    final CachePool pool;
+    CachePool pool;                       // allocated once the pipeline's joint plan is known
     final ModelSlice slice;
     private final BatchSampler sampler;   // the last stage samples
     final ExecutorService thread;
     private volatile long busyNanos;
 
-    StageWorker(int index, CausalLm model, int blocks, int blockSize, int slots, int samplingThreads) {
+    StageWorker(int index, CausalLm model, int samplingThreads) {
         this.index = index;
         this.model = model;
         this.be = model.backend();
         this.slice = model.slice();
-        this.pool = be.allocateCache(model.cacheSpec(blockSize), blocks, model.cacheSpec(blockSize).hasState() ? slots : 0);
         this.sampler = slice.head() ? new BatchSampler(samplingThreads) : null;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lingspark-stage-" + index);
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Allocates this stage's cache (every stage holds the same block ids); kept when the sizes are unchanged. */
+    synchronized void allocate(int blocks, int blockSize, int slots) {
+        int wantSlots = model.cacheSpec(blockSize).hasState() ? slots : 0;
+        if (pool != null && pool.blocks() == blocks && pool.slots() == wantSlots) {
+            return;
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        pool = be.allocateCache(model.cacheSpec(blockSize), blocks, wantSlots);
     }
 
     /** What a stage hands on: hidden rows for the next stage, or the last stage's logits on the host, or samples. */
@@ -88,13 +99,19 @@ final class StageWorker implements AutoCloseable {
         return busyNanos;
     }
 
+    void resetBusy() {
+        busyNanos = 0;
+    }
+
     @Override
     public void close() {
         thread.shutdownNow();
         if (sampler != null) {
             sampler.close();
         }
-        pool.close();
+        if (pool != null) {
+            pool.close();
+        }
         model.close();
     }
 }

@@ -43,6 +43,13 @@ public interface ModelRunner extends AutoCloseable {
     /** Zeroes a state slot in every linear-attention layer (a sequence reset to length 0). */
     void resetState(int slot);
 
+    /**
+     * A sequence left for good (finished, aborted): a runner that keeps per-sequence state elsewhere
+     * (a pipeline's last stage in another process keeps its sampling state) drops it.
+     */
+    default void release(long seqId) {
+    }
+
     /** A host copy of a slot's recurrent state at decoder layer {@code layer} [heads, d, d] (tests). */
     float[] state(int slot, int layer);
 

@@ -160,6 +160,18 @@ public final class ModelSession implements AutoCloseable {
      * (seeded per sequence); no logits reach the caller. Penalties see no history here. Benchmarks.
      */
     public int[] sampleStep(List<SeqInput> inputs, SamplingParams p) {
+        try {
+            return submitSample(inputs, p).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /**
+     * {@link #sampleStep} without waiting: the step is handed to the runner (up to its maxInFlight steps
+     * of disjoint sequences may be in flight, as the pipeline keeps them) and the sequences advance now.
+     */
+    public java.util.concurrent.CompletableFuture<int[]> submitSample(List<SeqInput> inputs, SamplingParams p) {
         ForwardBatch batch = batch(inputs);
         List<Sampler.Row> rows = new java.util.ArrayList<>();
         long base = p.seed() != null ? p.seed() : 0;
@@ -170,15 +182,17 @@ public final class ModelSession implements AutoCloseable {
             Seq s = in.seq();
             rows.add(new Sampler.Row(p, Sampler.choiceSeed(base, (int) s.id), s.sampled, new int[0], new int[0], 0, 0));
         }
-        StepResult r = runner.execute(batch, new SamplingBatch(rows));
-        int[] next = new int[inputs.size()];
-        for (int i = 0; i < next.length; i++) {
-            SeqInput in = inputs.get(i);
+        for (SeqInput in : inputs) {
             in.seq().length += in.tokens().length;
             in.seq().sampled++;
-            next[i] = r.samples()[i].token();
         }
-        return next;
+        return runner.submit(batch, new SamplingBatch(rows)).thenApply(r -> {
+            int[] next = new int[inputs.size()];
+            for (int i = 0; i < next.length; i++) {
+                next[i] = r.samples()[i].token();
+            }
+            return next;
+        });
     }
 
     private ForwardBatch batch(List<SeqInput> inputs) {

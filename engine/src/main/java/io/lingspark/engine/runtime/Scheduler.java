@@ -254,6 +254,7 @@ final class Scheduler implements Runnable {
         if (s.finished()) {
             running.remove(s);
             s.freeCache(cache);
+            runner.release(s.order);
             finish(s);
         }
     }
@@ -413,11 +414,18 @@ final class Scheduler implements Runnable {
         running.removeIf(s -> {
             if (requests.contains(s.request)) {
                 s.freeCache(cache);
+                runner.release(s.order);
                 return true;
             }
             return false;
         });
-        waiting.removeIf(s -> requests.contains(s.request));
+        waiting.removeIf(s -> {
+            if (requests.contains(s.request)) {
+                runner.release(s.order);
+                return true;
+            }
+            return false;
+        });
     }
 
     private void updateCounts() {

@@ -1,0 +1,122 @@
+package io.lingspark.engine.transport;
+
+import static io.lingspark.engine.transport.ArrowColumns.DOUBLE;
+import static io.lingspark.engine.transport.ArrowColumns.FLOAT;
+import static io.lingspark.engine.transport.ArrowColumns.INT;
+import static io.lingspark.engine.transport.ArrowColumns.list;
+import static io.lingspark.engine.transport.ArrowColumns.scalar;
+
+import io.lingspark.engine.runtime.Sampler;
+import io.lingspark.engine.runtime.StepResult;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A RESULT frame's payload, one Arrow record batch: a row per sampled sequence (token, logprob, top
+ * alternatives) when the step sampled; for a logits step (tests, the logits command) a single row
+ * with every wanted logits row, concatenated.
+ */
+public final class ResultCodec {
+    public static final Schema SCHEMA = new Schema(List.of(scalar("token", INT), scalar("logprob", DOUBLE),
+        list("top_ids", INT), list("top_logprobs", DOUBLE), list("logits", FLOAT)));
+
+    /** A step's outcome on the wire: samples, or logits. */
+    public record Result(StepResult samples, float[] logits) {
+    }
+
+    private final BufferAllocator allocator;
+
+    public ResultCodec(BufferAllocator allocator) {
+        this.allocator = allocator;
+    }
+
+    public byte[] encode(Result r) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(r.samples() != null ? 1 : 0);
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
+            IntVector token = (IntVector) root.getVector("token");
+            Float8Vector logprob = (Float8Vector) root.getVector("logprob");
+            ListVector topIds = (ListVector) root.getVector("top_ids");
+            ListVector topLp = (ListVector) root.getVector("top_logprobs");
+            ListVector logits = (ListVector) root.getVector("logits");
+            token.allocateNew();
+            logprob.allocateNew();
+            int n;
+            if (r.samples() != null) {
+                Sampler.Sample[] s = r.samples().samples();
+                n = s.length;
+                for (int i = 0; i < n; i++) {
+                    token.setSafe(i, s[i].token());
+                    logprob.setSafe(i, s[i].logprob());
+                }
+                ArrowColumns.putInts(topIds, n, i -> s[i].topIds());
+                topLp.allocateNew();
+                Float8Vector d = (Float8Vector) topLp.getDataVector();
+                int off = 0;
+                for (int i = 0; i < n; i++) {
+                    topLp.startNewValue(i);
+                    for (double v : s[i].topLogprobs()) {
+                        d.setSafe(off++, v);
+                    }
+                    topLp.endValue(i, s[i].topLogprobs().length);
+                }
+                d.setValueCount(off);
+                topLp.setValueCount(n);
+                logits.allocateNew();
+                logits.setValueCount(n);
+            } else {
+                n = 1;
+                ArrowColumns.putFloatRuns(logits, r.logits(), new int[] {0, r.logits().length}, 1);
+            }
+            root.setRowCount(n);
+            try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
+                MessageSerializer.serialize(new WriteChannel(Channels.newChannel(bytes)), rb);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    public Result decode(byte[] payload) throws IOException {
+        ByteArrayInputStream bin = new ByteArrayInputStream(payload);
+        boolean samples = bin.read() == 1;
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+             ArrowRecordBatch rb = MessageSerializer.deserializeRecordBatch(new ReadChannel(Channels.newChannel(bin)), allocator)) {
+            new VectorLoader(root).load(rb);
+            if (!samples) {
+                return new Result(null, ArrowColumns.allFloats((ListVector) root.getVector("logits")));
+            }
+            int n = root.getRowCount();
+            IntVector token = (IntVector) root.getVector("token");
+            Float8Vector logprob = (Float8Vector) root.getVector("logprob");
+            ListVector topIds = (ListVector) root.getVector("top_ids");
+            ListVector topLp = (ListVector) root.getVector("top_logprobs");
+            Float8Vector d = (Float8Vector) topLp.getDataVector();
+            Sampler.Sample[] out = new Sampler.Sample[n];
+            for (int i = 0; i < n; i++) {
+                int from = topLp.getOffsetBuffer().getInt((long) i * 4);
+                int to = topLp.getOffsetBuffer().getInt((long) (i + 1) * 4);
+                double[] lp = new double[to - from];
+                for (int k = 0; k < lp.length; k++) {
+                    lp[k] = d.get(from + k);
+                }
+                out[i] = new Sampler.Sample(token.get(i), logprob.get(i), ArrowColumns.ints(topIds, i), lp);
+            }
+            return new Result(new StepResult(out), null);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.lingspark.engine.transport;
+
+import static io.lingspark.engine.transport.ArrowColumns.BYTE;
+import static io.lingspark.engine.transport.ArrowColumns.FLOAT;
+import static io.lingspark.engine.transport.ArrowColumns.INT;
+import static io.lingspark.engine.transport.ArrowColumns.LONG;
+import static io.lingspark.engine.transport.ArrowColumns.list;
+import static io.lingspark.engine.transport.ArrowColumns.scalar;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.runtime.SamplingParams;
+import io.lingspark.engine.step.ForwardBatch;
+import io.lingspark.engine.transport.StepMessage.SampleInfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A STEP frame's payload: a short header (mode, state slots to reset, sequences released), then one
+ * Arrow IPC record batch with a row per sequence of the micro-batch. Hidden rows travel as fp32, so a
+ * pipeline computes bit for bit what one engine computes.
+ */
+public final class StepCodec {
+    /** One row per sequence; the s_* columns only for sequences that sample in this step. */
+    public static final Schema SCHEMA = new Schema(List.of(
+        scalar("seq_id", LONG), scalar("num_new", INT), scalar("num_computed", INT), list("tokens", INT),
+        list("block_table", INT), scalar("state_slot", INT), scalar("logits", BYTE), list("hidden", FLOAT),
+        scalar("s_generated", INT), scalar("s_length", INT), scalar("s_history_from", INT), list("s_history_tail", INT),
+        scalar("s_params", new ArrowType.Binary()), scalar("s_seed", LONG), list("s_blocked", INT),
+        scalar("s_prompt_len", INT)));
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final BufferAllocator allocator;
+
+    public StepCodec(BufferAllocator allocator) {
+        this.allocator = allocator;
+    }
+
+    public byte[] encode(StepMessage m, int hiddenSize) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (m.hidden() == null ? 0 : m.hidden().length * 4 + 1024));
+        DataOutputStream head = new DataOutputStream(bytes);
+        head.writeBoolean(m.sample());
+        head.writeInt(m.resetSlots().length);
+        for (int s : m.resetSlots()) {
+            head.writeInt(s);
+        }
+        head.writeInt(m.released().length);
+        for (long id : m.released()) {
+            head.writeLong(id);
+        }
+        head.flush();
+        List<ForwardBatch.Seq> seqs = m.batch().seqs();
+        int n = seqs.size();
+        SampleInfo[] info = new SampleInfo[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (seqs.get(i).logits() == ForwardBatch.Logits.LAST && m.sampling() != null && k < m.sampling().size()) {
+                info[i] = m.sampling().get(k++);
+            }
+        }
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
+            BigIntVector seqId = (BigIntVector) root.getVector("seq_id");
+            IntVector numNew = (IntVector) root.getVector("num_new");
+            IntVector numComputed = (IntVector) root.getVector("num_computed");
+            IntVector slot = (IntVector) root.getVector("state_slot");
+            TinyIntVector logits = (TinyIntVector) root.getVector("logits");
+            IntVector gen = (IntVector) root.getVector("s_generated");
+            IntVector len = (IntVector) root.getVector("s_length");
+            IntVector from = (IntVector) root.getVector("s_history_from");
+            VarBinaryVector params = (VarBinaryVector) root.getVector("s_params");
+            BigIntVector seed = (BigIntVector) root.getVector("s_seed");
+            IntVector promptLen = (IntVector) root.getVector("s_prompt_len");
+            for (var v : List.of(seqId, numNew, numComputed, slot, logits, gen, len, from, params, seed, promptLen)) {
+                v.allocateNew();
+            }
+            int[] tokens = m.batch().tokenIds();
+            for (int i = 0; i < n; i++) {
+                ForwardBatch.Seq s = seqs.get(i);
+                seqId.setSafe(i, s.seqId());
+                numNew.setSafe(i, s.numNew());
+                numComputed.setSafe(i, s.numComputed());
+                slot.setSafe(i, s.stateSlot());
+                logits.setSafe(i, (byte) s.logits().ordinal());
+                SampleInfo si = info[i];
+                if (si != null) {
+                    gen.setSafe(i, si.generated());
+                    len.setSafe(i, si.length());
+                    from.setSafe(i, si.historyFrom());
+                    if (si.params() != null) {
+                        params.setSafe(i, JSON.writeValueAsBytes(si.params()));
+                        seed.setSafe(i, si.seed());
+                        promptLen.setSafe(i, si.promptLen());
+                    }
+                }
+            }
+            ArrowColumns.putInts((ListVector) root.getVector("tokens"), n, i -> java.util.Arrays.copyOfRange(tokens,
+                seqs.get(i).firstRow(), seqs.get(i).firstRow() + seqs.get(i).numNew()));
+            ArrowColumns.putInts((ListVector) root.getVector("block_table"), n, i -> seqs.get(i).blockTable());
+            ArrowColumns.putInts((ListVector) root.getVector("s_history_tail"), n, i -> info[i] == null ? null : info[i].historyTail());
+            ArrowColumns.putInts((ListVector) root.getVector("s_blocked"), n,
+                i -> info[i] == null || info[i].params() == null ? null : info[i].blocked());
+            ListVector hidden = (ListVector) root.getVector("hidden");
+            if (m.hidden() != null) {
+                int[] start = new int[n + 1];
+                for (int i = 0; i < n; i++) {
+                    start[i] = seqs.get(i).firstRow() * hiddenSize;
+                }
+                start[n] = m.batch().rows() * hiddenSize;
+                ArrowColumns.putFloatRuns(hidden, m.hidden(), start, n);
+            } else {
+                hidden.allocateNew();
+                for (int i = 0; i < n; i++) {
+                    hidden.setNull(i);
+                }
+                hidden.setValueCount(n);
+            }
+            root.setRowCount(n);
+            try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
+                MessageSerializer.serialize(new WriteChannel(Channels.newChannel(bytes)), rb);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    public StepMessage decode(byte[] payload) throws IOException {
+        ByteArrayInputStream bin = new ByteArrayInputStream(payload);
+        DataInputStream head = new DataInputStream(bin);
+        boolean sample = head.readBoolean();
+        int[] resets = new int[head.readInt()];
+        for (int i = 0; i < resets.length; i++) {
+            resets[i] = head.readInt();
+        }
+        long[] released = new long[head.readInt()];
+        for (int i = 0; i < released.length; i++) {
+            released[i] = head.readLong();
+        }
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
+             ArrowRecordBatch rb = MessageSerializer.deserializeRecordBatch(new ReadChannel(Channels.newChannel(bin)), allocator)) {
+            new VectorLoader(root).load(rb);
+            int n = root.getRowCount();
+            BigIntVector seqId = (BigIntVector) root.getVector("seq_id");
+            IntVector numNew = (IntVector) root.getVector("num_new");
+            IntVector numComputed = (IntVector) root.getVector("num_computed");
+            IntVector slot = (IntVector) root.getVector("state_slot");
+            TinyIntVector logits = (TinyIntVector) root.getVector("logits");
+            IntVector gen = (IntVector) root.getVector("s_generated");
+            IntVector len = (IntVector) root.getVector("s_length");
+            IntVector from = (IntVector) root.getVector("s_history_from");
+            VarBinaryVector params = (VarBinaryVector) root.getVector("s_params");
+            BigIntVector seed = (BigIntVector) root.getVector("s_seed");
+            IntVector promptLen = (IntVector) root.getVector("s_prompt_len");
+            ListVector tokens = (ListVector) root.getVector("tokens");
+            ListVector blocks = (ListVector) root.getVector("block_table");
+            ListVector tail = (ListVector) root.getVector("s_history_tail");
+            ListVector blocked = (ListVector) root.getVector("s_blocked");
+            ListVector hidden = (ListVector) root.getVector("hidden");
+            ForwardBatch.Builder b = ForwardBatch.builder();
+            List<SampleInfo> sampling = new ArrayList<>();
+            ForwardBatch.Logits[] kinds = ForwardBatch.Logits.values();
+            for (int i = 0; i < n; i++) {
+                int[] t = ArrowColumns.ints(tokens, i);
+                ForwardBatch.Logits lg = kinds[logits.get(i)];
+                b.add(seqId.get(i), t, 0, numNew.get(i), numComputed.get(i), ArrowColumns.ints(blocks, i), slot.get(i), lg);
+                if (!gen.isNull(i)) {
+                    SamplingParams p = params.isNull(i) ? null : JSON.readValue(params.get(i), SamplingParams.class);
+                    sampling.add(new SampleInfo(seqId.get(i), gen.get(i), len.get(i), from.get(i), ArrowColumns.ints(tail, i), p,
+                        p == null ? 0 : seed.get(i), p == null ? null : ArrowColumns.ints(blocked, i),
+                        p == null ? 0 : promptLen.get(i)));
+                }
+            }
+            float[] h = hidden.getValueCount() > 0 && !hidden.isNull(0) ? ArrowColumns.allFloats(hidden) : null;
+            return new StepMessage(sample, b.build(), h, sampling, resets, released);
+        }
+    }
+}
