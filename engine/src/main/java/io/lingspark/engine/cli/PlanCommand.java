@@ -8,8 +8,8 @@ import io.lingspark.engine.command.MemorySize;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.Presets;
 import io.lingspark.engine.pipeline.LayerSizes;
+import io.lingspark.engine.pipeline.PlanFit;
 import io.lingspark.engine.pipeline.StagePlan;
-import io.lingspark.engine.runtime.MemoryPlan;
 import io.lingspark.engine.weights.Checkpoint;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -100,64 +100,18 @@ public final class PlanCommand implements Callable<Integer> {
             sizes = LayerSizes.of(c, fp8, 2);
         }
         StagePlan plan = stageLayers != null ? StagePlan.parse(stageLayers, sizes) : StagePlan.balanced(sizes, stages);
-        long budget = (long) (deviceMemory * utilization) - MemoryPlan.RESERVE;
-        long act = MemoryPlan.activationBytes(c, maxBatchTokens);
-        long minTokens = Math.min(c.maxPositionEmbeddings, 4096);
+        PlanFit fit = new PlanFit(c, sizes, deviceMemory, utilization, maxBatchTokens);
         long[] active = activeBytes(c, plan, fp8 || c.quantization != null);
         long totalActive = 0;
         for (long a : active) {
             totalActive += a;
         }
-        print(c, plan, budget, act, active, totalActive);
-        for (StagePlan.Stage s : plan.stages()) {
-            long need = s.weightBytes() + act + s.cacheBytesPerToken() * minTokens + s.stateBytesPerSeq();
-            if (need > budget) {
-                throw new ExitCodes.CommandException(ExitCodes.MODEL, String.format(Locale.ROOT,
-                    "stage %d (layers %s) needs %.1f GiB of the %.1f GiB a device gives (weights %.1f + activations %.1f "
-                        + "+ cache for %d tokens %.1f): %s", s.index(), s.range(), gib(need), gib(budget),
-                    gib(s.weightBytes()), gib(act), minTokens, gib(s.cacheBytesPerToken() * minTokens), whatFits(c, sizes, fp8,
-                        budget, act, minTokens)));
-            }
+        print(c, plan, fit, active, totalActive);
+        String misfit = fit.misfit(plan, fp8);
+        if (misfit != null) {
+            throw new ExitCodes.CommandException(ExitCodes.MODEL, misfit);
         }
         return ExitCodes.OK;
-    }
-
-    /** What would fit instead: more stages, FP8, or a bigger device. */
-    private String whatFits(LingConfig c, LayerSizes sizes, boolean fp8, long budget, long act, long minTokens) {
-        StringBuilder sb = new StringBuilder();
-        int more = firstFitting(sizes, Math.max(2, plan() + 1), c.numLayers, budget, act, minTokens);
-        if (more > 0) {
-            sb.append("use --pipeline-stages ").append(more);
-        }
-        if (!fp8 && c.quantization == null) {
-            int withFp8 = firstFitting(LayerSizes.of(c, true, 2), plan(), c.numLayers, budget, act, minTokens);
-            if (withFp8 > 0) {
-                sb.append(sb.length() > 0 ? ", or " : "").append("--quantization fp8 with --pipeline-stages ").append(withFp8);
-            }
-        }
-        if (sb.length() == 0) {
-            sb.append("a device with more memory (no split of ").append(c.numLayers).append(" layers fits this one)");
-        } else {
-            sb.append(", or a device with more memory");
-        }
-        return sb.toString();
-    }
-
-    private int plan() {
-        return stageLayers != null ? stageLayers.split(",").length : stages;
-    }
-
-    private static int firstFitting(LayerSizes sizes, int from, int to, long budget, long act, long minTokens) {
-        for (int s = from; s <= to; s++) {
-            boolean ok = true;
-            for (StagePlan.Stage st : StagePlan.balanced(sizes, s).stages()) {
-                ok &= st.weightBytes() + act + st.cacheBytesPerToken() * minTokens + st.stateBytesPerSeq() <= budget;
-            }
-            if (ok) {
-                return s;
-            }
-        }
-        return -1;
     }
 
     /** Weight bytes a decode step reads per token in each stage: attention, dense MLP or k routed + shared experts, router. */
@@ -182,14 +136,14 @@ public final class PlanCommand implements Callable<Integer> {
         return out;
     }
 
-    private void print(LingConfig c, StagePlan plan, long budget, long act, long[] active, long totalActive) throws Exception {
+    private void print(LingConfig c, StagePlan plan, PlanFit fit, long[] active, long totalActive) throws Exception {
         if (json) {
             ObjectMapper om = new ObjectMapper();
             ObjectNode r = om.createObjectNode();
             r.put("model", model != null ? model.toString() : preset);
             r.put("device_memory_bytes", deviceMemory);
-            r.put("budget_bytes", budget);
-            r.put("activation_reserve_bytes", act);
+            r.put("budget_bytes", fit.budget());
+            r.put("activation_reserve_bytes", fit.activations());
             ArrayNode a = r.putArray("stages");
             for (StagePlan.Stage s : plan.stages()) {
                 ObjectNode o = a.addObject();
@@ -201,7 +155,7 @@ public final class PlanCommand implements Callable<Integer> {
                 o.put("weight_bytes", s.weightBytes());
                 o.put("cache_bytes_per_token", s.cacheBytesPerToken());
                 o.put("state_bytes_per_sequence", s.stateBytesPerSeq());
-                o.put("cache_tokens_fit", tokensFit(s, budget, act));
+                o.put("cache_tokens_fit", fit.tokensFit(s));
                 o.put("decode_share", round(active[s.index()] / (double) totalActive));
             }
             out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(r));
@@ -209,35 +163,26 @@ public final class PlanCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "%s: %d layers in %d stage(s), %s weights; devices of %.0f GiB at %.0f %% (%.1f GiB each, "
                 + "activation reserve %.1f GiB)%n", model != null ? model : preset, c.numLayers, plan.size(),
-            model != null ? "stored" : quantization != null ? "fp8" : "bf16", gib(deviceMemory), utilization * 100, gib(budget),
-            gib(act));
+            model != null ? "stored" : quantization != null ? "fp8" : "bf16", gib(deviceMemory), utilization * 100, gib(fit.budget()),
+            gib(fit.activations()));
         out.printf("%-6s %-9s %-8s %10s %14s %16s %13s%n", "stage", "executor", "layers", "weights", "cache/token",
             "cache tokens fit", "decode share");
         double slowest = 0;
         for (StagePlan.Stage s : plan.stages()) {
-            long fit = tokensFit(s, budget, act);
+            long fits = fit.tokensFit(s);
             double share = active[s.index()] / (double) totalActive;
             slowest = Math.max(slowest, share);
             out.printf(Locale.ROOT, "%-6d %-9d %-8s %9.1fG %13dB %16s %12.1f%%%n", s.index(), s.index() / devicesPerExecutor,
                 s.range() + (s.embedding() ? "+e" : "") + (s.head() ? "+h" : ""), gib(s.weightBytes()),
-                s.cacheBytesPerToken(), fit < 0 ? "does not fit" : fit == Long.MAX_VALUE ? "state only" : String.format("%,d", fit),
+                s.cacheBytesPerToken(), fits < 0 ? "does not fit" : fits == Long.MAX_VALUE ? "state only" : String.format("%,d", fits),
                 share * 100);
         }
         out.printf(Locale.ROOT, "slowest stage: %.1f %% of a decode step's weight reads (ideal %.1f %%)%n", slowest * 100,
             100.0 / plan.size());
     }
 
-    /** Tokens of bf16 KV cache beside the stage's weights and the activation reserve (−1: not even the weights fit). */
-    static long tokensFit(StagePlan.Stage s, long budget, long act) {
-        long left = budget - s.weightBytes() - act - s.stateBytesPerSeq();
-        if (left < 0) {
-            return -1;
-        }
-        return s.cacheBytesPerToken() == 0 ? Long.MAX_VALUE : left / s.cacheBytesPerToken();
-    }
-
     static double gib(long b) {
-        return b / (double) (1L << 30);
+        return PlanFit.gib(b);
     }
 
     static double round(double v) {

@@ -22,10 +22,21 @@ public record EngineSettings(String device, int maxBatchTokens, int maxRunning, 
             m.cpuThreads, m.kvCacheMemory, m.pipelineStages, m.stageLayers, m.threadsPerStage);
     }
 
+    /** The same settings with these CPU shares for each pipeline rank (several ranks in one JVM, local mode). */
+    public EngineSettings perRank(int threadsEach, long cacheMemoryEach) {
+        return new EngineSettings(device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            cacheMemoryEach, pipelineStages, stageLayers, threadsEach);
+    }
+
+    /** Pipeline stages the settings ask for (the explicit split's count when --stage-layers is given). */
+    public int stages() {
+        return stageLayers != null ? stageLayers.split(",").length : pipelineStages;
+    }
+
     /** The options of an engine on the given device (the task's GPU, or the --device value). */
     public EngineOptions options(Path modelDir, String onDevice) {
         return new EngineOptions(modelDir, onDevice, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
-            cpuThreads, kvCacheMemory, stageLayers != null ? stageLayers.split(",").length : pipelineStages, stageLayers,
+            cpuThreads, kvCacheMemory, stages(), stageLayers,
             threadsPerStage);
     }
 }

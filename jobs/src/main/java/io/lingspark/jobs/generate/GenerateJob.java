@@ -76,6 +76,20 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--max-in-flight", defaultValue = "64", description = "requests each task keeps submitted ahead")
     int maxInFlight;
 
+    @Option(names = "--stages-per-executor", defaultValue = "0",
+        description = "with --pipeline-stages: stages each executor holds (0: one per GPU of the executor, 1 on the CPU); "
+            + "fewer than the stages makes a pipeline span executors (a barrier stage per batch)")
+    int stagesPerExecutor;
+
+    @Option(names = "--device-memory", defaultValue = "0", converter = io.lingspark.engine.command.MemorySize.class,
+        description = "with --pipeline-stages: memory of each stage's device (e.g. 80GiB); the driver refuses a plan "
+            + "that does not fit before any task starts (0: not checked)")
+    long deviceMemory;
+
+    @Option(names = "--batch-rows", defaultValue = "1024",
+        description = "pipelines across executors: rows per batch (a failure reruns one batch)")
+    int batchRows;
+
     @Option(names = "--partitions", defaultValue = "0", description = "repartition the input into N tasks (0: the input's partitions, at least the default parallelism)")
     int partitions;
 
@@ -142,7 +156,10 @@ public final class GenerateJob implements Callable<Integer> {
     private int execute() {
         Settings s = validateOptions();
         try {
-            ModelCheck.validate(model);
+            var config = ModelCheck.validate(model);
+            if (s.engine().stages() > 1) {
+                io.lingspark.jobs.pipeline.PipelineCheck.check(model, config, s.engine(), deviceMemory);
+            }
         } catch (ModelLoadException e) {
             throw new CommandException(ExitCodes.MODEL, "model error: " + e.getMessage(), e);
         }
@@ -178,7 +195,8 @@ public final class GenerateJob implements Callable<Integer> {
     public record Settings(Path model, InputSpec input, String output, OutputFormat outputFormat,
                            RequestParser parser, EngineSettings engine, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
-                           Path statusFile, long statusIntervalMs, double maxErrorRate) {
+                           Path statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
+                           int batchRows) {
     }
 
     private Settings validateOptions() {
@@ -194,6 +212,7 @@ public final class GenerateJob implements Callable<Integer> {
         usage(maxErrorRate >= 0 && maxErrorRate <= 1, "--max-error-rate must be in [0, 1]");
         usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
         usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");
+        usage(stagesPerExecutor >= 0 && batchRows >= 1, "--stages-per-executor must be >= 0 and --batch-rows >= 1");
         EngineSettings engineSettings = EngineSettings.of(engine);
         String run = runId != null ? runId : ZonedDateTime.now(ZoneOffset.UTC)
             .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
@@ -217,7 +236,7 @@ public final class GenerateJob implements Callable<Integer> {
         }
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
-        return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate);
+        return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows);
     }
 
     private static void usage(boolean ok, String message) {

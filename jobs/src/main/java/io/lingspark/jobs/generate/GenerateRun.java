@@ -10,6 +10,7 @@ import io.lingspark.jobs.input.Canonical;
 import io.lingspark.jobs.input.InputFormat;
 import io.lingspark.jobs.input.InputReader;
 import io.lingspark.jobs.output.OpenAiBatchOutput;
+import io.lingspark.jobs.pipeline.PipelineRun;
 import io.lingspark.jobs.output.OutputSchema;
 import io.lingspark.jobs.output.OutputStore;
 import io.lingspark.jobs.progress.JobMetrics;
@@ -53,7 +54,8 @@ public final class GenerateRun {
         boolean embedded = ownSession && !conf.contains("spark.master");
         String master = embedded ? "local[*]" : ownSession ? conf.get("spark.master")
             : SparkSession.active().sparkContext().master();
-        if (master.equals("local") || master.startsWith("local[")) {
+        boolean acrossExecutors = s.engine().stages() > 1 && s.engine().stages() / Math.max(1, s.stagesPerExecutor()) > 1;
+        if ((master.equals("local") || master.startsWith("local[")) && !acrossExecutors) {
             // The only executor is this JVM: load the engine (and warm it up) while Spark starts
             // and the driver scans the input, instead of after.
             prewarm(PartitionGenerator.engineOptions(jobSettings(-1), s.engine().device()));
@@ -64,7 +66,11 @@ public final class GenerateRun {
             // Heartbeats carry running tasks' counters to the progress bar; 2 s keeps it moving.
             b.master(master).config("spark.ui.showConsoleProgress", "false")
                 .config("spark.executor.heartbeatInterval", "2s")
-                .config("spark.sql.shuffle.partitions", "8");
+                .config("spark.sql.shuffle.partitions", "8")
+                // barrier stages (pipelines across executors): a hung peer must not hang the job for a year
+                .config("spark.barrier.sync.timeout", "600s")
+                .config("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "2s")
+                .config("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "30");
         }
         SparkSession spark = b.getOrCreate();
         try {
@@ -97,6 +103,18 @@ public final class GenerateRun {
         t.start();
     }
 
+    /** How long the driver waits for the executors a pipeline needs (spark.lingspark.pipeline.executor-wait-ms). */
+    static final long EXECUTOR_WAIT_MS = Long.getLong("lingspark.pipeline.executor-wait-ms", 120_000);
+
+    /** Local mode: every rank is in this JVM, so each takes its share of the cores and of the cache memory. */
+    static EngineSettings localShares(EngineSettings e, int ranks) {
+        int cores = e.cpuThreads() > 0 ? e.cpuThreads() : Runtime.getRuntime().availableProcessors();
+        int threads = e.threadsPerStage() > 0 ? e.threadsPerStage() : Math.max(1, cores / e.stages());
+        long memory = (e.kvCacheMemory() > 0 ? e.kvCacheMemory() : io.lingspark.engine.backend.cpu.CpuBackend.defaultCacheMemory())
+            / ranks;
+        return e.perRank(threads, memory);
+    }
+
     private JobSettings jobSettings(int failFirstAttemptAfter) {
         return new JobSettings(s.model().toAbsolutePath().toString(), s.engine(), s.maxInFlight(), s.runId(),
             s.input().keepColumns().size(), s.parser(), failFirstAttemptAfter);
@@ -107,6 +125,10 @@ public final class GenerateRun {
         long t0 = System.nanoTime();
         LOG.info("lingspark generate: run {} model {} input {} ({}) output {}", s.runId(), s.model(),
             s.input().input(), s.input().format(), s.output());
+        PipelineRun.Layout layout = s.engine().stages() > 1
+            ? PipelineRun.layout(spark, s.engine().stages(), s.stagesPerExecutor(), s.engine().device(), EXECUTOR_WAIT_MS)
+            : null;
+        boolean pipelined = layout != null && layout.ranks() > 1;
         int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
         JobSettings js = jobSettings(failAfter);
         Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
@@ -142,9 +164,17 @@ public final class GenerateRun {
         ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
             s.output(), metrics.rowsIn::value, s.statusIntervalMs());
         try {
-            Dataset<Row> generated = requests.mapPartitions(new PartitionGenerator(js, metrics), Encoders.row(schema));
-            spark.sparkContext().setJobDescription("lingspark generate " + s.runId());
-            store.write(generated, s.overwrite());
+            if (pipelined) {
+                EngineSettings engine = layout.local() ? localShares(s.engine(), layout.ranks()) : s.engine();
+                JobSettings pjs = new JobSettings(js.modelDir(), engine, js.maxInFlight(), js.runId(), js.keptColumns(),
+                    js.parser(), -1);
+                PipelineRun.run(spark, todo, schema, new PartitionGenerator(pjs, metrics), js.modelDir(), engine, layout,
+                    s.batchRows(), metrics, store, s.runId(), s.overwrite());
+            } else {
+                Dataset<Row> generated = requests.mapPartitions(new PartitionGenerator(js, metrics), Encoders.row(schema));
+                spark.sparkContext().setJobDescription("lingspark generate " + s.runId());
+                store.write(generated, s.overwrite());
+            }
             spark.sparkContext().setJobDescription(null);
             double wall = (System.nanoTime() - t0) / 1e9;
             Summary summary = Summary.of(store.readRun(s.runId()), s.runId(), s.output(), wall);

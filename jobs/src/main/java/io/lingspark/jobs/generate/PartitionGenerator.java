@@ -52,9 +52,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         }
         Engine engine = EngineHolder.get(engineOptions(settings, device(tc, settings.device())));
         int attempt = tc == null ? 0 : tc.attemptNumber();
-        ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt);
         boolean failHook = settings.failFirstAttemptAfter() >= 0 && tc != null && attempt == 0
             && tc.partitionId() % 2 == 0;
+        return stream(input, engine, attempt, failHook);
+    }
+
+    /** The output rows of the input rows through an engine, streaming (also a pipeline's first rank). */
+    public Iterator<Row> stream(Iterator<Row> input, Engine engine, int attempt, boolean failHook) {
+        TaskContext tc = TaskContext.get();
+        ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt);
         Stream s = new Stream(input, engine, rows, failHook);
         if (tc != null) {
             // A failed or killed task leaves requests in the shared engine; drop their futures.
@@ -72,7 +78,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
      * The device for this task: the GPU Spark assigned to it when there is one (cluster managers
      * with GPU scheduling), else the --device value (local mode has no task GPU scheduling).
      */
-    static String device(TaskContext tc, String asked) {
+    public static String device(TaskContext tc, String asked) {
         if (tc != null && ("auto".equals(asked) || "cuda".equals(asked))) {
             ResourceInformation gpu = tc.resourcesJMap().get("gpu");
             if (gpu != null && gpu.addresses().length > 0) {

@@ -10,11 +10,11 @@ import org.apache.spark.sql.Row;
  * the map side of the job's shuffle by id counts the requests there, so no separate counting query
  * runs before generation.
  */
-final class RowCounter implements MapPartitionsFunction<Row, Row> {
+public final class RowCounter implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final PartitionCounts counts;
 
-    RowCounter(PartitionCounts counts) {
+    public RowCounter(PartitionCounts counts) {
         this.counts = counts;
     }
 

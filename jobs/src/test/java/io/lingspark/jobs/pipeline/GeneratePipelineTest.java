@@ -1,0 +1,101 @@
+package io.lingspark.jobs.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lingspark.engine.command.ExitCodes;
+import io.lingspark.jobs.SparkTestSession;
+import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.generate.EngineHolder;
+import io.lingspark.jobs.generate.GenerateJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * generate --pipeline-stages 2 with one stage per executor in local mode: each batch is a barrier
+ * stage whose two tasks (ranks) link over TCP; the output equals the single engine's row for row
+ * (greedy and seeded sampling, n choices, error rows), also when a rank's link dies in the first
+ * attempt of a batch (Spark reruns the batch's stage).
+ */
+class GeneratePipelineTest {
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path model;
+    static Path input;
+    static Map<String, String> single;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = SparkSession.builder().master("local[2]").appName("lingspark-pipeline-test")
+            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "2").config("spark.default.parallelism", "2")
+            .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.barrier.sync.timeout", "120s")
+            .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString()).getOrCreate();
+        model = tmp.resolve("model");
+        DemoModel.write(model, 11);
+        input = PipelineOutputs.input(tmp, "in", 40);
+        assertEquals(0, generate("single", "--pipeline-stages", "1"));
+        single = PipelineOutputs.rows(spark, tmp.resolve("single"));
+    }
+
+    @AfterAll
+    static void stop() {
+        EngineHolder.closeAll();
+        StageHolder.closeAll();
+        spark.stop();
+    }
+
+    static int generate(String out, String... extra) {
+        String[] base = {"--model", model.toString(), "--input", input.toString(), "--output", tmp.resolve(out).toString(),
+            "--device", "cpu", "--cpu-threads", "1", "--max-tokens", "12", "--seed", "7", "--run-id", out}; // --seed: the duplicate p1 has no seed of its own
+        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return new CommandLine(new GenerateJob()).execute(args);
+    }
+
+    @Test
+    void twoRanksGiveTheSingleEnginesRows() throws Exception {
+        assertEquals(40 + 5 + 2, single.size(), "40 ids, 5 second choices (n = 2), 2 error rows; the duplicate p1 folds");
+        assertFalse(single.get("bad-null#0").endsWith("| null"), "a null prompt is an error row: " + single.get("bad-null#0"));
+        assertFalse(single.get("bad-params#0").endsWith("| null"), single.get("bad-params#0"));
+        assertEquals(0, generate("pp2", "--pipeline-stages", "2", "--batch-rows", "16"));
+        assertEquals(single, PipelineOutputs.rows(spark, tmp.resolve("pp2")));
+        assertEquals(2, StageHolder.LOADS.get(), "each rank loaded once, then reused by every batch (3 here) and run");
+        assertFalse(Files.exists(tmp.resolve(".pp2.lingspark-staging/pp2")), "staging removed");
+    }
+
+    @Test
+    void aRankWhoseLinkDiesInTheFirstAttemptIsRerunWithTheSameOutput() {
+        spark.conf().set(PipelineRun.FAIL_HOOK, "close:1:20"); // after rank 1 sent 20 results
+        try {
+            assertEquals(0, generate("pp2-fault", "--pipeline-stages", "2", "--batch-rows", "64"));
+        } finally {
+            spark.conf().unset(PipelineRun.FAIL_HOOK);
+        }
+        assertEquals(single, PipelineOutputs.rows(spark, tmp.resolve("pp2-fault")));
+        assertTrue(spark.read().parquet(tmp.resolve("pp2-fault").toString()).where("attempt >= 1").count() > 0,
+            "batch 0 was generated again by a second stage attempt");
+    }
+
+    @Test
+    void aPipelineTheClusterOrDevicesCannotHoldIsRefusedBeforeAnyTask() {
+        assertEquals(ExitCodes.USAGE, generate("pp3", "--pipeline-stages", "3"), "3 ranks on local[2]");
+        assertEquals(ExitCodes.USAGE, generate("pp4", "--pipeline-stages", "4", "--stages-per-executor", "3"));
+        assertEquals(ExitCodes.USAGE, generate("pp5", "--stage-layers", "0-0,2-3"), "a split with a gap");
+        assertEquals(ExitCodes.MODEL, generate("pp6", "--pipeline-stages", "2", "--device-memory", "2MiB"),
+            "stages that do not fit their devices");
+        for (String run : new String[] {"pp3", "pp4", "pp5", "pp6"}) {
+            assertFalse(Files.exists(tmp.resolve(run)), "nothing written for " + run);
+        }
+    }
+}
