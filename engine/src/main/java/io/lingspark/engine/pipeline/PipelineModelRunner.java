@@ -27,6 +27,7 @@ public final class PipelineModelRunner implements ModelRunner {
     private final int stages;
     private final boolean ownsLocal;     // an executor keeps its stages loaded across jobs
     private volatile long started = System.nanoTime();
+    private java.util.List<StageGroup> peersHere = java.util.List.of(); // other ranks' stages in this JVM (loopback)
 
     PipelineModelRunner(LingConfig config, StageGroup local, RemoteTail remote, MemoryPlan plan, int stages,
                         boolean ownsLocal) {
@@ -138,16 +139,31 @@ public final class PipelineModelRunner implements ModelRunner {
         return remote == null ? 0 : remote.transportNanos();
     }
 
+    /** The other ranks' stages when they live in this JVM too (loopback TCP): their busy time is readable. */
+    void observe(java.util.List<StageGroup> peers) {
+        peersHere = java.util.List.copyOf(peers);
+    }
+
     /** Starts the busy-time count afresh (a benchmark's timed phase). */
     public void resetBusy() {
         local.resetBusy();
+        peersHere.forEach(StageGroup::resetBusy);
         started = System.nanoTime();
     }
 
-    /** Each local stage's share of wall time spent computing since the runner started (or resetBusy). */
+    /**
+     * Each stage's share of wall time spent computing since the runner started (or resetBusy): this
+     * process's stages, then those of other ranks in this JVM (loopback), in stage order.
+     */
     public double[] busyFractions() {
         double wall = System.nanoTime() - started;
         double[] out = local.busyNanos();
+        for (StageGroup g : peersHere) {
+            double[] more = g.busyNanos();
+            double[] all = java.util.Arrays.copyOf(out, out.length + more.length);
+            System.arraycopy(more, 0, all, out.length, more.length);
+            out = all;
+        }
         for (int i = 0; i < out.length; i++) {
             out[i] /= wall;
         }

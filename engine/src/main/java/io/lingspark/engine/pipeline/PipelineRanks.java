@@ -41,7 +41,7 @@ public final class PipelineRanks {
 
     /** Rank r's stages of a random-weight model (benchmarks, tests): the same weights as the whole model. */
     public static StageGroup random(LingConfig c, long seed, EngineOptions o, int rank, int ranks) {
-        StagePlan plan = Pipelines.plan(LayerSizes.of(c, false, Pipelines.onCpu(o) ? 4 : 2), o);
+        StagePlan plan = Pipelines.plan(LayerSizes.of(c, false, Pipelines.onCpu(o) ? 4 : 2), c, o);
         int[] r = stages(rank, ranks, plan.size());
         return Pipelines.group(c, plan, r[0], r[1], o, (slice, be) -> ModelFactory.randomModel(c, be, seed, slice));
     }
@@ -69,7 +69,7 @@ public final class PipelineRanks {
      * is shared out over the ranks as over in-process stages.
      */
     public static PipelineModelRunner loopback(LingConfig c, EngineOptions o, Long randomSeed) {
-        StagePlan plan = randomSeed != null ? Pipelines.plan(LayerSizes.of(c, false, Pipelines.onCpu(o) ? 4 : 2), o)
+        StagePlan plan = randomSeed != null ? Pipelines.plan(LayerSizes.of(c, false, Pipelines.onCpu(o) ? 4 : 2), c, o)
             : Pipelines.plan(o.modelDir(), c, o);
         int ranks = plan.size();
         EngineOptions each = Pipelines.onCpu(o) ? o.withKvCacheMemory(
@@ -122,7 +122,9 @@ public final class PipelineRanks {
         }
         try (ServerSocket s = servers.get(0)) {
             Ring ring = Ring.open(s, addresses, 0, secret, settings);
-            return head(groups.get(0), ring, stages, true);
+            PipelineModelRunner runner = head(groups.get(0), ring, stages, true);
+            runner.observe(groups.subList(1, ranks));
+            return runner;
         } catch (IOException e) {
             throw new TransportException("loopback pipeline: " + e, e);
         }

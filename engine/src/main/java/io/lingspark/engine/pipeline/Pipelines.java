@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiFunction;
+import java.util.logging.Logger;
 
 /**
  * Builds engines and runners from options, with pipeline stages when --pipeline-stages asks for more
@@ -47,11 +48,15 @@ public final class Pipelines {
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             sizes = LayerSizes.of(ckpt, c, onCpu(o) ? 4 : 2);
         }
-        return plan(sizes, o);
+        return plan(sizes, c, o);
     }
 
-    static StagePlan plan(LayerSizes sizes, EngineOptions o) {
-        return o.stageLayers() != null ? StagePlan.parse(o.stageLayers(), sizes) : StagePlan.balanced(sizes, o.pipelineStages());
+    /** --stage-layers, else the default split: balanced by memory on GPUs, by estimated decode time on the CPU. */
+    public static StagePlan plan(LayerSizes sizes, LingConfig c, EngineOptions o) {
+        if (o.stageLayers() != null) {
+            return StagePlan.parse(o.stageLayers(), sizes);
+        }
+        return onCpu(o) ? StagePlan.balancedForCpu(sizes, c, o.pipelineStages()) : StagePlan.balanced(sizes, o.pipelineStages());
     }
 
     /** A pipeline over a checkpoint directory: each stage loads only its own part of it. */
@@ -63,7 +68,7 @@ public final class Pipelines {
 
     /** A pipeline over a random-weight model (benchmarks, tests): the same weights as the whole random model. */
     public static PipelineModelRunner random(LingConfig c, long seed, EngineOptions o) {
-        StagePlan plan = plan(LayerSizes.of(c, false, onCpu(o) ? 4 : 2), o);
+        StagePlan plan = plan(LayerSizes.of(c, false, onCpu(o) ? 4 : 2), c, o);
         return build(c, plan, o, (slice, be) -> ModelFactory.randomModel(c, be, seed, slice));
     }
 
@@ -141,14 +146,16 @@ public final class Pipelines {
             slotBytes, slots == Integer.MAX_VALUE ? 0 : slots);
     }
 
-    static boolean onCpu(EngineOptions o) {
+    public static boolean onCpu(EngineOptions o) {
         String d = o.device() == null ? "cpu" : o.device().toLowerCase(Locale.ROOT);
         return d.equals("cpu") || (d.equals("auto") && !(CudaContext.kernelsBuilt() && CudaContext.deviceAvailable()));
     }
 
     /**
      * Stage k's backend: on the CPU a share of the cores (--threads-per-stage, default cores / S) and of
-     * the cache memory; on GPUs device base + k (--device cuda:N starts at N).
+     * the cache memory; on GPUs device base + k (--device cuda:N starts at N). With fewer devices than
+     * stages the stages wrap around the visible devices, each sharing one taking its share of the
+     * memory utilization (for checks on a one-GPU machine; it buys no speed).
      */
     static Backend backend(EngineOptions o, int k, int s) {
         if (onCpu(o)) {
@@ -161,7 +168,32 @@ public final class Pipelines {
         }
         String d = o.device().toLowerCase(Locale.ROOT);
         int base = d.startsWith("cuda:") ? Integer.parseInt(d.substring(5)) : 0;
-        return new CudaBackend(base + k, o.gpuMemoryUtilization(), o.kvCacheMemory());
+        int visible = CudaContext.deviceCount();
+        if (visible <= base) {
+            throw new ModelLoadException("CUDA device " + base + " does not exist (" + visible + " visible)");
+        }
+        int ordinal = stageDevice(base, k, visible);
+        int sharing = stagesOn(ordinal, base, s, visible);
+        if (sharing > 1 && k == 0) {
+            Logger.getLogger(Pipelines.class.getName()).warning(String.format("%d pipeline stages on %d visible GPU(s) from "
+                + "cuda:%d: stages share devices, each with 1/%d of --gpu-memory-utilization", s, visible, base, sharing));
+        }
+        return new CudaBackend(ordinal, o.gpuMemoryUtilization() / sharing,
+            o.kvCacheMemory() > 0 ? Math.max(1, o.kvCacheMemory() / sharing) : 0);
+    }
+
+    /** The device of stage k: base + k, wrapping around the visible devices [base, visible). */
+    static int stageDevice(int base, int k, int visible) {
+        return base + k % (visible - base);
+    }
+
+    /** How many of the S stages land on device `ordinal`. */
+    static int stagesOn(int ordinal, int base, int s, int visible) {
+        int n = 0;
+        for (int k = 0; k < s; k++) {
+            n += stageDevice(base, k, visible) == ordinal ? 1 : 0;
+        }
+        return n;
     }
 
     /** A stage must hold its weights, the activation reserve and one short sequence's cache on its device. */

@@ -48,19 +48,40 @@ public record StagePlan(List<Stage> stages, LayerSizes sizes) {
 
     /**
      * The contiguous split into s stages that minimises the largest stage's memory (weights + cache of
-     * {@link #REFERENCE_TOKENS} tokens), by dynamic programming over the layers.
+     * {@link #REFERENCE_TOKENS} tokens): the default on GPUs, where memory decides what fits and the
+     * smallest stage's cache bounds the whole pipeline's.
      */
     public static StagePlan balanced(LayerSizes sizes, int s) {
-        int l = sizes.layers();
-        if (s < 1 || s > l) {
-            throw new IllegalArgumentException("--pipeline-stages must be in [1, " + l + "] for " + l + " layers, got " + s);
-        }
+        int l = checkStages(sizes, s);
         long[] cost = new long[l];
         for (int i = 0; i < l; i++) {
             cost[i] = sizes.layerWeights()[i] + sizes.layerCache()[i] * REFERENCE_TOKENS;
         }
         cost[0] += sizes.embeddingBytes();
         cost[l - 1] += sizes.headBytes();
+        return minMax(sizes, cost, s);
+    }
+
+    /**
+     * The contiguous split into s stages that minimises the slowest stage's estimated decode time on the
+     * CPU backend ({@link DecodeCost}): the default there, where memory does not decide.
+     */
+    public static StagePlan balancedForCpu(LayerSizes sizes, io.lingspark.engine.config.LingConfig c, int s) {
+        checkStages(sizes, s);
+        return minMax(sizes, DecodeCost.perLayer(c), s);
+    }
+
+    private static int checkStages(LayerSizes sizes, int s) {
+        int l = sizes.layers();
+        if (s < 1 || s > l) {
+            throw new IllegalArgumentException("--pipeline-stages must be in [1, " + l + "] for " + l + " layers, got " + s);
+        }
+        return l;
+    }
+
+    /** The split of layers with these costs into s contiguous stages whose largest sum is smallest (dynamic programming). */
+    private static StagePlan minMax(LayerSizes sizes, long[] cost, int s) {
+        int l = cost.length;
         long[] prefix = new long[l + 1];
         for (int i = 0; i < l; i++) {
             prefix[i + 1] = prefix[i] + cost[i];

@@ -119,4 +119,29 @@ class StagePlanTest {
     void ling25OneTrillionPresetHasItsParameterCount() {
         assertEquals(1_012_231_160_320L, ParameterCount.total(Presets.get("ling-2.5-1t")));
     }
+
+    @Test
+    void gpuStagesTakeConsecutiveDevicesAndWrapWhenThereAreFewer() {
+        assertEquals(3, Pipelines.stageDevice(2, 1, 8), "cuda:2, stage 1");
+        assertEquals(0, Pipelines.stageDevice(0, 1, 1), "one GPU: every stage on it");
+        assertEquals(2, Pipelines.stagesOn(0, 0, 2, 1));
+        assertEquals(1, Pipelines.stagesOn(1, 0, 2, 2));
+        assertEquals(2, Pipelines.stagesOn(1, 1, 3, 3), "cuda:1 of 3 devices: stages on 1, 2, 1");
+    }
+
+    @Test
+    void onTheCpuTheDefaultSplitBalancesDecodeTimeNotMemory() {
+        // bench-small: the head (lm_head over 32768 tokens) weighs a third of a layer but costs about two
+        // layers of a batch-16 decode step on the CPU, so the last stage takes fewer layers there
+        LingConfig c = Presets.get("bench-small");
+        LayerSizes sizes = LayerSizes.of(c, false, 4);
+        StagePlan memory = StagePlan.balanced(sizes, 2);
+        StagePlan time = StagePlan.balancedForCpu(sizes, c, 2);
+        assertEquals("0-3", memory.stage(0).range());
+        assertEquals("0-4", time.stage(0).range());
+        assertEquals("5-7", time.stage(1).range());
+        long[] cost = DecodeCost.perLayer(c);
+        double head = cost[7] - cost[6];
+        assertTrue(head / cost[1] > 1.5 && head / cost[1] < 2.5, "head = " + head / cost[1] + " MoE layers"); // layer 0 is dense
+    }
 }

@@ -3,8 +3,10 @@ package io.lingspark.jobs.pipeline;
 import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.pipeline.LayerSizes;
+import io.lingspark.engine.pipeline.Pipelines;
 import io.lingspark.engine.pipeline.PlanFit;
 import io.lingspark.engine.pipeline.StagePlan;
+import io.lingspark.engine.runtime.EngineOptions;
 import io.lingspark.engine.weights.Checkpoint;
 import io.lingspark.jobs.generate.EngineSettings;
 import java.nio.file.Path;
@@ -25,13 +27,15 @@ public final class PipelineCheck {
 
     /** @param deviceMemory bytes of each stage's device (0: not checked) */
     public static StagePlan check(Path model, LingConfig c, EngineSettings e, long deviceMemory) {
+        // the split every rank computes (same options, same checkpoint): by memory on GPUs, by decode time on the CPU
+        EngineOptions o = e.options(model, e.device());
         LayerSizes sizes;
         try (Checkpoint ckpt = Checkpoint.open(model)) {
-            sizes = LayerSizes.of(ckpt, c, 2);
+            sizes = LayerSizes.of(ckpt, c, Pipelines.onCpu(o) ? 4 : 2);
         }
         StagePlan plan;
         try {
-            plan = e.stageLayers() != null ? StagePlan.parse(e.stageLayers(), sizes) : StagePlan.balanced(sizes, e.stages());
+            plan = Pipelines.plan(sizes, c, o);
         } catch (IllegalArgumentException x) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, x.getMessage());
         }
