@@ -54,14 +54,19 @@ public final class CudaContext implements AutoCloseable {
 
     /** Whether a CUDA device can be initialised here (driver, JCuda natives, a GPU). Never throws. */
     public static boolean deviceAvailable() {
+        return deviceCount() > 0;
+    }
+
+    /** CUDA devices visible here (0 when there is no driver or no GPU). Never throws. */
+    public static int deviceCount() {
         try {
             JCudaDriver.setExceptionsEnabled(true);
             cuInit(0);
             int[] n = new int[1];
             cuDeviceGetCount(n);
-            return n[0] > 0;
-        } catch (Throwable t) { // UnsatisfiedLinkError (no natives/driver), CudaException (no GPU)
-            return false;
+            return n[0];
+        } catch (Throwable t) {
+            return 0;
         }
     }
 

@@ -157,6 +157,40 @@ public final class CudaParity {
         return r;
     }
 
+    /**
+     * Pipeline stages on the GPU (on a one-GPU machine both stages share it): each prompt's prefill
+     * logits against the single CUDA engine's (limit 1e-5, the same kernels on the same rows) and the
+     * 24 greedy tokens of all prompts batched through the stages against the single engine's.
+     */
+    public static Map<String, Object> pipeline(Path fixtureDir, int stages) throws Exception {
+        JsonNode ref = new ObjectMapper().readTree(fixtureDir.resolve("reference.json").toFile());
+        int[][] prompts = Fixtures.ints2(ref.get("prompt_ids"));
+        io.lingspark.engine.runtime.EngineOptions o = io.lingspark.engine.runtime.EngineOptions.of(fixtureDir.resolve("model"))
+            .withDevice("cuda").withKvCacheMemory(64L << 20);
+        double worst = 0;
+        int[][] want;
+        int[][] got;
+        try (CudaBackend gpu = new CudaBackend(0, 0.3, 64L << 20);
+             ModelSession whole = ModelSession.open(ModelFactory.open(fixtureDir.resolve("model"), gpu));
+             ModelSession split = new ModelSession(io.lingspark.engine.pipeline.Pipelines.open(o.withPipeline(stages, null, 0)))) {
+            for (int[] p : prompts) {
+                float[] a = whole.forward(List.of(new ModelSession.SeqInput(whole.newSequence(), p, true)), true).logits()[0];
+                float[] b = split.forward(List.of(new ModelSession.SeqInput(split.newSequence(), p, true)), true).logits()[0];
+                for (int i = 0; i < a.length; i++) {
+                    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+                }
+            }
+            want = Greedy.decode(whole, prompts, 24);
+            got = Greedy.decode(split, prompts, 24);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("stages", stages);
+        r.put("maxAbsDeltaVsSingleGpu", worst);
+        r.put("greedyEqual", java.util.Arrays.deepEquals(want, got));
+        r.put("pass", worst <= 1e-5 && java.util.Arrays.deepEquals(want, got));
+        return r;
+    }
+
     /** got follows want until the first step whose reference margin (top1 − top2) is below 0.1. */
     static boolean follows(int[] got, int[] want, JsonNode margins) {
         for (int i = 0; i < Math.min(got.length, want.length); i++) {

@@ -70,6 +70,16 @@ public final class CudaSelfTest {
                 Map<String, Object> engine = CudaParity.enginePreemption(Path.of(args[0]).resolve("tiny-ling-v2"));
                 ok &= (boolean) engine.get("pass");
                 out.put("engine preemption (tiny-ling-v2, 12 blocks)", engine);
+                for (String name : new String[] {"tiny-ling-v2", "tiny-ling-v2-fp8"}) {
+                    try {
+                        Map<String, Object> pp = CudaParity.pipeline(Path.of(args[0]).resolve(name), 2);
+                        ok &= (boolean) pp.get("pass");
+                        out.put("pipeline stages vs single GPU engine (" + name + ")", pp);
+                    } catch (RuntimeException e) {
+                        out.put("pipeline stages vs single GPU engine (" + name + ")", e.toString());
+                        ok = false;
+                    }
+                }
             }
         } catch (RuntimeException e) {
             out.put("exception", e.toString());
