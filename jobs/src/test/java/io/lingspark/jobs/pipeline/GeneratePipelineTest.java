@@ -56,8 +56,12 @@ class GeneratePipelineTest {
     }
 
     static int generate(String out, String... extra) {
+        return generateRun(out, out, extra);
+    }
+
+    static int generateRun(String out, String runId, String... extra) {
         String[] base = {"--model", model.toString(), "--input", input.toString(), "--output", tmp.resolve(out).toString(),
-            "--device", "cpu", "--cpu-threads", "1", "--max-tokens", "12", "--seed", "7", "--run-id", out}; // --seed: the duplicate p1 has no seed of its own
+            "--device", "cpu", "--cpu-threads", "1", "--max-tokens", "12", "--seed", "7", "--run-id", runId}; // --seed: the duplicate p1 has no seed of its own
         String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
         return new CommandLine(new GenerateJob()).execute(args);
@@ -72,6 +76,27 @@ class GeneratePipelineTest {
         assertEquals(single, PipelineOutputs.rows(spark, tmp.resolve("pp2")));
         assertEquals(2, StageHolder.LOADS.get(), "each rank loaded once, then reused by every batch (3 here) and run");
         assertFalse(Files.exists(tmp.resolve(".pp2.lingspark-staging/pp2")), "staging removed");
+    }
+
+    @Test
+    void resumeAndTheStatusFileWorkAsInAnyRun() throws Exception {
+        assertEquals(0, generateRun("pp2-resume", "first", "--pipeline-stages", "2", "--limit", "20"));
+        long first = spark.read().parquet(tmp.resolve("pp2-resume").toString()).select("id").distinct().count();
+        Path status = tmp.resolve("pp2-resume-status.json");
+        assertEquals(0, generateRun("pp2-resume", "second", "--pipeline-stages", "2", "--resume", "--batch-rows", "8",
+            "--status-file", status.toString()));
+        // p1's duplicate row is input row 41: the first 20 rows held only p1's own, so the first run generated
+        // p1 from it, where a whole run folds both and keeps the duplicate (the lesser prompt)
+        Map<String, String> want = new java.util.TreeMap<>(single);
+        Map<String, String> got = new java.util.TreeMap<>(PipelineOutputs.rows(spark, tmp.resolve("pp2-resume")));
+        assertTrue(got.remove("p1#0") != null && want.remove("p1#0") != null);
+        assertEquals(want, got, "the two runs together");
+        com.fasterxml.jackson.databind.JsonNode st = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.toFile());
+        assertEquals("succeeded", st.get("state").asText());
+        assertEquals(42 - first, st.get("rows_total").asLong(), "40 ids and 2 error rows, less the first run's");
+        assertEquals(42 - first, st.get("rows_done").asLong());
+        assertEquals(2, st.get("rows_error").asLong());
+        assertTrue(st.get("tokens_out").asLong() > 0);
     }
 
     @Test
