@@ -32,6 +32,7 @@ public final class StageHost {
     private final boolean last;
     private final SamplingStates sampling = new SamplingStates();
     private volatile Throwable failure;
+    private long started;
 
     public StageHost(Ring ring, StageGroup group) {
         this.ring = ring;
@@ -42,6 +43,8 @@ public final class StageHost {
 
     /** Runs this rank until rank 0 closes the pipeline; throws TransportException on any failure. */
     public void serve() {
+        group.resetBusy(); // the group outlives this pipeline (an executor keeps its stages across batches)
+        started = System.nanoTime();
         CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
         try (BufferAllocator allocator = new RootAllocator()) {
             StepCodec steps = new StepCodec(allocator);
@@ -71,6 +74,7 @@ public final class StageHost {
                     case CLOSE -> {
                         tail.join();
                         ring.send(f);
+                        logBusy();
                         return;
                     }
                     case ERROR -> {
@@ -126,6 +130,17 @@ public final class StageHost {
                 ring.close(); // wakes the reader; every rank sees the links drop
             }
         });
+    }
+
+    /** How busy this rank's stages were while it served (a lopsided split shows here; `--stage-layers` fixes it). */
+    private void logBusy() {
+        double wall = System.nanoTime() - started;
+        StringBuilder sb = new StringBuilder();
+        for (double b : group.busyNanos()) {
+            sb.append(sb.length() > 0 ? ", " : "").append(Math.round(100 * b / wall)).append(" %");
+        }
+        java.util.logging.Logger.getLogger(StageHost.class.getName()).info("pipeline rank " + ring.rank
+            + ": its stages were busy " + sb + " of the " + Math.round(wall / 1e6) + " ms it served");
     }
 
     /** What one stage can hold, as rank 0 reads it (HELLO). */

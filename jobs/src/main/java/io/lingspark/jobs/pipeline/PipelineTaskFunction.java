@@ -94,12 +94,18 @@ public final class PipelineTaskFunction extends AbstractFunction1<scala.collecti
             t.rank(), ranks, executor, t.rows() == null ? 0 : t.rows().size());
         if (t.rank() == 0) {
             PipelineModelRunner runner = PipelineRanks.head(group, ring, o.pipelineStages(), false);
+            runner.resetBusy(); // the stages outlive the batch: count this one only
             try (LingEngine e = LingEngine.open(o, (oo, c) -> new LingEngine.Loaded(runner, () -> { },
                     runner.stages() + " pipeline stages over " + ranks + " executors"))) {
                 java.util.Iterator<Row> rows = generator.stream(t.rows().iterator(), e, ctx.stageAttemptNumber(), false);
                 while (rows.hasNext()) {
                     out.add(rows.next());
                 }
+                StringBuilder busy = new StringBuilder();
+                for (double b : runner.busyFractions()) {
+                    busy.append(busy.length() > 0 ? ", " : "").append(Math.round(100 * b)).append(" %");
+                }
+                LOG.info("lingspark pipeline: batch {} pipeline {}: rank 0's stages were busy {}", t.batch(), t.pipeline(), busy);
                 if (runner.linkFailure() != null) {
                     // its requests ended as engine errors; they must be generated again, not written
                     throw runner.linkFailure();
