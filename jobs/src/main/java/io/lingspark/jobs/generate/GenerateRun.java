@@ -106,12 +106,12 @@ public final class GenerateRun {
     /** How long the driver waits for the executors a pipeline needs (spark.lingspark.pipeline.executor-wait-ms). */
     static final long EXECUTOR_WAIT_MS = Long.getLong("lingspark.pipeline.executor-wait-ms", 120_000);
 
-    /** Local mode: every rank is in this JVM, so each takes its share of the cores and of the cache memory. */
-    static EngineSettings localShares(EngineSettings e, int ranks) {
+    /** Local mode: every rank of every pipeline is in this JVM, so each takes its share of the cores and of the cache memory. */
+    static EngineSettings localShares(EngineSettings e, int ranks, int pipelines) {
         int cores = e.cpuThreads() > 0 ? e.cpuThreads() : Runtime.getRuntime().availableProcessors();
-        int threads = e.threadsPerStage() > 0 ? e.threadsPerStage() : Math.max(1, cores / e.stages());
+        int threads = e.threadsPerStage() > 0 ? e.threadsPerStage() : Math.max(1, cores / (e.stages() * pipelines));
         long memory = (e.kvCacheMemory() > 0 ? e.kvCacheMemory() : io.lingspark.engine.backend.cpu.CpuBackend.defaultCacheMemory())
-            / ranks;
+            / ((long) ranks * pipelines);
         return e.perRank(threads, memory);
     }
 
@@ -165,7 +165,7 @@ public final class GenerateRun {
             s.output(), metrics.rowsIn::value, s.statusIntervalMs());
         try {
             if (pipelined) {
-                EngineSettings engine = layout.local() ? localShares(s.engine(), layout.ranks()) : s.engine();
+                EngineSettings engine = layout.local() ? localShares(s.engine(), layout.ranks(), layout.pipelines()) : s.engine();
                 JobSettings pjs = new JobSettings(js.modelDir(), engine, js.maxInFlight(), js.runId(), js.keptColumns(),
                     js.parser(), -1);
                 PipelineRun.run(spark, todo, schema, new PartitionGenerator(pjs, metrics), js.modelDir(), engine, layout,

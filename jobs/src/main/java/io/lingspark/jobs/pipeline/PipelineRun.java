@@ -86,7 +86,7 @@ public final class PipelineRun {
             int slots = sc.defaultParallelism();
             usage(slots >= ranks, "a pipeline of " + ranks + " ranks (" + stages + " stages, " + k + " per executor) needs "
                 + ranks + " concurrent tasks; " + sc.master() + " runs " + slots);
-            return new Layout(stages, k, ranks, 1, true, cores);
+            return new Layout(stages, k, ranks, slots / ranks, true, cores); // as many pipelines as the slots hold
         }
         long deadline = System.currentTimeMillis() + waitMs;
         int executors = sc.getExecutorMemoryStatus().size() - 1;

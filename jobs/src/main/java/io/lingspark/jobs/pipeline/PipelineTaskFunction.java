@@ -65,7 +65,7 @@ public final class PipelineTaskFunction extends AbstractFunction1<scala.collecti
         boolean local = "driver".equals(executor);
         EngineOptions o = engine.options(java.nio.file.Path.of(modelDir),
             PartitionGenerator.device(ctx, engine.device()));
-        StageGroup group = StageHolder.get(o, t.rank(), ranks, local);
+        StageGroup group = StageHolder.get(o, t.pipeline(), t.rank(), ranks, local);
         List<Row> out = new ArrayList<>();
         ServerSocket server;
         try {

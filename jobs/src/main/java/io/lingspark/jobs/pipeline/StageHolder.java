@@ -24,14 +24,17 @@ public final class StageHolder {
     private StageHolder() {
     }
 
-    static String key(EngineOptions o, int rank, int ranks) {
+    static String key(EngineOptions o, int pipeline, int rank, int ranks) {
         return o.modelDir().toAbsolutePath().normalize() + "|" + o.device() + "|" + o.pipelineStages() + "|"
-            + o.stageLayers() + "|" + o.threadsPerStage() + "|" + o.kvCacheMemory() + "|" + rank + "/" + ranks;
+            + o.stageLayers() + "|" + o.threadsPerStage() + "|" + o.kvCacheMemory() + "|" + rank + "/" + ranks + "|" + pipeline;
     }
 
-    /** Rank `rank`'s stages, loaded on first use. keepOthers: several ranks share this JVM (local mode). */
-    public static synchronized StageGroup get(EngineOptions o, int rank, int ranks, boolean keepOthers) {
-        String key = key(o, rank, ranks);
+    /**
+     * Rank `rank`'s stages, loaded on first use. keepOthers: several ranks share this JVM (local mode),
+     * those of several pipelines too, so each pipeline has its own (two pipelines run at once).
+     */
+    public static synchronized StageGroup get(EngineOptions o, int pipeline, int rank, int ranks, boolean keepOthers) {
+        String key = key(o, keepOthers ? pipeline : 0, rank, ranks);
         StageGroup g = GROUPS.get(key);
         if (g != null) {
             return g;

@@ -1,0 +1,66 @@
+package io.lingspark.jobs.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.generate.EngineHolder;
+import io.lingspark.jobs.generate.GenerateJob;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Several pipelines at once (local[4]: two pipelines of two ranks): each batch's rows are split
+ * between the pipelines by id, each pipeline's rows reach only its rank 0, each rank links only to
+ * its own pipeline's ranks, and the output still equals the single engine's row for row.
+ */
+class GeneratePipelinesTest {
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path model;
+    static Path input;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = SparkSession.builder().master("local[4]").appName("lingspark-pipelines-test")
+            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "4")
+            .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.barrier.sync.timeout", "120s")
+            .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString()).getOrCreate();
+        model = tmp.resolve("model");
+        DemoModel.write(model, 13);
+        input = PipelineOutputs.input(tmp, "in", 30);
+    }
+
+    @AfterAll
+    static void stop() {
+        EngineHolder.closeAll();
+        StageHolder.closeAll();
+        spark.stop();
+    }
+
+    static int generate(String out, String... extra) {
+        String[] base = {"--model", model.toString(), "--input", input.toString(), "--output", tmp.resolve(out).toString(),
+            "--device", "cpu", "--max-tokens", "10", "--seed", "5", "--run-id", out};
+        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return new CommandLine(new GenerateJob()).execute(args);
+    }
+
+    @Test
+    void twoPipelinesOfTwoRanksGiveTheSingleEnginesRows() {
+        assertEquals(0, generate("single", "--cpu-threads", "1"));
+        Map<String, String> single = PipelineOutputs.rows(spark, tmp.resolve("single"));
+        int loads = StageHolder.LOADS.get();
+        assertEquals(0, generate("pp2x2", "--pipeline-stages", "2", "--batch-rows", "20"));
+        assertEquals(single, PipelineOutputs.rows(spark, tmp.resolve("pp2x2")));
+        assertEquals(loads + 4, StageHolder.LOADS.get(), "2 pipelines x 2 ranks, each loaded once for both batches");
+    }
+}
