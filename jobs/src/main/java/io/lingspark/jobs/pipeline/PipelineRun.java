@@ -120,11 +120,11 @@ public final class PipelineRun {
         String in = new Path(staging, "input").toString();
         String out = new Path(staging, "output").toString();
         long n = todo.count();
-        int batches = (int) Math.max(1, (n + batchRows - 1) / batchRows);
+        int batches = (int) ((n + batchRows - 1) / batchRows); // 0 when nothing is left to do (a finished --resume)
         LOG.info("lingspark generate: {} rows in {} batch(es) of <= ~{} over {} pipeline(s) of {} rank(s) ({} stages, {} per executor)",
             n, batches, batchRows, layout.pipelines(), layout.ranks(), layout.stages(), layout.stagesPerExecutor());
         todo.mapPartitions(new RowCounter(metrics.rowsIn), Encoders.row(todo.schema()))
-            .withColumn(BATCH, pmod(xxhash64(col(Canonical.ID)), lit(batches)))
+            .withColumn(BATCH, pmod(xxhash64(col(Canonical.ID)), lit(Math.max(1, batches))))
             .withColumn(PIPE, pmod(hash(col(Canonical.ID)), lit(layout.pipelines())))
             .repartition(col(BATCH)).write().mode(SaveMode.Overwrite).partitionBy(BATCH).parquet(in);
         byte[] secret = Handshake.newSecret();
@@ -137,8 +137,13 @@ public final class PipelineRun {
             cols.add(col(f));
         }
         cols.add(col(PIPE));
+        int written = 0;
         for (int b = 0; b < batches; b++) {
             List<List<Row>> rows = batchRows(spark, in, b, cols, layout.pipelines(), metrics);
+            if (rows.stream().allMatch(List::isEmpty)) {
+                continue; // the id hash left this batch empty: no barrier stage for nothing
+            }
+            written++;
             List<Tuple2<RankTask, scala.collection.immutable.Seq<String>>> tasks = new ArrayList<>();
             for (int p = 0; p < layout.pipelines(); p++) {
                 for (int r = 0; r < layout.ranks(); r++) {
@@ -171,7 +176,8 @@ public final class PipelineRun {
             placed.reset();
         }
         sc.setJobDescription("lingspark generate " + runId + ": commit");
-        Dataset<Row> all = spark.read().schema(outSchema).parquet(out);
+        Dataset<Row> all = written > 0 ? spark.read().schema(outSchema).parquet(out)
+            : spark.createDataFrame(List.<Row>of(), outSchema); // nothing to do (e.g. a --resume of a finished run)
         List<Column> outCols = new ArrayList<>();
         for (String f : outSchema.fieldNames()) {
             outCols.add(col(f));

@@ -99,6 +99,8 @@ class GeneratePipelineTest {
         assertEquals(42 - first, st.get("rows_done").asLong());
         assertEquals(2, st.get("rows_error").asLong());
         assertTrue(st.get("tokens_out").asLong() > 0);
+        assertEquals(0, generateRun("pp2-resume", "third", "--pipeline-stages", "2", "--resume"), "nothing left to do");
+        assertEquals(42, spark.read().parquet(tmp.resolve("pp2-resume").toString()).select("id").distinct().count());
     }
 
     @Test

@@ -63,4 +63,14 @@ class GeneratePipelinesTest {
         assertEquals(single, PipelineOutputs.rows(spark, tmp.resolve("pp2x2")));
         assertEquals(loads + 4, StageHolder.LOADS.get(), "2 pipelines x 2 ranks, each loaded once for both batches");
     }
+
+    @Test
+    void aPipelineWithoutRowsInABatchClosesCleanly() throws Exception {
+        Path few = PipelineOutputs.input(tmp, "few", 3); // 5 ids: each batch of ~1 row leaves a pipeline empty
+        String[] args = {"--model", model.toString(), "--input", few.toString(), "--output", tmp.resolve("few").toString(),
+            "--device", "cpu", "--max-tokens", "4", "--seed", "5", "--pipeline-stages", "2", "--batch-rows", "1"};
+        assertEquals(0, new CommandLine(new GenerateJob()).execute(args));
+        assertEquals(java.util.Set.of("p0#0", "p1#0", "p2#0", "bad-null#0", "bad-params#0"),
+            PipelineOutputs.rows(spark, tmp.resolve("few")).keySet());
+    }
 }
