@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One engine per executor JVM, shared by all of its concurrent tasks so they fill one continuous
  * batch. Spark runs an executor's tasks as threads of one JVM and keeps statics alive across tasks
- * and jobs, so a lazily filled static map keyed by (model dir, device) loads each model once; the
+ * and jobs, so a lazily filled static map keyed by the engine options (model dir, device, and every
+ * option that shapes the engine: a later job with other options gets its own) loads each model once; the
  * first task pays the load (logged), the others wait for it. A daemon thread logs the engine's
  * tokens/s every 30 s, which is the per-executor throughput line in the executor logs.
  */
@@ -26,13 +27,13 @@ public final class EngineHolder {
     private static ScheduledExecutorService reporter;
     static volatile long reportIntervalMs = 30_000;
     /** Engines opened by this JVM so far (tests check that tasks share one). */
-    static final java.util.concurrent.atomic.AtomicInteger LOADS = new java.util.concurrent.atomic.AtomicInteger();
+    public static final java.util.concurrent.atomic.AtomicInteger LOADS = new java.util.concurrent.atomic.AtomicInteger();
 
     private EngineHolder() {
     }
 
     public static Engine get(EngineOptions options) {
-        String key = options.modelDir().toAbsolutePath().normalize() + "|" + options.device();
+        String key = key(options);
         Engine e = ENGINES.get(key);
         if (e != null) {
             return e;
@@ -75,13 +76,15 @@ public final class EngineHolder {
         }
     }
 
-    public static boolean isLoaded(Path modelDir, String device) {
-        return ENGINES.containsKey(modelDir.toAbsolutePath().normalize() + "|" + device);
+    private static String key(EngineOptions o) {
+        return o.modelDir().toAbsolutePath().normalize() + "|" + o.device() + "|" + o; // the record's fields
     }
 
-    /** The engine this JVM holds for a model and device, or null (tests look inside). */
+    /** An engine this JVM holds for a model and device (any options), or null (tests look inside). */
     static Engine loaded(Path modelDir, String device) {
-        return ENGINES.get(modelDir.toAbsolutePath().normalize() + "|" + device);
+        String prefix = modelDir.toAbsolutePath().normalize() + "|" + device + "|";
+        return ENGINES.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue)
+            .findFirst().orElse(null);
     }
 
     private static String executorId() {

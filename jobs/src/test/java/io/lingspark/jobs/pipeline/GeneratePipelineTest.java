@@ -81,6 +81,15 @@ class GeneratePipelineTest {
     }
 
     @Test
+    void allStagesInEachExecutorGiveTheSingleEnginesRowsToo() {
+        // K = S: each executor's engine is a whole in-process pipeline (the multi-GPU node case); no barrier stage
+        int engines = EngineHolder.LOADS.get();
+        assertEquals(0, generate("pp2-inproc", "--pipeline-stages", "2", "--stages-per-executor", "2"));
+        assertEquals(engines + 1, EngineHolder.LOADS.get(), "its own engine, not the single run's (other options)");
+        assertEquals(single, PipelineOutputs.rows(spark, tmp.resolve("pp2-inproc")));
+    }
+
+    @Test
     void resumeAndTheStatusFileWorkAsInAnyRun() throws Exception {
         assertEquals(0, generateRun("pp2-resume", "first", "--pipeline-stages", "2", "--limit", "20"));
         long first = spark.read().parquet(tmp.resolve("pp2-resume").toString()).select("id").distinct().count();
