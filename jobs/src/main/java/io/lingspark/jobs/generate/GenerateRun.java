@@ -54,8 +54,9 @@ public final class GenerateRun {
         boolean embedded = ownSession && !conf.contains("spark.master");
         String master = embedded ? "local[*]" : ownSession ? conf.get("spark.master")
             : SparkSession.active().sparkContext().master();
-        boolean acrossExecutors = s.engine().stages() > 1 && s.engine().stages() / Math.max(1, s.stagesPerExecutor()) > 1;
-        if ((master.equals("local") || master.startsWith("local[")) && !acrossExecutors) {
+        // whole engines in each executor: one stage, or all S stages per executor (not a layout the driver may still refuse)
+        boolean wholeEngines = s.engine().stages() == 1 || s.stagesPerExecutor() == s.engine().stages();
+        if ((master.equals("local") || master.startsWith("local[")) && wholeEngines) {
             // The only executor is this JVM: load the engine (and warm it up) while Spark starts
             // and the driver scans the input, instead of after.
             prewarm(PartitionGenerator.engineOptions(jobSettings(-1), s.engine().device()));
