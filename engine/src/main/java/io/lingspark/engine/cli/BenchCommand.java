@@ -95,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--transport must be inproc or tcp");
         }
         LingConfig cfg = model != null ? LingConfig.fromDirectory(model) : preset;
-        ModelRunner pipeline = transport.equals("tcp") && o.pipelineStages() > 1
+        ModelRunner pipeline = transport.equals("tcp") && o.pipelined()
             ? io.lingspark.engine.pipeline.PipelineRanks.loopback(cfg, o, model != null ? null : seed)
             : Pipelines.runnerOrNull(cfg, o, model != null ? null : seed);
         Backend be = pipeline != null ? null : Backends.open(o);

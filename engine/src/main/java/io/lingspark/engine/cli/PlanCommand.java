@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.engine.command.MemorySize;
 import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.config.ParameterCount;
 import io.lingspark.engine.config.Presets;
 import io.lingspark.engine.pipeline.LayerSizes;
 import io.lingspark.engine.pipeline.PlanFit;
@@ -114,22 +115,17 @@ public final class PlanCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Weight bytes a decode step reads per token in each stage: attention, dense MLP or k routed + shared experts, router. */
+    /** Weight bytes a decode step reads per token in each stage: its layers' active parameters, and the head's. */
     static long[] activeBytes(LingConfig c, StagePlan plan, boolean fp8) {
         long[] out = new long[plan.size()];
         double perParam = fp8 ? 1.0 : 2.0;
-        long h = c.hiddenSize;
         for (StagePlan.Stage s : plan.stages()) {
             double b = 0;
             for (int l = s.firstLayer(); l < s.lastLayer(); l++) {
-                b += perParam * io.lingspark.engine.config.ParameterCount.attention(c, l);
-                b += perParam * (c.isMoeLayer(l)
-                    ? (long) c.numExpertsPerTok * 3 * h * c.moeIntermediateSize + 3 * h * c.sharedExpertWidth()
-                        + (long) c.numExperts * h
-                    : io.lingspark.engine.config.ParameterCount.denseMlp(c));
+                b += perParam * ParameterCount.activeInLayer(c, l);
             }
             if (s.head()) {
-                b += 2.0 * c.vocabSize * h; // lm_head stays bf16
+                b += 2.0 * c.vocabSize * c.hiddenSize; // lm_head stays bf16
             }
             out[s.index()] = (long) b;
         }

@@ -77,13 +77,24 @@ public final class ParameterCount {
         return 2 * h + 2 * h * h + attn + moe(c) + h;
     }
 
+    /** MoE parameters one token touches: its k routed experts, the shared experts, the router and its bias. */
+    public static long moeActive(LingConfig c) {
+        long h = c.hiddenSize;
+        return (long) c.numExpertsPerTok * 3 * h * c.moeIntermediateSize + 3 * h * c.sharedExpertWidth()
+                + (long) c.numExperts * h + c.numExperts;
+    }
+
+    /** Parameters of layer l one token touches: its attention and its dense MLP or active MoE part. */
+    public static long activeInLayer(LingConfig c, int layer) {
+        return attention(c, layer) + (c.isMoeLayer(layer) ? moeActive(c) : denseMlp(c));
+    }
+
     /** Parameters touched per token: attention, dense MLPs, k routed + shared experts, router, head. */
     public static long activePerToken(LingConfig c) {
-        long h = c.hiddenSize;
-        long dense = Math.min(c.firstKDenseReplace, c.numLayers);
-        long moeActive = (long) c.numExpertsPerTok * 3 * h * c.moeIntermediateSize + 3 * h * c.sharedExpertWidth()
-                + (long) c.numExperts * h + c.numExperts;
-        return 2L * c.vocabSize * h + allAttention(c) + dense * denseMlp(c)
-                + (c.numLayers - dense) * moeActive + h;
+        long n = 2L * c.vocabSize * c.hiddenSize + c.hiddenSize;
+        for (int l = 0; l < c.numLayers; l++) {
+            n += activeInLayer(c, l);
+        }
+        return n;
     }
 }

@@ -29,17 +29,12 @@ final class DecodeCost {
         long h = c.hiddenSize;
         long[] cost = new long[c.numLayers];
         for (int l = 0; l < c.numLayers; l++) {
-            double macs = ParameterCount.attention(c, l);
-            double bytes = 2.0 * ParameterCount.attention(c, l);
-            if (c.isMoeLayer(l)) {
+            double macs = ParameterCount.activeInLayer(c, l);
+            double bytes = 2.0 * macs;
+            if (c.isMoeLayer(l)) { // the step reads every expert one of its B tokens routes to, not only k
                 long expert = 3 * h * c.moeIntermediateSize;
                 double touched = c.numExperts * (1 - Math.pow(1 - c.numExpertsPerTok / (double) c.numExperts, b));
-                long shared = 3 * h * c.sharedExpertWidth() + (long) c.numExperts * h;
-                macs += (long) c.numExpertsPerTok * expert + shared;
-                bytes += 2.0 * (touched * expert + shared);
-            } else {
-                macs += ParameterCount.denseMlp(c);
-                bytes += 2.0 * ParameterCount.denseMlp(c);
+                bytes += 2.0 * (touched - c.numExpertsPerTok) * expert;
             }
             cost[l] = (long) (bytes + BYTES_PER_MAC * b * macs);
         }

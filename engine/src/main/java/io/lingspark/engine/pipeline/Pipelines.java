@@ -33,7 +33,7 @@ public final class Pipelines {
 
     /** An engine for the options: the whole model in one runner, or a pipeline of stages. */
     public static LingEngine openEngine(EngineOptions o) {
-        return o.pipelineStages() > 1 || o.stageLayers() != null ? LingEngine.open(o, Pipelines::load) : LingEngine.open(o);
+        return o.pipelined() ? LingEngine.open(o, Pipelines::load) : LingEngine.open(o);
     }
 
     /** The runner factory for LingEngine: a pipeline over the options' checkpoint. */
@@ -74,7 +74,7 @@ public final class Pipelines {
 
     /** A runner for the options: a pipeline when they ask for stages, else null (the caller builds a local one). */
     public static ModelRunner runnerOrNull(LingConfig c, EngineOptions o, Long randomSeed) {
-        if (o.pipelineStages() <= 1 && o.stageLayers() == null) {
+        if (!o.pipelined()) {
             return null;
         }
         return randomSeed != null ? random(c, randomSeed, o) : open(o);
@@ -202,8 +202,7 @@ public final class Pipelines {
         if (capacity == Long.MAX_VALUE) {
             return;
         }
-        long need = st.weightBytes() + MemoryPlan.activationBytes(c, o.maxBatchTokens())
-            + st.cacheBytesPerToken() * Math.min(c.maxPositionEmbeddings, 4096) + st.stateBytesPerSeq();
+        long need = PlanFit.need(c, st, MemoryPlan.activationBytes(c, o.maxBatchTokens()));
         if (need > capacity) {
             throw new ModelLoadException(String.format(Locale.ROOT, "pipeline stage %d (layers %s) needs %.1f GiB on %s, "
                 + "which gives %.1f GiB: more stages (lingspark plan says how many), FP8 weights, or a larger device",

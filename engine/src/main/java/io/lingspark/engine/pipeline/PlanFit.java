@@ -15,7 +15,6 @@ public final class PlanFit {
     private final LayerSizes sizes;
     private final long budget;       // bytes of one device the engine plans for (after the reserve)
     private final long activations;  // activation reserve of a step of maxBatchTokens
-    private final long minTokens;    // cache a stage must hold beside its weights
 
     /**
      * @param deviceMemory  bytes of one device
@@ -27,7 +26,16 @@ public final class PlanFit {
         this.sizes = sizes;
         this.budget = (long) (deviceMemory * utilization) - MemoryPlan.RESERVE;
         this.activations = MemoryPlan.activationBytes(config, maxBatchTokens);
-        this.minTokens = Math.min(config.maxPositionEmbeddings, 4096);
+    }
+
+    /** The cache a stage must hold beside its weights: one sequence of min(context, 4096) tokens. */
+    static long minTokens(LingConfig c) {
+        return Math.min(c.maxPositionEmbeddings, 4096);
+    }
+
+    /** Bytes stage s needs at the least: weights, the activation reserve, {@link #minTokens} of cache, one state. */
+    static long need(LingConfig c, StagePlan.Stage s, long activations) {
+        return s.weightBytes() + activations + s.cacheBytesPerToken() * minTokens(c) + s.stateBytesPerSeq();
     }
 
     public long budget() {
@@ -38,9 +46,8 @@ public final class PlanFit {
         return activations;
     }
 
-    /** Bytes stage s needs at the least. */
-    public long need(StagePlan.Stage s) {
-        return s.weightBytes() + activations + s.cacheBytesPerToken() * minTokens + s.stateBytesPerSeq();
+    private long need(StagePlan.Stage s) {
+        return need(config, s, activations);
     }
 
     /** Tokens of cache beside the stage's weights and the activation reserve (−1: not even the weights fit). */
@@ -59,8 +66,8 @@ public final class PlanFit {
             if (need > budget) {
                 return String.format(Locale.ROOT, "stage %d (layers %s) needs %.1f GiB of the %.1f GiB a device gives "
                         + "(weights %.1f + activations %.1f + cache for %d tokens %.1f): %s", s.index(), s.range(), gib(need),
-                    gib(budget), gib(s.weightBytes()), gib(activations), minTokens,
-                    gib(s.cacheBytesPerToken() * minTokens), whatFits(plan.size(), fp8));
+                    gib(budget), gib(s.weightBytes()), gib(activations), minTokens(config),
+                    gib(s.cacheBytesPerToken() * minTokens(config)), whatFits(plan.size(), fp8));
             }
         }
         return null;

@@ -75,6 +75,11 @@ public record EngineOptions(Path modelDir, String device, int maxBatchTokens, in
             kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
     }
 
+    /** Whether the options ask for pipeline stages (a count above 1, or an explicit split). */
+    public boolean pipelined() {
+        return pipelineStages > 1 || stageLayers != null;
+    }
+
     /** Pipeline stages: a balanced split into s stages (split null) or the explicit one. */
     public EngineOptions withPipeline(int s, String split, int threadsEach) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,

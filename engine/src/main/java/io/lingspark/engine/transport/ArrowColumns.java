@@ -1,16 +1,29 @@
 package io.lingspark.engine.transport;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Field declarations and bulk list-column access for the pipeline's Arrow batches. */
 final class ArrowColumns {
@@ -30,6 +43,25 @@ final class ArrowColumns {
     static Field list(String name, ArrowType item) {
         return new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
             List.of(new Field("item", FieldType.notNullable(item), null)));
+    }
+
+    /** Appends the root's rows to `out` as one Arrow IPC record-batch message (the schema is known to both sides). */
+    static void write(VectorSchemaRoot root, OutputStream out) throws IOException {
+        try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
+            MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), rb);
+        }
+    }
+
+    /** Reads the record batch {@link #write} wrote into a new root of this schema; the caller closes it. */
+    static VectorSchemaRoot read(Schema schema, InputStream in, BufferAllocator allocator) throws IOException {
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        try (ArrowRecordBatch rb = MessageSerializer.deserializeRecordBatch(new ReadChannel(Channels.newChannel(in)), allocator)) {
+            new VectorLoader(root).load(rb);
+            return root;
+        } catch (IOException | RuntimeException e) {
+            root.close();
+            throw e;
+        }
     }
 
     /** Fills an int-list column from per-row arrays (null: a null entry). */

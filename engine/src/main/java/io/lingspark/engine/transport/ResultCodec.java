@@ -11,19 +11,12 @@ import io.lingspark.engine.runtime.StepResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.ipc.ReadChannel;
-import org.apache.arrow.vector.ipc.WriteChannel;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -84,9 +77,7 @@ public final class ResultCodec {
                 ArrowColumns.putFloatRuns(logits, r.logits(), new int[] {0, r.logits().length}, 1);
             }
             root.setRowCount(n);
-            try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
-                MessageSerializer.serialize(new WriteChannel(Channels.newChannel(bytes)), rb);
-            }
+            ArrowColumns.write(root, bytes);
         }
         return bytes.toByteArray();
     }
@@ -94,9 +85,7 @@ public final class ResultCodec {
     public Result decode(byte[] payload) throws IOException {
         ByteArrayInputStream bin = new ByteArrayInputStream(payload);
         boolean samples = bin.read() == 1;
-        try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
-             ArrowRecordBatch rb = MessageSerializer.deserializeRecordBatch(new ReadChannel(Channels.newChannel(bin)), allocator)) {
-            new VectorLoader(root).load(rb);
+        try (VectorSchemaRoot root = ArrowColumns.read(SCHEMA, bin, allocator)) {
             if (!samples) {
                 return new Result(null, ArrowColumns.allFloats((ListVector) root.getVector("logits")));
             }

@@ -16,7 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -24,14 +23,8 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.ipc.ReadChannel;
-import org.apache.arrow.vector.ipc.WriteChannel;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -52,6 +45,20 @@ public final class StepCodec {
         .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final BufferAllocator allocator;
+
+    /** The scalar columns of SCHEMA, looked up once per batch on either side. */
+    private record Columns(BigIntVector seqId, IntVector numNew, IntVector numComputed, IntVector slot, TinyIntVector logits,
+                           IntVector gen, IntVector len, IntVector from, VarBinaryVector params, BigIntVector seed,
+                           IntVector promptLen) {
+        static Columns of(VectorSchemaRoot root) {
+            return new Columns((BigIntVector) root.getVector("seq_id"), (IntVector) root.getVector("num_new"),
+                (IntVector) root.getVector("num_computed"), (IntVector) root.getVector("state_slot"),
+                (TinyIntVector) root.getVector("logits"), (IntVector) root.getVector("s_generated"),
+                (IntVector) root.getVector("s_length"), (IntVector) root.getVector("s_history_from"),
+                (VarBinaryVector) root.getVector("s_params"), (BigIntVector) root.getVector("s_seed"),
+                (IntVector) root.getVector("s_prompt_len"));
+        }
+    }
 
     public StepCodec(BufferAllocator allocator) {
         this.allocator = allocator;
@@ -80,37 +87,28 @@ public final class StepCodec {
             }
         }
         try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
-            BigIntVector seqId = (BigIntVector) root.getVector("seq_id");
-            IntVector numNew = (IntVector) root.getVector("num_new");
-            IntVector numComputed = (IntVector) root.getVector("num_computed");
-            IntVector slot = (IntVector) root.getVector("state_slot");
-            TinyIntVector logits = (TinyIntVector) root.getVector("logits");
-            IntVector gen = (IntVector) root.getVector("s_generated");
-            IntVector len = (IntVector) root.getVector("s_length");
-            IntVector from = (IntVector) root.getVector("s_history_from");
-            VarBinaryVector params = (VarBinaryVector) root.getVector("s_params");
-            BigIntVector seed = (BigIntVector) root.getVector("s_seed");
-            IntVector promptLen = (IntVector) root.getVector("s_prompt_len");
-            for (var v : List.of(seqId, numNew, numComputed, slot, logits, gen, len, from, params, seed, promptLen)) {
+            Columns c = Columns.of(root);
+            for (var v : List.of(c.seqId, c.numNew, c.numComputed, c.slot, c.logits, c.gen, c.len, c.from, c.params, c.seed,
+                    c.promptLen)) {
                 v.allocateNew();
             }
             int[] tokens = m.batch().tokenIds();
             for (int i = 0; i < n; i++) {
                 ForwardBatch.Seq s = seqs.get(i);
-                seqId.setSafe(i, s.seqId());
-                numNew.setSafe(i, s.numNew());
-                numComputed.setSafe(i, s.numComputed());
-                slot.setSafe(i, s.stateSlot());
-                logits.setSafe(i, (byte) s.logits().ordinal());
+                c.seqId.setSafe(i, s.seqId());
+                c.numNew.setSafe(i, s.numNew());
+                c.numComputed.setSafe(i, s.numComputed());
+                c.slot.setSafe(i, s.stateSlot());
+                c.logits.setSafe(i, (byte) s.logits().ordinal());
                 SampleInfo si = info[i];
                 if (si != null) {
-                    gen.setSafe(i, si.generated());
-                    len.setSafe(i, si.length());
-                    from.setSafe(i, si.historyFrom());
+                    c.gen.setSafe(i, si.generated());
+                    c.len.setSafe(i, si.length());
+                    c.from.setSafe(i, si.historyFrom());
                     if (si.params() != null) {
-                        params.setSafe(i, JSON.writeValueAsBytes(si.params()));
-                        seed.setSafe(i, si.seed());
-                        promptLen.setSafe(i, si.promptLen());
+                        c.params.setSafe(i, JSON.writeValueAsBytes(si.params()));
+                        c.seed.setSafe(i, si.seed());
+                        c.promptLen.setSafe(i, si.promptLen());
                     }
                 }
             }
@@ -136,9 +134,7 @@ public final class StepCodec {
                 hidden.setValueCount(n);
             }
             root.setRowCount(n);
-            try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
-                MessageSerializer.serialize(new WriteChannel(Channels.newChannel(bytes)), rb);
-            }
+            ArrowColumns.write(root, bytes);
         }
         return bytes.toByteArray();
     }
@@ -155,21 +151,9 @@ public final class StepCodec {
         for (int i = 0; i < released.length; i++) {
             released[i] = head.readLong();
         }
-        try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
-             ArrowRecordBatch rb = MessageSerializer.deserializeRecordBatch(new ReadChannel(Channels.newChannel(bin)), allocator)) {
-            new VectorLoader(root).load(rb);
+        try (VectorSchemaRoot root = ArrowColumns.read(SCHEMA, bin, allocator)) {
             int n = root.getRowCount();
-            BigIntVector seqId = (BigIntVector) root.getVector("seq_id");
-            IntVector numNew = (IntVector) root.getVector("num_new");
-            IntVector numComputed = (IntVector) root.getVector("num_computed");
-            IntVector slot = (IntVector) root.getVector("state_slot");
-            TinyIntVector logits = (TinyIntVector) root.getVector("logits");
-            IntVector gen = (IntVector) root.getVector("s_generated");
-            IntVector len = (IntVector) root.getVector("s_length");
-            IntVector from = (IntVector) root.getVector("s_history_from");
-            VarBinaryVector params = (VarBinaryVector) root.getVector("s_params");
-            BigIntVector seed = (BigIntVector) root.getVector("s_seed");
-            IntVector promptLen = (IntVector) root.getVector("s_prompt_len");
+            Columns c = Columns.of(root);
             ListVector tokens = (ListVector) root.getVector("tokens");
             ListVector blocks = (ListVector) root.getVector("block_table");
             ListVector tail = (ListVector) root.getVector("s_history_tail");
@@ -180,13 +164,13 @@ public final class StepCodec {
             ForwardBatch.Logits[] kinds = ForwardBatch.Logits.values();
             for (int i = 0; i < n; i++) {
                 int[] t = ArrowColumns.ints(tokens, i);
-                ForwardBatch.Logits lg = kinds[logits.get(i)];
-                b.add(seqId.get(i), t, 0, numNew.get(i), numComputed.get(i), ArrowColumns.ints(blocks, i), slot.get(i), lg);
-                if (!gen.isNull(i)) {
-                    SamplingParams p = params.isNull(i) ? null : JSON.readValue(params.get(i), SamplingParams.class);
-                    sampling.add(new SampleInfo(seqId.get(i), gen.get(i), len.get(i), from.get(i), ArrowColumns.ints(tail, i), p,
-                        p == null ? 0 : seed.get(i), p == null ? null : ArrowColumns.ints(blocked, i),
-                        p == null ? 0 : promptLen.get(i)));
+                ForwardBatch.Logits lg = kinds[c.logits.get(i)];
+                b.add(c.seqId.get(i), t, 0, c.numNew.get(i), c.numComputed.get(i), ArrowColumns.ints(blocks, i), c.slot.get(i), lg);
+                if (!c.gen.isNull(i)) {
+                    SamplingParams p = c.params.isNull(i) ? null : JSON.readValue(c.params.get(i), SamplingParams.class);
+                    sampling.add(new SampleInfo(c.seqId.get(i), c.gen.get(i), c.len.get(i), c.from.get(i),
+                        ArrowColumns.ints(tail, i), p, p == null ? 0 : c.seed.get(i),
+                        p == null ? null : ArrowColumns.ints(blocked, i), p == null ? 0 : c.promptLen.get(i)));
                 }
             }
             float[] h = hidden.getValueCount() > 0 && !hidden.isNull(0) ? ArrowColumns.allFloats(hidden) : null;

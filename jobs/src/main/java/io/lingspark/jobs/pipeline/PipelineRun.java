@@ -83,7 +83,7 @@ public final class PipelineRun {
         usage(!sc.conf().getBoolean("spark.dynamicAllocation.enabled", false), "pipelines across executors run as barrier "
             + "stages, which Spark refuses with dynamic allocation: set spark.dynamicAllocation.enabled=false");
         if (local) {
-            int slots = sc.defaultParallelism();
+            int slots = localSlots(sc.master(), sc.conf().getInt("spark.task.cpus", 1));
             usage(slots >= ranks, "a pipeline of " + ranks + " ranks (" + stages + " stages, " + k + " per executor) needs "
                 + ranks + " concurrent tasks; " + sc.master() + " runs " + slots);
             return new Layout(stages, k, ranks, slots / ranks, true, cores); // as many pipelines as the slots hold
@@ -102,6 +102,21 @@ public final class PipelineRun {
         usage(executors >= ranks, "a pipeline of " + ranks + " ranks (" + stages + " stages, " + k + " per executor) needs "
             + ranks + " executors; the cluster has " + executors + " after waiting " + waitMs / 1000 + " s");
         return new Layout(stages, k, ranks, executors / ranks, false, cores);
+    }
+
+    /**
+     * Tasks a local master runs at once: its threads (local, local[N], local[*], each with an optional
+     * ",maxFailures") over spark.task.cpus. Not spark.default.parallelism, which is a partition count
+     * a user may set to anything and a barrier stage cannot trust.
+     */
+    static int localSlots(String master, int taskCpus) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?])?").matcher(master);
+        if (!m.matches()) {
+            return 1;
+        }
+        int threads = m.group(1) == null ? 1 : m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+            : Integer.parseInt(m.group(1));
+        return Math.max(1, threads / Math.max(1, taskCpus));
     }
 
     private static void usage(boolean ok, String message) {

@@ -1,8 +1,8 @@
 package io.lingspark.jobs.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lingspark.jobs.SparkTestSession;
 import io.lingspark.jobs.demo.DemoModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,24 +31,9 @@ class GenerateClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String home = System.getenv("SPARK_HOME");
-        assumeTrue(home != null, "SPARK_HOME (set by the jobs pom for surefire) is needed for local-cluster");
-        Files.createDirectories(Path.of(home, "jars"));
         model = tmp.resolve("model");
         DemoModel.write(model, 3);
-        spark = SparkSession.builder().master("local-cluster[2,1,1024]").appName("lingspark-cluster-test")
-            .config("spark.executor.memory", "768m")
-            .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.warehouse.dir", tmp.resolve("wh").toString())
-            .getOrCreate();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (spark.sparkContext().getExecutorMemoryStatus().size() < 3 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
+        spark = SparkTestSession.localCluster(tmp, java.util.Map.of());
     }
 
     @AfterAll

@@ -2,11 +2,9 @@ package io.lingspark.jobs.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lingspark.jobs.SparkTestSession;
 import io.lingspark.jobs.demo.DemoModel;
-import io.lingspark.jobs.generate.GenerateJob;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A pipeline across two executor JVMs (local-cluster, one core each, a task resource profile giving
@@ -31,29 +28,12 @@ class GeneratePipelineClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String home = System.getenv("SPARK_HOME");
-        assumeTrue(home != null, "SPARK_HOME (set by the jobs pom for surefire) is needed for local-cluster");
-        Files.createDirectories(Path.of(home, "jars"));
         model = tmp.resolve("model");
         DemoModel.write(model, 21);
         input = PipelineOutputs.input(tmp, "in", 30);
-        spark = SparkSession.builder().master("local-cluster[2,1,1024]").appName("lingspark-pipeline-cluster-test")
-            .config("spark.executor.memory", "768m")
-            .config("spark.executor.cores", "1")
-            .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.barrier.sync.timeout", "120s")
-            .config("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s")
-            .config("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "60")
-            .config("spark.sql.warehouse.dir", tmp.resolve("wh").toString())
-            .getOrCreate();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (spark.sparkContext().getExecutorMemoryStatus().size() < 3 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
+        spark = SparkTestSession.localCluster(tmp, Map.of("spark.executor.cores", "1", "spark.barrier.sync.timeout", "120s",
+            "spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s",
+            "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "60"));
     }
 
     @AfterAll
@@ -64,11 +44,9 @@ class GeneratePipelineClusterTest {
     }
 
     static int generate(String out, String... extra) {
-        String[] base = {"--model", model.toString(), "--input", input.toString(), "--output", tmp.resolve(out).toString(),
-            "--device", "cpu", "--cpu-threads", "1", "--max-tokens", "16", "--seed", "7", "--run-id", out}; // --seed: the duplicate p1 has no seed of its own
-        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, args, base.length, extra.length);
-        return new CommandLine(new GenerateJob()).execute(args);
+        // --seed: the duplicate p1 has no seed of its own
+        return PipelineOutputs.generate(model, input, tmp.resolve(out), out,
+            java.util.List.of("--cpu-threads", "1", "--max-tokens", "16", "--seed", "7"), extra);
     }
 
     @Test

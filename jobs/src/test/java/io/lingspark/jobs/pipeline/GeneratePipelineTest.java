@@ -8,7 +8,6 @@ import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.jobs.SparkTestSession;
 import io.lingspark.jobs.demo.DemoModel;
 import io.lingspark.jobs.generate.EngineHolder;
-import io.lingspark.jobs.generate.GenerateJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * generate --pipeline-stages 2 with one stage per executor in local mode: each batch is a barrier
@@ -36,12 +34,7 @@ class GeneratePipelineTest {
 
     @BeforeAll
     static void start() throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("lingspark-pipeline-test")
-            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "2").config("spark.default.parallelism", "2")
-            .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.barrier.sync.timeout", "120s")
-            .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString()).getOrCreate();
+        spark = SparkTestSession.create("local[2]", tmp, Map.of("spark.barrier.sync.timeout", "120s"));
         loadsBefore = StageHolder.LOADS.get();
         model = tmp.resolve("model");
         DemoModel.write(model, 11);
@@ -62,11 +55,9 @@ class GeneratePipelineTest {
     }
 
     static int generateRun(String out, String runId, String... extra) {
-        String[] base = {"--model", model.toString(), "--input", input.toString(), "--output", tmp.resolve(out).toString(),
-            "--device", "cpu", "--cpu-threads", "1", "--max-tokens", "12", "--seed", "7", "--run-id", runId}; // --seed: the duplicate p1 has no seed of its own
-        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, args, base.length, extra.length);
-        return new CommandLine(new GenerateJob()).execute(args);
+        // --seed: the duplicate p1 has no seed of its own
+        return PipelineOutputs.generate(model, input, tmp.resolve(out), runId,
+            java.util.List.of("--cpu-threads", "1", "--max-tokens", "12", "--seed", "7"), extra);
     }
 
     @Test
@@ -123,6 +114,14 @@ class GeneratePipelineTest {
         assertEquals(single, PipelineOutputs.rows(spark, tmp.resolve("pp2-fault")));
         assertTrue(spark.read().parquet(tmp.resolve("pp2-fault").toString()).where("attempt >= 1").count() > 0,
             "batch 0 was generated again by a second stage attempt");
+    }
+
+    @Test
+    void localTaskSlotsComeFromTheMasterNotTheDefaultParallelism() {
+        assertEquals(1, PipelineRun.localSlots("local", 1));
+        assertEquals(4, PipelineRun.localSlots("local[4]", 1));
+        assertEquals(2, PipelineRun.localSlots("local[4,3]", 2), "spark.task.cpus 2");
+        assertEquals(Runtime.getRuntime().availableProcessors(), PipelineRun.localSlots("local[*]", 1));
     }
 
     @Test

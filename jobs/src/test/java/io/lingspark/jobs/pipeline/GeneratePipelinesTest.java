@@ -2,9 +2,9 @@ package io.lingspark.jobs.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.lingspark.jobs.SparkTestSession;
 import io.lingspark.jobs.demo.DemoModel;
 import io.lingspark.jobs.generate.EngineHolder;
-import io.lingspark.jobs.generate.GenerateJob;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Several pipelines at once (local[4]: two pipelines of two ranks): each batch's rows are split
@@ -28,12 +27,8 @@ class GeneratePipelinesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        spark = SparkSession.builder().master("local[4]").appName("lingspark-pipelines-test")
-            .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "4")
-            .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.barrier.sync.timeout", "120s")
-            .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString()).getOrCreate();
+        // spark.default.parallelism stays 2: the pipelines come from the 4 task slots, not from it
+        spark = SparkTestSession.create("local[4]", tmp, Map.of("spark.barrier.sync.timeout", "120s"));
         model = tmp.resolve("model");
         DemoModel.write(model, 13);
         input = PipelineOutputs.input(tmp, "in", 30);
@@ -47,11 +42,8 @@ class GeneratePipelinesTest {
     }
 
     static int generate(String out, String... extra) {
-        String[] base = {"--model", model.toString(), "--input", input.toString(), "--output", tmp.resolve(out).toString(),
-            "--device", "cpu", "--max-tokens", "10", "--seed", "5", "--run-id", out};
-        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, args, base.length, extra.length);
-        return new CommandLine(new GenerateJob()).execute(args);
+        return PipelineOutputs.generate(model, input, tmp.resolve(out), out, java.util.List.of("--max-tokens", "10", "--seed", "5"),
+            extra);
     }
 
     @Test
@@ -67,9 +59,8 @@ class GeneratePipelinesTest {
     @Test
     void aPipelineWithoutRowsInABatchClosesCleanly() throws Exception {
         Path few = PipelineOutputs.input(tmp, "few", 3); // 5 ids: each batch of ~1 row leaves a pipeline empty
-        String[] args = {"--model", model.toString(), "--input", few.toString(), "--output", tmp.resolve("few").toString(),
-            "--device", "cpu", "--max-tokens", "4", "--seed", "5", "--pipeline-stages", "2", "--batch-rows", "1"};
-        assertEquals(0, new CommandLine(new GenerateJob()).execute(args));
+        assertEquals(0, PipelineOutputs.generate(model, few, tmp.resolve("few"), "few", java.util.List.of("--max-tokens", "4",
+            "--seed", "5"), "--pipeline-stages", "2", "--batch-rows", "1"));
         assertEquals(java.util.Set.of("p0#0", "p1#0", "p2#0", "bad-null#0", "bad-params#0"),
             PipelineOutputs.rows(spark, tmp.resolve("few")).keySet());
     }

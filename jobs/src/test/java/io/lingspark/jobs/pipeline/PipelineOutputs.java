@@ -35,6 +35,18 @@ final class PipelineOutputs {
         return in;
     }
 
+    /**
+     * Runs generate on the CPU from `input` into `output` as run `runId`, with a test class's common
+     * options (sampling) and then the call's own (pipeline); returns the exit code.
+     */
+    static int generate(Path model, Path input, Path output, String runId, List<String> common, String... own) {
+        List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--input", input.toString(),
+            "--output", output.toString(), "--device", "cpu", "--run-id", runId));
+        args.addAll(common);
+        args.addAll(List.of(own));
+        return new picocli.CommandLine(new io.lingspark.jobs.generate.GenerateJob()).execute(args.toArray(String[]::new));
+    }
+
     /** id#choice -> text | finish_reason | error code, of a run's output. */
     static Map<String, String> rows(SparkSession spark, Path out) {
         Map<String, String> m = new TreeMap<>();
