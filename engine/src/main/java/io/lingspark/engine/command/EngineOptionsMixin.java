@@ -50,12 +50,16 @@ public final class EngineOptionsMixin {
     @Option(names = "--threads-per-stage", defaultValue = "0", description = "CPU threads of each stage (0: cores / stages)")
     public int threadsPerStage;
 
+    @Option(names = "--no-prefix-cache", negatable = false,
+        description = "compute every prompt in full: no reuse of cached blocks of shared prompt prefixes")
+    public boolean noPrefixCache;
+
     /** The options for a model directory; bad values are a usage error. */
     public EngineOptions options(Path modelDir) {
         check();
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
             cpuThreads, kvCacheMemory, stageLayers != null ? stageLayers.split(",").length : pipelineStages, stageLayers,
-            threadsPerStage);
+            threadsPerStage, !noPrefixCache);
     }
 
     /** Exit 2 with a one-line message for a value out of range. */

@@ -109,7 +109,7 @@ public final class Pipelines {
                     throw e;
                 }
                 models.add(m);
-                plans.add(MemoryPlan.forModel(m, o.maxBatchTokens(), o.maxRunning()));
+                plans.add(MemoryPlan.forModel(m, o.maxBatchTokens(), o.stateSlots()));
             }
         } catch (RuntimeException e) {
             models.forEach(CausalLm::close);

@@ -56,9 +56,17 @@ public interface Engine extends AutoCloseable {
      * @param running          sequences holding cache now
      * @param cacheBlocksUsed  cache blocks held now, of cacheBlocksTotal
      * @param abortedRequests  requests that left the batch because they were cancelled or aborted
+     * @param choicePromptTokens prompt tokens of every choice that started (n choices count n prompts)
+     * @param cachedPromptTokens of those, the ones served from the prefix cache instead of computed
+     * @param prefillTokens    tokens prefilled (prompts less cached prefixes, and recomputation after preemption)
      */
     record EngineStats(long promptTokens, long generatedTokens, long steps, long finishedRequests,
                        int running, int waiting, double loadSeconds, int cacheBlocksUsed, int cacheBlocksTotal,
-                       long preemptions, long abortedRequests) {
+                       long preemptions, long abortedRequests, long choicePromptTokens, long cachedPromptTokens,
+                       long prefillTokens) {
+        /** Prompt tokens served from the prefix cache / prompt tokens (0 before any prompt). */
+        public double prefixCacheHitRate() {
+            return choicePromptTokens == 0 ? 0 : (double) cachedPromptTokens / choicePromptTokens;
+        }
     }
 }

@@ -19,10 +19,12 @@ import java.nio.file.Path;
  * @param pipelineStages       stages the model's layers are split into (1: no pipeline)
  * @param stageLayers          an explicit split ("0-9,10-19"), or null for a balanced one
  * @param threadsPerStage      CPU threads of each stage (0: the cores divided by the stages)
+ * @param prefixCaching        reuse cached KV blocks (and, for hybrid models, state snapshots) of shared
+ *                             prompt prefixes (on by default; --no-prefix-cache)
  */
 public record EngineOptions(Path modelDir, String device, int maxBatchTokens, int maxRunning, int maxModelLen,
                             double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory, int pipelineStages,
-                            String stageLayers, int threadsPerStage) {
+                            String stageLayers, int threadsPerStage, boolean prefixCaching) {
     public static final String DEFAULT_DEVICE = "auto";
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
     public static final int DEFAULT_MAX_RUNNING = 64;
@@ -42,37 +44,37 @@ public record EngineOptions(Path modelDir, String device, int maxBatchTokens, in
     /** The defaults on the CPU (tests, embedded runs). */
     public static EngineOptions of(Path modelDir) {
         return new EngineOptions(modelDir, "cpu", DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_RUNNING, 0,
-            DEFAULT_GPU_MEMORY_UTILIZATION, 0, 0, 1, null, 0);
+            DEFAULT_GPU_MEMORY_UTILIZATION, 0, 0, 1, null, 0, true);
     }
 
     public EngineOptions withDevice(String d) {
         return new EngineOptions(modelDir, d, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
     }
 
     public EngineOptions withMaxRunning(int n) {
         return new EngineOptions(modelDir, device, maxBatchTokens, n, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
     }
 
     public EngineOptions withMaxBatchTokens(int n) {
         return new EngineOptions(modelDir, device, n, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
     }
 
     public EngineOptions withMaxModelLen(int n) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, n, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
     }
 
     public EngineOptions withKvCacheMemory(long bytes) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            bytes, pipelineStages, stageLayers, threadsPerStage);
+            bytes, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
     }
 
     public EngineOptions withCpuThreads(int n) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, n,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
     }
 
     /** Whether the options ask for pipeline stages (a count above 1, or an explicit split). */
@@ -83,6 +85,22 @@ public record EngineOptions(Path modelDir, String device, int maxBatchTokens, in
     /** Pipeline stages: a balanced split into s stages (split null) or the explicit one. */
     public EngineOptions withPipeline(int s, String split, int threadsEach) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, s, split, threadsEach);
+            kvCacheMemory, s, split, threadsEach, prefixCaching);
     }
+
+    public EngineOptions withPrefixCaching(boolean on) {
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, on);
+    }
+
+    /**
+     * Recurrent-state slots to plan for (models with linear attention): one per running sequence, and
+     * with prefix caching a separate budget of {@link #PREFIX_STATE_SNAPSHOTS} snapshot slots.
+     */
+    public int stateSlots() {
+        return maxRunning + (prefixCaching ? PREFIX_STATE_SNAPSHOTS : 0);
+    }
+
+    /** State snapshots the prefix cache keeps for hybrid models (each one sequence's state, every linear layer). */
+    public static final int PREFIX_STATE_SNAPSHOTS = 16;
 }

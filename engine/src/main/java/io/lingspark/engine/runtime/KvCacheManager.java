@@ -1,6 +1,10 @@
 package io.lingspark.engine.runtime;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
 
 /**
  * The one owner of cache memory (nano-vllm's BlockManager): which sequence holds which of the pool's
@@ -10,11 +14,24 @@ import java.util.Arrays;
  *
  * <p>Free blocks are a stack that starts in id order, so the ids ever handed out stay below the peak
  * number in use: the CPU pool allocates its chunks lazily and so follows the peak, not the budget.
+ *
+ * <p>Prefix caching (vLLM's automatic prefix caching): blocks are reference-counted, so several
+ * tables can hold one block. A full block whose rows were computed can be registered under its
+ * {@link BlockHash}; when no table holds it any more it stays cached, evictable, and is handed out
+ * again only when the never-cached free blocks run out, least recently released first (a table
+ * gives its blocks back from the last, so a chain's tail goes before its head). {@link #match} finds
+ * the longest cached chain for a sequence's tokens and {@link #acquire} shares it.
  */
 public final class KvCacheManager {
     private final int blockSize;
-    private final int[] freeBlocks;
+    private final int[] freeBlocks;            // never-cached free blocks, a stack
     private int freeTop;
+    private final int[] refs;                  // [blocks] tables holding each block
+    private final BlockHash[] hashOf;          // [blocks] key of a registered block's contents, else null
+    private final int[][] tokensOf;            // [blocks] a registered block's tokens (a hit compares them)
+    private final Map<BlockHash, Integer> cached = new HashMap<>();
+    private final LinkedHashSet<Integer> evictable = new LinkedHashSet<>(); // registered, refs 0, LRU first
+    private long evictions;
     private final int[] freeSlots;
     private int slotTop;
 
@@ -53,6 +70,9 @@ public final class KvCacheManager {
             freeBlocks[i] = blocks - 1 - i; // pop order 0, 1, 2, ...
         }
         this.freeTop = blocks;
+        this.refs = new int[blocks];
+        this.hashOf = new BlockHash[blocks];
+        this.tokensOf = new int[blocks][];
         this.freeSlots = new int[slots];
         for (int i = 0; i < slots; i++) {
             freeSlots[i] = slots - 1 - i;
@@ -68,12 +88,24 @@ public final class KvCacheManager {
         return freeBlocks.length;
     }
 
+    /** Blocks a table can still get: never-cached free ones and cached ones no table holds. */
     public int freeBlocks() {
-        return freeTop;
+        return freeTop + evictable.size();
     }
 
+    /** Blocks some table holds. */
     public int usedBlocks() {
-        return freeBlocks.length - freeTop;
+        return freeBlocks.length - freeBlocks();
+    }
+
+    /** Registered blocks (held or evictable). */
+    public int cachedBlocks() {
+        return cached.size();
+    }
+
+    /** Cached blocks handed out again for other contents. */
+    public long evictions() {
+        return evictions;
     }
 
     public int totalSlots() {
@@ -104,21 +136,99 @@ public final class KvCacheManager {
     }
 
     public boolean canGrow(BlockTable t, int tokens) {
-        return blocksNeeded(t, tokens) <= freeTop;
+        return blocksNeeded(t, tokens) <= freeBlocks();
     }
 
     /** Grows the table to hold tokens; the caller checked {@link #canGrow}. */
     public void grow(BlockTable t, int tokens) {
         int need = blocksNeeded(t, tokens);
-        if (need > freeTop) {
-            throw new IllegalStateException("cache full: " + need + " blocks needed, " + freeTop + " free of " + freeBlocks.length);
-        }
-        if (t.count + need > t.blocks.length) {
-            t.blocks = Arrays.copyOf(t.blocks, Math.max(t.count + need, 2 * t.blocks.length));
+        if (need > freeBlocks()) {
+            throw new IllegalStateException("cache full: " + need + " blocks needed, " + freeBlocks() + " free of "
+                + freeBlocks.length);
         }
         for (int i = 0; i < need; i++) {
-            t.blocks[t.count++] = freeBlocks[--freeTop];
+            append(t, take());
         }
+    }
+
+    private static void append(BlockTable t, int block) {
+        if (t.count == t.blocks.length) {
+            t.blocks = Arrays.copyOf(t.blocks, 2 * t.blocks.length);
+        }
+        t.blocks[t.count++] = block;
+    }
+
+    /** A free block for new contents: a never-cached one, else the least recently released cached one. */
+    private int take() {
+        int b;
+        if (freeTop > 0) {
+            b = freeBlocks[--freeTop];
+        } else {
+            Iterator<Integer> it = evictable.iterator();
+            b = it.next();
+            it.remove();
+            cached.remove(hashOf[b]);
+            hashOf[b] = null;
+            tokensOf[b] = null;
+            evictions++;
+        }
+        refs[b] = 1;
+        return b;
+    }
+
+    /**
+     * How many leading blocks of a chain are cached with these contents: hashes[i] keys the block of
+     * tokens[i·blockSize, (i+1)·blockSize); at most max blocks are looked at.
+     */
+    public int match(BlockHash[] hashes, int[] tokens, int max) {
+        int n = 0;
+        while (n < max) {
+            Integer b = cached.get(hashes[n]);
+            if (b == null || !Arrays.equals(tokensOf[b], 0, blockSize, tokens, n * blockSize, (n + 1) * blockSize)) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** Of the first n blocks of a matched chain, those no table holds (sharing them takes them off the free count). */
+    public int idleAmong(BlockHash[] hashes, int n) {
+        int idle = 0;
+        for (int i = 0; i < n; i++) {
+            idle += refs[cached.get(hashes[i])] == 0 ? 1 : 0;
+        }
+        return idle;
+    }
+
+    /** Puts the first n blocks of a matched chain into an empty table, shared (the caller matched them). */
+    public void acquire(BlockTable t, BlockHash[] hashes, int n) {
+        if (t.count != 0) {
+            throw new IllegalStateException("a cached prefix goes into an empty table");
+        }
+        for (int i = 0; i < n; i++) {
+            int b = cached.get(hashes[i]);
+            if (refs[b]++ == 0) {
+                evictable.remove(b);
+            }
+            append(t, b);
+        }
+    }
+
+    /**
+     * Registers the table's block number index, whose rows are now computed for tokens[index ·
+     * blockSize ..], under its key. A block already registered, or contents already cached in another
+     * block (two sequences computed the same prefix at once), stay as they are: the duplicate is
+     * simply freed later.
+     */
+    public void register(BlockTable t, int index, BlockHash hash, int[] tokens) {
+        int b = t.blocks[index];
+        if (hashOf[b] != null || cached.containsKey(hash)) {
+            return;
+        }
+        cached.put(hash, b);
+        hashOf[b] = hash;
+        tokensOf[b] = Arrays.copyOfRange(tokens, index * blockSize, (index + 1) * blockSize);
     }
 
     /** Takes a state slot for the table; false when none is free. */
@@ -151,9 +261,16 @@ public final class KvCacheManager {
     }
 
     private void give(int block) {
-        if (freeTop == freeBlocks.length) {
+        if (refs[block] <= 0) {
             throw new IllegalStateException("block " + block + " returned twice");
         }
-        freeBlocks[freeTop++] = block;
+        if (--refs[block] > 0) {
+            return; // another table still holds it
+        }
+        if (hashOf[block] != null) {
+            evictable.add(block);
+        } else {
+            freeBlocks[freeTop++] = block;
+        }
     }
 }

@@ -83,7 +83,7 @@ public final class LingEngine implements Engine {
                 throw e;
             }
             try {
-                ModelRunner r = new LocalModelRunner(model, MemoryPlan.forModel(model, o.maxBatchTokens(), o.maxRunning()),
+                ModelRunner r = new LocalModelRunner(model, MemoryPlan.forModel(model, o.maxBatchTokens(), o.stateSlots()),
                     o.cpuThreads());
                 return new Loaded(r, model, be.name());
             } catch (RuntimeException e) {
@@ -128,7 +128,7 @@ public final class LingEngine implements Engine {
     LingEngine(EngineOptions o, LingConfig config, Tokenizer tokenizer, ChatTemplate template, CausalLm model,
                double loadSeconds) {
         this(o, config, tokenizer, template,
-            new LocalModelRunner(model, MemoryPlan.forModel(model, o.maxBatchTokens(), o.maxRunning()), o.cpuThreads()),
+            new LocalModelRunner(model, MemoryPlan.forModel(model, o.maxBatchTokens(), o.stateSlots()), o.cpuThreads()),
             model, loadSeconds);
     }
 
@@ -148,14 +148,23 @@ public final class LingEngine implements Engine {
                 plan.kvTokens(), plan, ctx, plan.kvTokens()));
             ctx = (int) plan.kvTokens();
         }
-        this.cache = new KvCacheManager(plan.kvBlocks(), plan.blockSize(), plan.slots());
+        // Hybrid models: with prefix caching, the state slots beyond one per running sequence hold prefix
+        // snapshots (their own budget); a memory plan with no slots to spare caches no hybrid prefixes.
+        int snapshots = o.prefixCaching() ? Math.min(EngineOptions.PREFIX_STATE_SNAPSHOTS,
+            plan.slots() - Math.min(plan.slots(), o.maxRunning())) : 0;
+        this.cache = new KvCacheManager(plan.kvBlocks(), plan.blockSize(), plan.slots() - snapshots);
+        PrefixCache prefix = new PrefixCache(cache, o.prefixCaching(), plan.slots() > 0, plan.slots() - snapshots, snapshots);
+        if (o.prefixCaching() && !prefix.enabled()) {
+            LOG.info("prefix caching is off: the memory plan leaves no state slots for prefix snapshots beyond the "
+                + o.maxRunning() + " running sequences (" + plan + ")");
+        }
         this.prompts = new PromptBuilder(tokenizer, template, config.vocabSize, ctx);
         for (String t : PARSER_TAGS) {
             tokenizer.tokenId(t).ifPresent(keepIds::add);
         }
         this.revision = revisionOf(dir);
         LOG.info("memory: " + plan);
-        this.scheduler = new Scheduler(runner, cache, new Context(), o.maxBatchTokens(), o.maxRunning(), ctx);
+        this.scheduler = new Scheduler(runner, cache, prefix, new Context(), o.maxBatchTokens(), o.maxRunning(), ctx);
         scheduler.start();
     }
 
@@ -277,6 +286,11 @@ public final class LingEngine implements Engine {
         return prompts.contextLen();
     }
 
+    /** The cache's bookkeeping (tests look at evictions). */
+    KvCacheManager cacheManager() {
+        return cache;
+    }
+
     /** How often a sequence was preempted (its cache dropped for recomputation) since start. */
     public long preemptions() {
         return scheduler.preemptions.get();
@@ -286,7 +300,8 @@ public final class LingEngine implements Engine {
     public EngineStats stats() {
         return new EngineStats(promptTokens.get(), scheduler.generated.get(), scheduler.steps.get(),
             scheduler.finishedRequests.get(), scheduler.runningCount, scheduler.waitingCount, loadSeconds,
-            scheduler.usedBlocks, cache.totalBlocks(), scheduler.preemptions.get(), scheduler.aborted.get());
+            scheduler.usedBlocks, cache.totalBlocks(), scheduler.preemptions.get(), scheduler.aborted.get(),
+            scheduler.promptTokens, scheduler.cachedPromptTokens, scheduler.prefillTokens.get());
     }
 
     @Override

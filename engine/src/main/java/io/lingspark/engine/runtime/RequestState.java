@@ -56,7 +56,8 @@ final class RequestState {
                 s.sampled, s.generatedIds(), s.logprobs == null ? null : List.copyOf(s.logprobs), tc.parseError()));
         }
         double ttft = firstTokenNanos == 0 ? 0 : ms(firstTokenNanos - submitNanos);
-        return new GenerationResult(id, List.copyOf(out), promptIds.length, null, null, ttft, ms(now - submitNanos));
+        int cached = choices.stream().mapToInt(s -> s.cachedTokens).sum();
+        return new GenerationResult(id, List.copyOf(out), promptIds.length, null, null, ttft, ms(now - submitNanos), cached);
     }
 
     static double ms(long nanos) {

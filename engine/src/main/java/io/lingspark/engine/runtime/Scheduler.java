@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,6 +36,7 @@ final class Scheduler implements Runnable {
 
     private final ModelRunner runner;
     private final KvCacheManager cache;
+    private final PrefixCache prefix;
     private final Sequence.RuntimeContext ctx;
     private final int maxBatchTokens;
     private final int maxRunning;
@@ -53,14 +55,23 @@ final class Scheduler implements Runnable {
     volatile int runningCount;
     volatile int waitingCount;
     volatile int usedBlocks;
+    volatile long promptTokens;       // prompt tokens of admitted choices
+    volatile long cachedPromptTokens; // of those, served from the prefix cache
+    final AtomicLong prefillTokens = new AtomicLong(); // prompt (and recomputed) tokens fed to the model
 
     /**
      * @param contextLen a sequence that reaches it ends with "length" (at most the pool's capacity)
      */
     Scheduler(ModelRunner runner, KvCacheManager cache, Sequence.RuntimeContext ctx, int maxBatchTokens, int maxRunning,
               int contextLen) {
+        this(runner, cache, PrefixCache.off(cache), ctx, maxBatchTokens, maxRunning, contextLen);
+    }
+
+    Scheduler(ModelRunner runner, KvCacheManager cache, PrefixCache prefix, Sequence.RuntimeContext ctx, int maxBatchTokens,
+              int maxRunning, int contextLen) {
         this.runner = runner;
         this.cache = cache;
+        this.prefix = prefix;
         this.ctx = ctx;
         this.maxBatchTokens = Math.max(1, maxBatchTokens);
         this.maxRunning = Math.max(1, maxRunning);
@@ -124,7 +135,7 @@ final class Scheduler implements Runnable {
             return; // the loop still owns running/waiting; it drains them when it ends
         }
         for (Sequence s : running) {
-            s.freeCache(cache);
+            release(s);
             s.request.fail(ErrorCode.CANCELLED, "the engine was closed");
         }
         for (Sequence s : waiting) {
@@ -193,8 +204,11 @@ final class Scheduler implements Runnable {
             Sequence s = batch.get(i);
             int n = take.get(i);
             boolean last = n == s.pending(); // the chunk reaches the end: its last row gives the next token
+            int restore = s.restoreSlot >= 0 && !s.restoreSent ? s.restoreSlot : -1;
+            s.restoreSent |= restore >= 0;
+            int save = s.saveSlot >= 0 && s.numComputed + n == s.saveAt ? s.saveSlot : -1;
             fb.add(s.order, s.tokens(), s.numComputed, n, s.numComputed, s.table.snapshot(), s.table.slot(),
-                last ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE);
+                last ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE, restore, save);
             if (last) {
                 rows.add(s.samplingRow());
                 sampled.add(s);
@@ -227,8 +241,15 @@ final class Scheduler implements Runnable {
         }
         steps.incrementAndGet();
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).numComputed += step.take().get(i);
-            batch.get(i).inFlight = false;
+            Sequence s = batch.get(i);
+            int n = step.take().get(i);
+            boolean decode = n == 1 && s.sampled > 0 && s.numComputed == s.totalLength() - 1;
+            if (!decode) {
+                prefillTokens.addAndGet(n);
+            }
+            s.numComputed += n;
+            s.inFlight = false;
+            prefix.computed(s);
         }
         long now = System.nanoTime();
         for (int i = 0; i < step.sampled().size(); i++) {
@@ -253,7 +274,7 @@ final class Scheduler implements Runnable {
         }
         if (s.finished()) {
             running.remove(s);
-            s.freeCache(cache);
+            release(s);
             runner.release(s.order);
             finish(s);
         }
@@ -305,30 +326,39 @@ final class Scheduler implements Runnable {
 
     /**
      * Moves waiting sequences into the running set while there is room in count, slots and blocks:
-     * the blocks to hold a sequence's whole current length must be free beyond what the running ones
-     * still need for theirs (the oldest is always admitted when nothing runs).
+     * the blocks to hold a sequence's whole current length, less those it shares from the prefix
+     * cache, must be free beyond what the running ones still need for theirs (the oldest is always
+     * admitted when nothing runs). A sequence whose next uncached block a running one is computing
+     * waits for it (it is passed over, the others keep their order).
      */
     private void admit() {
         int reserved = 0;
         for (Sequence s : running) {
             reserved += cache.blocksNeeded(s.table, s.totalLength());
         }
-        while (!waiting.isEmpty() && running.size() < maxRunning) {
-            Sequence s = waiting.peekFirst();
-            int need = cache.blocksFor(s.totalLength());
+        for (Iterator<Sequence> it = waiting.iterator(); it.hasNext() && running.size() < maxRunning; ) {
+            Sequence s = it.next();
+            PrefixCache.Hit hit = prefix.lookup(s);
+            if (hit.defer() && !running.isEmpty()) {
+                continue;
+            }
+            int fresh = cache.blocksFor(s.totalLength()) - hit.blocks();
+            int need = fresh + (hit.blocks() > 0 ? cache.idleAmong(s.hashes, hit.blocks()) : 0);
             if (!running.isEmpty() && need > cache.freeBlocks() - reserved) {
                 return;
             }
-            reserved += need;
             KvCacheManager.BlockTable t = new KvCacheManager.BlockTable();
             if (cache.usesSlots() && !cache.takeSlot(t)) {
                 return;
             }
-            waiting.pollFirst();
+            reserved += fresh;
+            it.remove();
             s.table = t;
-            s.numComputed = 0;
+            prefix.admit(s, hit, s.choice == 0 && s.request.choices.size() > 1);
             running.add(s);
         }
+        promptTokens = prefix.promptTokens;
+        cachedPromptTokens = prefix.cachedPromptTokens;
     }
 
     /**
@@ -365,6 +395,9 @@ final class Scheduler implements Runnable {
         for (int j = 0; j < seqs.size(); j++) {
             Sequence s = seqs.get(j);
             int amount = take[scheduled.get(j)];
+            if (s.saveSlot >= 0 && s.numComputed < s.saveAt) {
+                amount = Math.min(amount, s.saveAt - s.numComputed); // the chunk ends where the snapshot is taken
+            }
             int tokens = s.numComputed + amount;
             while (running.contains(s) && !cache.canGrow(s.table, tokens)) {
                 preempt(newestIdle());
@@ -390,7 +423,7 @@ final class Scheduler implements Runnable {
 
     private void preempt(Sequence s) {
         running.remove(s);
-        s.freeCache(cache);
+        release(s);
         s.preemptions++;
         preemptions.incrementAndGet();
         waiting.addFirst(s);
@@ -413,7 +446,7 @@ final class Scheduler implements Runnable {
     private void drop(Set<RequestState> requests) {
         running.removeIf(s -> {
             if (requests.contains(s.request)) {
-                s.freeCache(cache);
+                release(s);
                 runner.release(s.order);
                 return true;
             }
@@ -426,6 +459,12 @@ final class Scheduler implements Runnable {
             }
             return false;
         });
+    }
+
+    /** Gives a sequence's blocks, slot and prefix-cache claims back. */
+    private void release(Sequence s) {
+        prefix.release(s);
+        s.freeCache(cache);
     }
 
     private void updateCounts() {

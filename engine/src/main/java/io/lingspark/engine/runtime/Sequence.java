@@ -32,6 +32,17 @@ final class Sequence {
     int sampled;               // tokens drawn, the stop token included
     String finishReason;       // null while running
     int preemptions;
+    // Prefix caching (PrefixCache's bookkeeping): keys of the full blocks of tokens[0, hashed · blockSize)
+    BlockHash[] hashes = new BlockHash[0];
+    int hashed;
+    int registered;            // leading blocks registered in the cache (computed)
+    int pendingTo;             // blocks [registered, pendingTo) announced as being computed by this sequence
+    int restoreSlot = -1;      // hybrid: state snapshot its first step starts from
+    boolean restoreSent;       // that step was handed to the runner
+    int saveSlot = -1;         // hybrid: snapshot slot its state goes to when numComputed reaches saveAt
+    int saveAt = -1;
+    boolean hitCounted;        // its prompt was counted in the hit rate (first admission)
+    int cachedTokens;          // prompt tokens it took from the cache at its first admission
 
     Sequence(RequestState request, int choice, long order, int[] prompt, int maxNew, long seed, int[] blocked,
              Tokenizer.IncrementalDecoder decoder) {

@@ -40,10 +40,14 @@ public record ForwardBatch(int[] tokenIds, int[] positions, List<Seq> seqs) impl
      *                    enough for numComputed + numNew tokens
      * @param stateSlot   its recurrent-state slot (linear attention), or −1
      * @param logits      which logits it wants
+     * @param restoreFrom a prefix-cache state snapshot slot to copy into stateSlot before this step (the
+     *                    sequence's first numComputed tokens came from the cache), or −1
+     * @param saveTo      a snapshot slot to copy stateSlot into after this step (its chunk ends where a
+     *                    shared prefix ends), or −1
      */
     public record Seq(long seqId, int firstRow, int numNew, int numComputed, int[] blockTable, int stateSlot,
-                      Logits logits) implements Serializable {
-        private static final long serialVersionUID = 1L;
+                      Logits logits, int restoreFrom, int saveTo) implements Serializable {
+        private static final long serialVersionUID = 2L;
 
         /** Tokens in the cache once this step ran. */
         public int length() {
@@ -119,6 +123,12 @@ public record ForwardBatch(int[] tokenIds, int[] positions, List<Seq> seqs) impl
          */
         public Builder add(long seqId, int[] tokens, int from, int numNew, int numComputed, int[] blockTable,
                            int stateSlot, Logits logits) {
+            return add(seqId, tokens, from, numNew, numComputed, blockTable, stateSlot, logits, -1, -1);
+        }
+
+        /** {@link #add} with prefix-cache state copies: restoreFrom before the step, saveTo after it (−1: none). */
+        public Builder add(long seqId, int[] tokens, int from, int numNew, int numComputed, int[] blockTable,
+                           int stateSlot, Logits logits, int restoreFrom, int saveTo) {
             if (numNew <= 0) {
                 throw new IllegalArgumentException("a step input has no tokens");
             }
@@ -130,7 +140,7 @@ public record ForwardBatch(int[] tokenIds, int[] positions, List<Seq> seqs) impl
             for (int i = 0; i < numNew; i++) {
                 pos[rows + i] = numComputed + i;
             }
-            seqs.add(new Seq(seqId, rows, numNew, numComputed, blockTable, stateSlot, logits));
+            seqs.add(new Seq(seqId, rows, numNew, numComputed, blockTable, stateSlot, logits, restoreFrom, saveTo));
             rows += numNew;
             return this;
         }

@@ -37,7 +37,8 @@ public final class StepCodec {
     /** One row per sequence; the s_* columns only for sequences that sample in this step. */
     public static final Schema SCHEMA = new Schema(List.of(
         scalar("seq_id", LONG), scalar("num_new", INT), scalar("num_computed", INT), list("tokens", INT),
-        list("block_table", INT), scalar("state_slot", INT), scalar("logits", BYTE), list("hidden", FLOAT),
+        list("block_table", INT), scalar("state_slot", INT), scalar("state_restore", INT), scalar("state_save", INT),
+        scalar("logits", BYTE), list("hidden", FLOAT),
         scalar("s_generated", INT), scalar("s_length", INT), scalar("s_history_from", INT), list("s_history_tail", INT),
         scalar("s_params", new ArrowType.Binary()), scalar("s_seed", LONG), list("s_blocked", INT),
         scalar("s_prompt_len", INT)));
@@ -47,12 +48,14 @@ public final class StepCodec {
     private final BufferAllocator allocator;
 
     /** The scalar columns of SCHEMA, looked up once per batch on either side. */
-    private record Columns(BigIntVector seqId, IntVector numNew, IntVector numComputed, IntVector slot, TinyIntVector logits,
+    private record Columns(BigIntVector seqId, IntVector numNew, IntVector numComputed, IntVector slot, IntVector restore,
+                           IntVector save, TinyIntVector logits,
                            IntVector gen, IntVector len, IntVector from, VarBinaryVector params, BigIntVector seed,
                            IntVector promptLen) {
         static Columns of(VectorSchemaRoot root) {
             return new Columns((BigIntVector) root.getVector("seq_id"), (IntVector) root.getVector("num_new"),
                 (IntVector) root.getVector("num_computed"), (IntVector) root.getVector("state_slot"),
+                (IntVector) root.getVector("state_restore"), (IntVector) root.getVector("state_save"),
                 (TinyIntVector) root.getVector("logits"), (IntVector) root.getVector("s_generated"),
                 (IntVector) root.getVector("s_length"), (IntVector) root.getVector("s_history_from"),
                 (VarBinaryVector) root.getVector("s_params"), (BigIntVector) root.getVector("s_seed"),
@@ -88,7 +91,7 @@ public final class StepCodec {
         }
         try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
             Columns c = Columns.of(root);
-            for (var v : List.of(c.seqId, c.numNew, c.numComputed, c.slot, c.logits, c.gen, c.len, c.from, c.params, c.seed,
+            for (var v : List.of(c.seqId, c.numNew, c.numComputed, c.slot, c.restore, c.save, c.logits, c.gen, c.len, c.from, c.params, c.seed,
                     c.promptLen)) {
                 v.allocateNew();
             }
@@ -99,6 +102,8 @@ public final class StepCodec {
                 c.numNew.setSafe(i, s.numNew());
                 c.numComputed.setSafe(i, s.numComputed());
                 c.slot.setSafe(i, s.stateSlot());
+                c.restore.setSafe(i, s.restoreFrom());
+                c.save.setSafe(i, s.saveTo());
                 c.logits.setSafe(i, (byte) s.logits().ordinal());
                 SampleInfo si = info[i];
                 if (si != null) {
@@ -165,7 +170,8 @@ public final class StepCodec {
             for (int i = 0; i < n; i++) {
                 int[] t = ArrowColumns.ints(tokens, i);
                 ForwardBatch.Logits lg = kinds[c.logits.get(i)];
-                b.add(c.seqId.get(i), t, 0, c.numNew.get(i), c.numComputed.get(i), ArrowColumns.ints(blocks, i), c.slot.get(i), lg);
+                b.add(c.seqId.get(i), t, 0, c.numNew.get(i), c.numComputed.get(i), ArrowColumns.ints(blocks, i), c.slot.get(i), lg,
+                    c.restore.get(i), c.save.get(i));
                 if (!c.gen.isNull(i)) {
                     SamplingParams p = c.params.isNull(i) ? null : JSON.readValue(c.params.get(i), SamplingParams.class);
                     sampling.add(new SampleInfo(c.seqId.get(i), c.gen.get(i), c.len.get(i), c.from.get(i),

@@ -70,4 +70,83 @@ class KvCacheManagerTest {
         assertTrue(m.takeSlot(c));
         assertEquals(0, m.freeSlots());
     }
+
+    /** Keys of the full blocks of tokens, as the prefix cache makes them. */
+    static BlockHash[] keys(int[] tokens, int blockSize) {
+        BlockHash.Hasher h = new BlockHash.Hasher(blockSize);
+        BlockHash[] out = new BlockHash[tokens.length / blockSize];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = h.next(i == 0 ? BlockHash.ROOT : out[i - 1], tokens, i * blockSize, blockSize);
+        }
+        return out;
+    }
+
+    static int[] tokens(int n, int salt) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = i * 7 + salt;
+        }
+        return t;
+    }
+
+    /** Computes a sequence into a fresh table and registers its full blocks (as a finished prefill does). */
+    static KvCacheManager.BlockTable computed(KvCacheManager m, int[] tokens) {
+        KvCacheManager.BlockTable t = new KvCacheManager.BlockTable();
+        m.grow(t, tokens.length);
+        BlockHash[] k = keys(tokens, m.blockSize());
+        for (int i = 0; i < k.length; i++) {
+            m.register(t, i, k[i], tokens);
+        }
+        return t;
+    }
+
+    @Test
+    void aChainIsSharedByReferenceAndStaysCachedWhenReleased() {
+        KvCacheManager m = new KvCacheManager(10, 4, 0);
+        int[] a = tokens(12, 0);
+        KvCacheManager.BlockTable ta = computed(m, a); // blocks 0, 1, 2
+        int[] b = a.clone();
+        b[9] = 999; // parts from a in its third block
+        BlockHash[] kb = keys(b, 4);
+        assertEquals(2, m.match(kb, b, 3));
+        KvCacheManager.BlockTable tb = new KvCacheManager.BlockTable();
+        assertEquals(0, m.idleAmong(kb, 2), "a still holds them");
+        m.acquire(tb, kb, 2);
+        m.grow(tb, 12);
+        assertArrayEquals(new int[] {0, 1, 3}, tb.snapshot(), "two shared blocks and one of its own");
+        assertEquals(4, m.usedBlocks());
+        m.free(ta);
+        assertEquals(3, m.usedBlocks(), "block 2 is cached, not held; 0, 1 and 3 are b's");
+        m.free(tb);
+        assertEquals(10, m.freeBlocks());
+        assertEquals(3, m.cachedBlocks(), "b's own block was never registered");
+        assertEquals(2, m.idleAmong(keys(a, 4), 2));
+        assertEquals(3, m.match(keys(a, 4), a, 3), "a's chain is still there, whole");
+    }
+
+    @Test
+    void aHitComparesTheTokensNotOnlyTheKey() {
+        KvCacheManager m = new KvCacheManager(4, 4, 0);
+        int[] a = tokens(8, 0);
+        m.free(computed(m, a));
+        int[] forged = tokens(8, 1);
+        assertEquals(0, m.match(keys(a, 4), forged, 2), "the same keys over other tokens are no hit");
+    }
+
+    @Test
+    void cachedBlocksAreEvictedOnlyWhenFreeOnesRunOutTailFirst() {
+        KvCacheManager m = new KvCacheManager(6, 4, 0);
+        int[] a = tokens(12, 0);
+        m.free(computed(m, a)); // blocks 0, 1, 2 cached
+        KvCacheManager.BlockTable t = new KvCacheManager.BlockTable();
+        m.grow(t, 12);
+        assertArrayEquals(new int[] {3, 4, 5}, t.snapshot(), "never-cached blocks first");
+        assertEquals(0, m.evictions());
+        m.grow(t, 16);
+        assertEquals(1, m.evictions());
+        assertEquals(2, t.snapshot()[3], "a's last block goes first");
+        assertEquals(2, m.match(keys(a, 4), a, 3), "its head is still cached");
+        m.free(t);
+        assertEquals(6, m.freeBlocks());
+    }
 }

@@ -13,19 +13,20 @@ import java.nio.file.Path;
  */
 public record EngineSettings(String device, int maxBatchTokens, int maxRunning, int maxModelLen,
                              double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory, int pipelineStages,
-                             String stageLayers, int threadsPerStage) implements Serializable {
-    private static final long serialVersionUID = 1L;
+                             String stageLayers, int threadsPerStage, boolean prefixCaching)
+    implements Serializable {
+    private static final long serialVersionUID = 2L;
 
     public static EngineSettings of(EngineOptionsMixin m) {
         m.check();
         return new EngineSettings(m.device, m.maxBatchTokens, m.maxRunning, m.maxModelLen, m.gpuMemoryUtilization,
-            m.cpuThreads, m.kvCacheMemory, m.pipelineStages, m.stageLayers, m.threadsPerStage);
+            m.cpuThreads, m.kvCacheMemory, m.pipelineStages, m.stageLayers, m.threadsPerStage, !m.noPrefixCache);
     }
 
     /** The same settings with these CPU shares for each pipeline rank (several ranks in one JVM, local mode). */
     public EngineSettings perRank(int threadsEach, long cacheMemoryEach) {
         return new EngineSettings(device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            cacheMemoryEach, pipelineStages, stageLayers, threadsEach);
+            cacheMemoryEach, pipelineStages, stageLayers, threadsEach, prefixCaching);
     }
 
     /** Pipeline stages the settings ask for (the explicit split's count when --stage-layers is given). */
@@ -36,7 +37,6 @@ public record EngineSettings(String device, int maxBatchTokens, int maxRunning, 
     /** The options of an engine on the given device (the task's GPU, or the --device value). */
     public EngineOptions options(Path modelDir, String onDevice) {
         return new EngineOptions(modelDir, onDevice, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
-            cpuThreads, kvCacheMemory, stages(), stageLayers,
-            threadsPerStage);
+            cpuThreads, kvCacheMemory, stages(), stageLayers, threadsPerStage, prefixCaching);
     }
 }

@@ -1,6 +1,9 @@
 package io.lingspark.jobs.generate;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
 
 import io.lingspark.engine.runtime.Engine;
 import io.lingspark.engine.runtime.EngineOptions;
@@ -19,10 +22,14 @@ import io.lingspark.jobs.progress.ProgressReporter;
 import io.lingspark.jobs.progress.StatusFile;
 import io.lingspark.jobs.progress.Summary;
 import java.util.concurrent.ExecutionException;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +128,28 @@ public final class GenerateRun {
             s.input().keepColumns().size(), s.parser(), failFirstAttemptAfter);
     }
 
+    /**
+     * The order of a task's rows. By id, then content (which duplicate wins the fold), without prefix
+     * caching. With it, rows that share a prompt prefix (the same tools, then the same leading
+     * messages or prompt text: a template, an instruction, few-shot examples) run next to each other,
+     * so the engine computes that prefix once and serves it to the rest from its cache: rows go in
+     * the order of their content, tools first. Every row of an id takes the id's smallest content as
+     * its place, so an id's rows stay next to each other, in content order, and the fold keeps the
+     * same row as before.
+     */
+    static Dataset<Row> prefixOrder(Dataset<Row> byId, boolean prefixCaching) {
+        String[] content = {Canonical.PROMPT, Canonical.MESSAGES, Canonical.TOOLS, Canonical.PARAMS, Canonical.CORRUPT};
+        if (!prefixCaching) {
+            return byId.sortWithinPartitions(Canonical.ID, content);
+        }
+        String place = "_ls_prefix_order";
+        Column text = concat_ws("\u0001", coalesce(col(Canonical.TOOLS), lit("")),
+            coalesce(col(Canonical.MESSAGES), lit("")), coalesce(col(Canonical.PROMPT), lit("")));
+        return byId.withColumn(place, org.apache.spark.sql.functions.min(text).over(Window.partitionBy(col(Canonical.ID))))
+            .sortWithinPartitions(place, Stream.concat(Stream.of(Canonical.ID), Arrays.stream(content)).toArray(String[]::new))
+            .drop(place);
+    }
+
     private Result generate(SparkSession spark) {
         boolean local = spark.sparkContext().isLocal();
         long t0 = System.nanoTime();
@@ -150,10 +179,8 @@ public final class GenerateRun {
         int inParts = todo.rdd().getNumPartitions();
         int parts = s.partitions() > 0 ? s.partitions() : Math.max(inParts, spark.sparkContext().defaultParallelism());
         JobMetrics metrics = new JobMetrics(spark.sparkContext());
-        Dataset<Row> requests = todo.mapPartitions(new RowCounter(metrics.rowsIn), Encoders.row(todo.schema()))
-            .repartition(parts, col(Canonical.ID))
-            .sortWithinPartitions(Canonical.ID, Canonical.PROMPT, Canonical.MESSAGES, Canonical.TOOLS,
-                Canonical.PARAMS, Canonical.CORRUPT);
+        Dataset<Row> requests = prefixOrder(todo.mapPartitions(new RowCounter(metrics.rowsIn), Encoders.row(todo.schema()))
+            .repartition(parts, col(Canonical.ID)), s.engine().prefixCaching());
         LOG.info("lingspark generate: {} task(s) ({} earlier run(s) in the output)", parts, runs.size());
 
         ProgressListener listener = new ProgressListener(metrics);
@@ -178,7 +205,8 @@ public final class GenerateRun {
             }
             spark.sparkContext().setJobDescription(null);
             double wall = (System.nanoTime() - t0) / 1e9;
-            Summary summary = Summary.of(store.readRun(s.runId()), s.runId(), s.output(), wall);
+            Summary summary = Summary.of(store.readRun(s.runId()), s.runId(), s.output(), wall)
+                .withPrefixCache(metrics.cachedPromptTokens.value(), metrics.choicePromptTokens.value());
             long folded = metrics.folded.value();
             long total = metrics.rowsIn.value() - folded;
             if (folded > 0) {

@@ -195,6 +195,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
             metrics.requests.add(1);
             metrics.tokensIn.add(r.promptTokens());
             if (r.ok()) {
+                metrics.choicePromptTokens.add((long) r.promptTokens() * r.choices().size());
+                metrics.cachedPromptTokens.add(r.cachedPromptTokens());
                 metrics.tokensOut.add(r.completionTokens());
             } else {
                 metrics.errors.get(r.errorCode()).add(1);

@@ -22,6 +22,10 @@ public final class JobMetrics implements Serializable {
     public final LongAccumulator requests;
     public final LongAccumulator tokensIn;
     public final LongAccumulator tokensOut;
+    /** Prompt tokens read by every choice (a request of n choices reads its prompt n times). */
+    public final LongAccumulator choicePromptTokens;
+    /** Of those, the ones the engine served from its prefix cache. */
+    public final LongAccumulator cachedPromptTokens;
     public final Map<ErrorCode, LongAccumulator> errors = new EnumMap<>(ErrorCode.class);
     /** Request rows read from the input (before ids are made unique), counted as they are shuffled. */
     public final PartitionCounts rowsIn = new PartitionCounts();
@@ -32,6 +36,8 @@ public final class JobMetrics implements Serializable {
         requests = sc.longAccumulator(PREFIX + "requests");
         tokensIn = sc.longAccumulator(PREFIX + "tokens_in");
         tokensOut = sc.longAccumulator(PREFIX + "tokens_out");
+        choicePromptTokens = sc.longAccumulator(PREFIX + "choice_prompt_tokens");
+        cachedPromptTokens = sc.longAccumulator(PREFIX + "cached_prompt_tokens");
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, sc.longAccumulator(PREFIX + "error." + c.name()));
         }
@@ -39,12 +45,19 @@ public final class JobMetrics implements Serializable {
         sc.register(folded, PREFIX + "rows_folded");
     }
 
-    /** Accumulator id → short name (requests, tokens_in, tokens_out, error.CODE), for the listener. */
+    /** Prefix-cache hit rate of counted values (cached / choice prompt tokens), or null before any prompt. */
+    public static Double hitRate(long cached, long choicePrompt) {
+        return choicePrompt <= 0 ? null : (double) cached / choicePrompt;
+    }
+
+    /** Accumulator id → short name (requests, tokens_in, tokens_out, error.CODE, ...), for the listener. */
     public Map<Long, String> names() {
         Map<Long, String> m = new LinkedHashMap<>();
         m.put(requests.id(), "requests");
         m.put(tokensIn.id(), "tokens_in");
         m.put(tokensOut.id(), "tokens_out");
+        m.put(choicePromptTokens.id(), "choice_prompt_tokens");
+        m.put(cachedPromptTokens.id(), "cached_prompt_tokens");
         errors.forEach((c, a) -> m.put(a.id(), "error." + c.name()));
         m.put(folded.id(), "rows_folded");
         return m;
@@ -56,6 +69,8 @@ public final class JobMetrics implements Serializable {
         m.put("requests", requests.value());
         m.put("tokens_in", tokensIn.value());
         m.put("tokens_out", tokensOut.value());
+        m.put("choice_prompt_tokens", choicePromptTokens.value());
+        m.put("cached_prompt_tokens", cachedPromptTokens.value());
         errors.forEach((c, a) -> m.put("error." + c.name(), a.value()));
         m.put("rows_folded", folded.value());
         return m;

@@ -22,10 +22,20 @@ public final class StatusFile {
         this.path = path;
     }
 
-    /** A snapshot of the run. */
+    /**
+     * A snapshot of the run.
+     *
+     * @param prefixCacheHitRate prompt tokens the engines served from their prefix caches / prompt tokens
+     *                           read (over every choice), or null when not known
+     */
     public record Snapshot(String state, String runId, String output, long rowsTotal, long rowsDone,
                            Map<String, Long> errorsByCode, long tokensIn, long tokensOut, double elapsedS,
-                           String message) {
+                           String message, Double prefixCacheHitRate) {
+        public Snapshot(String state, String runId, String output, long rowsTotal, long rowsDone,
+                        Map<String, Long> errorsByCode, long tokensIn, long tokensOut, double elapsedS, String message) {
+            this(state, runId, output, rowsTotal, rowsDone, errorsByCode, tokensIn, tokensOut, elapsedS, message, null);
+        }
+
         public long errors() {
             return errorsByCode.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -63,6 +73,11 @@ public final class StatusFile {
             o.put("eta_s", Math.round(eta * 10) / 10.0);
         }
         o.put("tokens_per_s", s.elapsedS() > 0 ? Math.round(s.tokensOut() / s.elapsedS() * 10) / 10.0 : 0);
+        if (s.prefixCacheHitRate() == null) {
+            o.putNull("prefix_cache_hit_rate");
+        } else {
+            o.put("prefix_cache_hit_rate", Math.round(s.prefixCacheHitRate() * 10000) / 10000.0);
+        }
         if (s.message() != null) {
             o.put("message", s.message());
         }

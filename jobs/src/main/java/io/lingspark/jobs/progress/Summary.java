@@ -14,10 +14,14 @@ import org.apache.spark.sql.Row;
 
 /**
  * The end-of-run numbers, computed from the committed rows of the run (not from accumulators), so
- * they are exact whatever retries happened.
+ * they are exact whatever retries happened; only the prefix-cache hit rate, which no row holds, comes
+ * from the tasks' accumulators (successful attempts).
+ *
+ * @param cachedPromptTokens prompt tokens the engines served from their prefix caches
+ * @param choicePromptTokens prompt tokens read over every choice
  */
 public record Summary(String runId, String output, long requests, long rows, Map<String, Long> errorsByCode,
-                      long tokensIn, long tokensOut, double wallS) {
+                      long tokensIn, long tokensOut, double wallS, long cachedPromptTokens, long choicePromptTokens) {
 
     public static Summary of(Dataset<Row> run, String runId, String output, double wallS) {
         // One query: per error code (null = fine), then summed here. Every request has exactly one
@@ -39,7 +43,17 @@ public record Summary(String runId, String output, long requests, long rows, Map
             in += r.isNullAt(3) ? 0 : r.getLong(3);
             out += r.isNullAt(4) ? 0 : r.getLong(4);
         }
-        return new Summary(runId, output, requests, rows, errors, in, out, wallS);
+        return new Summary(runId, output, requests, rows, errors, in, out, wallS, 0, 0);
+    }
+
+    /** The same summary with the prefix-cache counts of the run. */
+    public Summary withPrefixCache(long cached, long choicePrompt) {
+        return new Summary(runId, output, requests, rows, errorsByCode, tokensIn, tokensOut, wallS, cached, choicePrompt);
+    }
+
+    /** Prompt tokens served from the prefix cache / prompt tokens read, or null when none were read. */
+    public Double prefixCacheHitRate() {
+        return JobMetrics.hitRate(cachedPromptTokens, choicePromptTokens);
     }
 
     public long errors() {
@@ -53,7 +67,7 @@ public record Summary(String runId, String output, long requests, long rows, Map
 
     public StatusFile.Snapshot snapshot(String state, long total, String message) {
         return new StatusFile.Snapshot(state, runId, output, total, requests, errorsByCode, tokensIn, tokensOut,
-            wallS, message);
+            wallS, message, prefixCacheHitRate());
     }
 
     public String table() {
@@ -66,6 +80,11 @@ public record Summary(String runId, String output, long requests, long rows, Map
         errorsByCode.forEach((k, v) -> line(b, "  " + k, Long.toString(v)));
         line(b, "prompt tokens", Long.toString(tokensIn));
         line(b, "completion tokens", Long.toString(tokensOut));
+        Double hit = prefixCacheHitRate();
+        if (hit != null) {
+            line(b, "prefix cache hits", String.format("%.1f%% (%d of %d prompt tokens)", hit * 100, cachedPromptTokens,
+                choicePromptTokens));
+        }
         line(b, "wall time", String.format("%.1f s", wallS));
         line(b, "tokens/s (out)", String.format("%.1f", wallS > 0 ? tokensOut / wallS : 0));
         line(b, "output", output);

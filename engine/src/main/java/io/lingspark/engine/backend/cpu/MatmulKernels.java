@@ -53,23 +53,6 @@ final class MatmulKernels {
     }
 
     /**
-     * out[o0 + t·ostride] = Σ_k x[x0 + t·xs + k] · w[row, k] for t in [0, nt), nt ≤ 4.
-     */
-    static void dotRows(CpuWeight w, int row, float[] x, int x0, int xs, int nt, float[] out, int o0, int ostride) {
-        if (w.f32 != null) {
-            dotRows(null, w.f32, row * w.cols, w.cols, x, x0, xs, nt, out, o0, ostride);
-        } else if (!w.bf16()) {
-            float[] r = scratch(w.cols);
-            w.fp8Row(row, r);
-            dotRows(null, r, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
-        } else {
-            short[] r = rowScratch(w.cols);
-            w.bf16Row(row, r);
-            dotRows(r, null, 0, w.cols, x, x0, xs, nt, out, o0, ostride);
-        }
-    }
-
-    /**
      * The kernel on a row held in an array, bf16 (ws) or fp32 (wf): a mapped bf16 row is copied once
      * into a per-thread array (one memcpy, amortised over every token of the block). Each token count
      * has its own method: C2 compiles a method with the profile it has seen, and a case that had not
@@ -151,20 +134,18 @@ final class MatmulKernels {
         out[o0 + ostride] = tail(ws, wOff, kv, k, x, x1, a1.reduceLanes(VectorOperators.ADD));
     }
 
-    /** One token: two accumulators hide FMA latency. */
+    /**
+     * One token, accumulated exactly as each row of the multi-row kernels is (one accumulator, in k
+     * order): a row's result must not depend on how many rows share its step, or a prefill chunked
+     * differently (a prefix served from the cache, a batch of another size) would give other numbers.
+     */
     private static float dotBf16x1(short[] ws, int wOff, int k, float[] x, int x0) {
         int kv = k - k % L;
         FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + 2 * L <= kv; i += 2 * L) {
-            a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
-            a1 = FloatVector.fromArray(F, x, x0 + i + L).fma(widen(ws, wOff + i + L), a1);
-        }
-        for (; i < kv; i += L) {
+        for (int i = 0; i < kv; i += L) {
             a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
         }
-        return tail(ws, wOff, kv, k, x, x0, a0.add(a1).reduceLanes(VectorOperators.ADD));
+        return tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
     }
 
     private static void dotF32(float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out, int o0,
@@ -201,61 +182,14 @@ final class MatmulKernels {
     }
 
     /**
-     * x reordered to match {@link #dotPairs}: per block of 16, the 8 even-indexed values then the 8
-     * odd-indexed ones (one pass over k floats per call, against k·rows weight values read).
-     */
-    static float[] pairOrder(float[] x, int k) {
-        float[] xp = new float[k];
-        for (int b = 0; b < k; b += 16) {
-            for (int j = 0; j < 8; j++) {
-                xp[b + j] = x[b + 2 * j];
-                xp[b + 8 + j] = x[b + 2 * j + 1];
-            }
-        }
-        return xp;
-    }
-
-    /**
-     * The single-token (decode) dot product with bf16 weights, the engine's weight-streaming hot loop.
-     * 16 bf16 are loaded as 8 little-endian ints; each int holds an even element in its low half and
-     * the next odd one in its high half, so a shift and a mask turn them into two fp32 vectors without
-     * any widening conversion. xp is x in {@link #pairOrder}. Two accumulator pairs hide FMA latency.
-     */
-    static float dotPairs(ByteBuffer w, int off, float[] xp, int k) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + 32 <= k; i += 32) {
-            IntVector p = IntVector.fromByteBuffer(I, w, off + 2 * i, LE);
-            IntVector q = IntVector.fromByteBuffer(I, w, off + 2 * i + 32, LE);
-            a0 = FloatVector.fromArray(F, xp, i).fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a0);
-            a1 = FloatVector.fromArray(F, xp, i + 8).fma(p.and(0xFFFF0000).reinterpretAsFloats(), a1);
-            a2 = FloatVector.fromArray(F, xp, i + 16).fma(q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a2);
-            a3 = FloatVector.fromArray(F, xp, i + 24).fma(q.and(0xFFFF0000).reinterpretAsFloats(), a3);
-        }
-        for (; i < k; i += 16) {
-            IntVector p = IntVector.fromByteBuffer(I, w, off + 2 * i, LE);
-            a0 = FloatVector.fromArray(F, xp, i).fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), a0);
-            a1 = FloatVector.fromArray(F, xp, i + 8).fma(p.and(0xFFFF0000).reinterpretAsFloats(), a1);
-        }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
      * out[t, n] = x[t, :] · w[n, :] for rows n in [n0, n1) and all T tokens: tokens in blocks of 64
      * so the block's activations stay in L2 while the weight rows stream past.
      */
     static void matmulRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
         int k = w.cols;
         int n = w.rows;
-        if (t == 1 && w.bf16() && k % 16 == 0) {
-            float[] xp = pairOrder(x, k);
-            for (int r = n0; r < n1; r++) {
-                int p = w.part(r);
-                out[r] = dotPairs(w.data[p], w.bf16Offset(r, p), xp, k);
-            }
+        if (w.bf16() && PairKernels.fits(k)) {
+            pairRows(x, t, w, out, n0, n1);
             return;
         }
         boolean fp8 = w.f32 == null && !w.bf16();
@@ -283,5 +217,47 @@ final class MatmulKernels {
                 }
             }
         }
+    }
+
+    /**
+     * The bf16 product in pair order ({@link PairKernels}): one token reads each weight row in place,
+     * more tokens copy the row next to the core once per block of 64 tokens and reuse it for every
+     * group of 4; both give a token the same result.
+     */
+    private static void pairRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
+        int k = w.cols;
+        int n = w.rows;
+        float[] xp = pairScratch(Math.min(t, 64) * k);
+        if (t == 1) {
+            PairKernels.order(x, 0, 1, k, xp);
+            for (int r = n0; r < n1; r++) {
+                int p = w.part(r);
+                out[r] = PairKernels.dot(w.data[p], w.bf16Offset(r, p), xp, 0, k);
+            }
+            return;
+        }
+        short[] brow = rowScratch(k);
+        for (int tb = 0; tb < t; tb += 64) {
+            int te = Math.min(t, tb + 64);
+            PairKernels.order(x, tb * k, te - tb, k, xp);
+            for (int r = n0; r < n1; r++) {
+                w.bf16Row(r, brow);
+                for (int t0 = tb; t0 < te; t0 += 4) {
+                    PairKernels.dotRows(brow, k, xp, (t0 - tb) * k, Math.min(4, te - t0), out, t0 * n + r, n);
+                }
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> PAIRED = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** A per-thread buffer for activations in pair order. */
+    private static float[] pairScratch(int n) {
+        float[] s = PAIRED.get();
+        if (s.length < n) {
+            s = new float[n];
+            PAIRED.set(s);
+        }
+        return s;
     }
 }
