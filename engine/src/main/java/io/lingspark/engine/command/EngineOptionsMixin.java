@@ -78,7 +78,7 @@ public final class EngineOptionsMixin {
             "--stage-layers must look like 0-9,10-19");
     }
 
-    static void usage(boolean ok, String message) {
+    public static void usage(boolean ok, String message) {
         if (!ok) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, message);
         }

@@ -18,6 +18,7 @@ import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.runtime.SamplingParams;
 import io.lingspark.jobs.SparkTestSession;
 import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.progress.Summary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -349,5 +350,50 @@ class GenerateJobTest {
             "--input-format", "openai-batch").toArray(String[]::new)));
         assertEquals(Files.readAllLines(examples.resolve("openai-batch.jsonl")).size(),
             Files.readAllLines(Path.of(job.result().openAiFile())).size());
+    }
+
+    /** A labeling input: one long instruction as the system prompt of every row, a short text per row. */
+    static List<ObjectNode> labelingRows(int n) {
+        String instruction = ("You label customer reviews as positive, negative or neutral. Read the review, weigh "
+            + "what the customer praises against what they complain about, and answer with one word. ").repeat(4);
+        List<ObjectNode> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ObjectNode o = JSON.createObjectNode().put("id", "L" + i);
+            ArrayNode ms = o.putArray("messages");
+            ms.add(message("system", instruction));
+            ms.add(message("user", "Review " + i + ": the parcel came " + (i % 7) + " days late."));
+            rows.add(o);
+        }
+        return rows;
+    }
+
+    @Test
+    void labelingRowsComputeTheirSharedInstructionOnceAndGiveTheSameText() throws Exception {
+        Path in = writeJsonl("labeling.jsonl", labelingRows(40));
+        Path status = tmp.resolve("labeling-status.json");
+        Path out = tmp.resolve("labeling-out");
+        assertEquals(0, generate(args(in, out, "--partitions", "2", "--status-file", status.toString())
+            .toArray(String[]::new)));
+        Summary cached = job.result().summary();
+        assertEquals(0, cached.errors());
+        assertTrue(cached.prefixCacheHitRate() > 0.8, "40 rows, 2 tasks, one shared instruction: hit rate "
+            + cached.prefixCacheHitRate());
+        assertEquals(cached.prefixCacheHitRate(), JSON.readTree(status.toFile()).get("prefix_cache_hit_rate").asDouble(),
+            1e-4);
+        Path plainOut = tmp.resolve("labeling-plain");
+        assertEquals(0, generate(args(in, plainOut, "--partitions", "2", "--no-prefix-cache").toArray(String[]::new)));
+        assertEquals(0.0, job.result().summary().prefixCacheHitRate());
+        assertEquals(cached.tokensIn(), job.result().summary().tokensIn());
+        Map<String, String> a = texts(out);
+        assertEquals(40, a.size());
+        assertEquals(a, texts(plainOut), "the cache changes no output");
+    }
+
+    static Map<String, String> texts(Path out) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (Row r : spark.read().parquet(out.toString()).select("id", "text").collectAsList()) {
+            m.put(r.getString(0), r.getString(1));
+        }
+        return m;
     }
 }
