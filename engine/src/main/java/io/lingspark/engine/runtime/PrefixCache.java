@@ -22,10 +22,12 @@ import java.util.Set;
  *
  * <p>Hybrid models (linear attention) need more than KV rows to resume at a position: the recurrent
  * state there. States are kept as snapshots in a separate set of slots, keyed by the block that ends
- * the prefix they follow. A hybrid sequence reuses the deepest chain that has a snapshot. The state where a prefix is shared is saved by the first sequence that finds the KV
- * blocks cached deeper than any snapshot (its prefill chunk stops there and the step copies its
- * state), and by the first choice of an n > 1 request at the end of its prompt's blocks, for the
- * other choices. Snapshots are evicted least recently used.
+ * the prefix they follow; a hybrid sequence reuses the deepest chain that has a snapshot. A state is
+ * saved where a prefix is shared (the prefill chunk stops there and the step copies the state): by a
+ * running sequence that has not passed the point where a waiting one parts from it; else by the
+ * first sequence that finds the KV blocks cached deeper than any snapshot (it computes the prefix
+ * again, once); and by the first choice of an n > 1 request at the end of its prompt's full blocks,
+ * for the other choices. Snapshots are evicted least recently used.
  */
 final class PrefixCache {
     private final KvCacheManager blocks;
@@ -34,6 +36,7 @@ final class PrefixCache {
     private final boolean stateful;           // a hybrid: a reused prefix needs a state snapshot where it ends
     private final BlockHash.Hasher hasher;
     private final Map<BlockHash, Integer> pending = new HashMap<>(); // blocks running sequences will compute → how many
+    private final Map<BlockHash, Sequence> pendingBy = new HashMap<>(); // → the first of them
     private final int firstSnapshotSlot;
     private final int[] pins;                 // [snapshot slots] sequences that will restore from it
     private final BlockHash[] keyOf;          // [snapshot slots] the prefix it holds (saved or being saved)
@@ -89,8 +92,28 @@ final class PrefixCache {
                 defer |= saving.contains(s.hashes[usable - 1]); // a running sequence is about to save a deeper state
                 usable--;
             }
+            if (defer && kv < max) {
+                askForSnapshot(s, kv, max);
+            }
         }
         return new Hit(usable, kv, defer);
+    }
+
+    /**
+     * A hybrid sequence waits for blocks from kv on that a running one is computing: if that one has
+     * not passed the point where the two part yet, it saves its state there, so this one (and every
+     * later one sharing the prefix) resumes from it instead of computing the prefix again.
+     */
+    private void askForSnapshot(Sequence s, int kv, int max) {
+        Sequence owner = pendingBy.get(s.hashes[kv]);
+        int part = kv;
+        while (part < max && pending.containsKey(s.hashes[part])) {
+            part++;
+        }
+        if (owner != null && owner.saveSlot < 0 && !owner.inFlight && part <= owner.hashed
+            && owner.numComputed < part * blockSize && owner.hashes[part - 1].equals(s.hashes[part - 1])) {
+            planSave(owner, part);
+        }
     }
 
     /** Starts an admitted sequence (empty table, slot taken) on its hit; moreChoices: its request's other choices follow. */
@@ -116,6 +139,7 @@ final class PrefixCache {
         hash(s, full);
         for (int i = k; i < full; i++) {
             pending.merge(s.hashes[i], 1, Integer::sum);
+            pendingBy.putIfAbsent(s.hashes[i], s);
         }
         s.pendingTo = full;
         if (stateful) {
@@ -133,7 +157,7 @@ final class PrefixCache {
         for (int i = s.registered; i < full; i++) {
             blocks.register(s.table, i, s.hashes[i], s.tokens());
             if (i < s.pendingTo) {
-                unpend(s.hashes[i]);
+                unpend(s, s.hashes[i]);
             }
         }
         s.registered = Math.max(s.registered, full);
@@ -154,7 +178,7 @@ final class PrefixCache {
     /** A sequence gives its cache back (finished, preempted, dropped): its claims here go too. */
     void release(Sequence s) {
         for (int i = s.registered; i < s.pendingTo; i++) {
-            unpend(s.hashes[i]);
+            unpend(s, s.hashes[i]);
         }
         s.pendingTo = 0;
         s.registered = 0;
@@ -215,8 +239,9 @@ final class PrefixCache {
         }
     }
 
-    private void unpend(BlockHash h) {
+    private void unpend(Sequence s, BlockHash h) {
         pending.computeIfPresent(h, (k, n) -> n == 1 ? null : n - 1);
+        pendingBy.remove(h, s);
     }
 
     /** Makes sure the sequence's first n full blocks have keys. */

@@ -144,8 +144,13 @@ class PrefixCacheTest {
         Run off = run(options(model).withPrefixCaching(false), rs, false);
         Run on = run(options(model), rs, false);
         assertSame(off, on);
-        assertTrue(on.stats().prefixCacheHitRate() > (model.endsWith("v25") ? 0.3 : 0.6),
-            "rows arriving together wait for the shared prefix: hit rate " + on.stats().prefixCacheHitRate());
+        // Rows that share a prefix wait while the first computes it, then take it from the cache: v2 every
+        // shared full block, as alone; v2.5 also asks the first to save its state where they part.
+        if (model.endsWith("v25")) {
+            assertTrue(on.stats().prefixCacheHitRate() > 0.5, "hit rate " + on.stats().prefixCacheHitRate());
+        } else {
+            assertEquals(1168, on.stats().cachedPromptTokens());
+        }
     }
 
     @ParameterizedTest
