@@ -3,6 +3,7 @@ package io.lingspark.engine.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lingspark.engine.command.EngineOptionsMixin;
+import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.Presets;
 import io.lingspark.engine.model.RandomCheckpoint;
@@ -62,7 +63,11 @@ public final class PrefixBenchCommand implements Callable<Integer> {
     EngineOptionsMixin engine = new EngineOptionsMixin();
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return ExitCodes.run("bench-prefix", System.err, this::execute);
+    }
+
+    private int execute() {
         EngineOptionsMixin.usage(sharing.equals("shared") || sharing.equals("none"), "--sharing must be shared or none");
         EngineOptionsMixin.usage(requests >= 1 && prefixLen >= 0 && tailLen >= 1 && maxTokens >= 1,
             "--requests, --tail-len and --max-tokens must be >= 1, --prefix-len >= 0");
