@@ -51,6 +51,7 @@ public final class LingEngine implements Engine {
     private final MemoryPlan plan;
     private final ModelRunner runner;
     private final KvCacheManager cache;
+    private final PrefixCache prefix;
     private final PromptBuilder prompts;
     private final Scheduler scheduler;
     private final Set<Integer> keepIds = new HashSet<>();
@@ -150,10 +151,10 @@ public final class LingEngine implements Engine {
         }
         // Hybrid models: with prefix caching, the state slots beyond one per running sequence hold prefix
         // snapshots (their own budget); a memory plan with no slots to spare caches no hybrid prefixes.
-        int snapshots = o.prefixCaching() ? Math.min(EngineOptions.PREFIX_STATE_SNAPSHOTS,
-            plan.slots() - Math.min(plan.slots(), o.maxRunning())) : 0;
+        int snapshots = o.prefixCaching()
+            ? Math.min(EngineOptions.PREFIX_STATE_SNAPSHOTS, Math.max(0, plan.slots() - o.maxRunning())) : 0;
         this.cache = new KvCacheManager(plan.kvBlocks(), plan.blockSize(), plan.slots() - snapshots);
-        PrefixCache prefix = new PrefixCache(cache, o.prefixCaching(), plan.slots() > 0, plan.slots() - snapshots, snapshots);
+        this.prefix = new PrefixCache(cache, o.prefixCaching(), plan.slots() > 0, plan.slots() - snapshots, snapshots);
         if (o.prefixCaching() && !prefix.enabled()) {
             LOG.info("prefix caching is off: the memory plan leaves no state slots for prefix snapshots beyond the "
                 + o.maxRunning() + " running sequences (" + plan + ")");
@@ -301,7 +302,7 @@ public final class LingEngine implements Engine {
         return new EngineStats(promptTokens.get(), scheduler.generated.get(), scheduler.steps.get(),
             scheduler.finishedRequests.get(), scheduler.runningCount, scheduler.waitingCount, loadSeconds,
             scheduler.usedBlocks, cache.totalBlocks(), scheduler.preemptions.get(), scheduler.aborted.get(),
-            scheduler.promptTokens, scheduler.cachedPromptTokens, scheduler.prefillTokens.get());
+            prefix.promptTokens, prefix.cachedPromptTokens, scheduler.prefillTokens.get());
     }
 
     @Override

@@ -45,8 +45,9 @@ final class PrefixCache {
     private final LinkedHashSet<Integer> idleSnapshots = new LinkedHashSet<>(); // saved, unpinned, LRU first
     private final ArrayDeque<Integer> freeSnapshots = new ArrayDeque<>();
 
-    long promptTokens;        // prompt tokens of every admitted choice (first admission)
-    long cachedPromptTokens;  // of those, served from the cache
+    // Written on the scheduler's thread only, read by stats().
+    volatile long promptTokens;        // prompt tokens of every admitted choice (first admission)
+    volatile long cachedPromptTokens;  // of those, served from the cache
 
     /** What a waiting sequence would take from the cache now. */
     record Hit(int blocks, int kvBlocks, boolean defer) {
@@ -121,8 +122,7 @@ final class PrefixCache {
         int k = hit.blocks();
         s.numComputed = k * blockSize;
         s.registered = k;
-        if (!s.hitCounted) {
-            s.hitCounted = true;
+        if (s.preemptions == 0) { // its first admission (a preempted sequence is admitted again)
             promptTokens += s.promptLen;
             s.cachedTokens = Math.min(k * blockSize, s.promptLen);
             cachedPromptTokens += s.cachedTokens;
@@ -195,11 +195,6 @@ final class PrefixCache {
             s.saveSlot = -1;
             s.saveAt = -1;
         }
-    }
-
-    /** Snapshots saved now (tests). */
-    int snapshots() {
-        return saved.size();
     }
 
     private void planSave(Sequence s, int target) {

@@ -55,8 +55,6 @@ final class Scheduler implements Runnable {
     volatile int runningCount;
     volatile int waitingCount;
     volatile int usedBlocks;
-    volatile long promptTokens;       // prompt tokens of admitted choices
-    volatile long cachedPromptTokens; // of those, served from the prefix cache
     final AtomicLong prefillTokens = new AtomicLong(); // prompt (and recomputed) tokens fed to the model
 
     /**
@@ -357,8 +355,6 @@ final class Scheduler implements Runnable {
             prefix.admit(s, hit, s.choice == 0 && s.request.choices.size() > 1);
             running.add(s);
         }
-        promptTokens = prefix.promptTokens;
-        cachedPromptTokens = prefix.cachedPromptTokens;
     }
 
     /**

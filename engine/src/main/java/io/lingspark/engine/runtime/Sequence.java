@@ -41,7 +41,6 @@ final class Sequence {
     boolean restoreSent;       // that step was handed to the runner
     int saveSlot = -1;         // hybrid: snapshot slot its state goes to when numComputed reaches saveAt
     int saveAt = -1;
-    boolean hitCounted;        // its prompt was counted in the hit rate (first admission)
     int cachedTokens;          // prompt tokens it took from the cache at its first admission
 
     Sequence(RequestState request, int choice, long order, int[] prompt, int maxNew, long seed, int[] blocked,

@@ -1,7 +1,5 @@
 package io.lingspark.engine.backend.cpu;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -9,17 +7,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Dot products of one weight row with up to four activation rows at once: the weight row is widened
- * from BF16 once and reused for four tokens, which is what turns prefill into matrix-matrix work.
- * BF16 rows are read straight from their buffer (the mapped checkpoint); FP8 rows are dequantised
- * into a per-thread scratch row first and then take the fp32 path.
+ * The CPU matrix product: each weight row is fetched once per block of 64 tokens and reused for every
+ * group of 4, which is what turns prefill into matrix-matrix work. BF16 rows take the pair-order
+ * kernels ({@link PairKernels}), read straight from their buffer (the mapped checkpoint) for one token;
+ * FP8 rows are dequantised into a per-thread scratch row first and then take the fp32 path.
  */
 final class MatmulKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int L = F.length(); // 8 lanes
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<short[]> ROW = ThreadLocal.withInitial(() -> new short[0]);
 
@@ -53,11 +50,11 @@ final class MatmulKernels {
     }
 
     /**
-     * The kernel on a row held in an array, bf16 (ws) or fp32 (wf): a mapped bf16 row is copied once
-     * into a per-thread array (one memcpy, amortised over every token of the block). Each token count
-     * has its own method: C2 compiles a method with the profile it has seen, and a case that had not
-     * run yet when the dispatcher was compiled would otherwise call widen() out of line, boxing every
-     * vector; a method of its own is compiled when it is hot, with its loop inlined.
+     * The kernel on a row held in an array, bf16 (ws) or fp32 (wf), for nt ≤ 4 tokens. bf16 rows come
+     * here only when k is not a multiple of 16 (else {@link PairKernels}) and for MLA's per-row
+     * products: each token is its own single-accumulator dot product, so its result does not depend
+     * on how many tokens share the call. fp32 rows (and dequantised FP8 ones) share one weight load
+     * across the tokens, each with its own accumulator.
      */
     static void dotRows(short[] ws, float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out,
                         int o0, int ostride) {
@@ -65,11 +62,8 @@ final class MatmulKernels {
             dotF32(wf, wOff, k, x, x0, xs, nt, out, o0, ostride);
             return;
         }
-        switch (nt) {
-            case 4 -> dotBf16x4(ws, wOff, k, x, x0, xs, out, o0, ostride);
-            case 3 -> dotBf16x3(ws, wOff, k, x, x0, xs, out, o0, ostride);
-            case 2 -> dotBf16x2(ws, wOff, k, x, x0, xs, out, o0, ostride);
-            default -> out[o0] = dotBf16x1(ws, wOff, k, x, x0);
+        for (int t = 0; t < nt; t++) {
+            out[o0 + t * ostride] = dotBf16x1(ws, wOff, k, x, x0 + t * xs);
         }
     }
 
@@ -80,65 +74,7 @@ final class MatmulKernels {
         return s;
     }
 
-    private static void dotBf16x4(short[] ws, int wOff, int k, float[] x, int x0, int xs, float[] out, int o0, int ostride) {
-        int kv = k - k % L;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        int x1 = x0 + xs;
-        int x2 = x1 + xs;
-        int x3 = x2 + xs;
-        for (int i = 0; i < kv; i += L) {
-            FloatVector wv = widen(ws, wOff + i);
-            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-            a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-            a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-            a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
-        }
-        out[o0] = tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
-        out[o0 + ostride] = tail(ws, wOff, kv, k, x, x1, a1.reduceLanes(VectorOperators.ADD));
-        out[o0 + 2 * ostride] = tail(ws, wOff, kv, k, x, x2, a2.reduceLanes(VectorOperators.ADD));
-        out[o0 + 3 * ostride] = tail(ws, wOff, kv, k, x, x3, a3.reduceLanes(VectorOperators.ADD));
-    }
-
-    private static void dotBf16x3(short[] ws, int wOff, int k, float[] x, int x0, int xs, float[] out, int o0, int ostride) {
-        int kv = k - k % L;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        int x1 = x0 + xs;
-        int x2 = x1 + xs;
-        for (int i = 0; i < kv; i += L) {
-            FloatVector wv = widen(ws, wOff + i);
-            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-            a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-            a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-        }
-        out[o0] = tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
-        out[o0 + ostride] = tail(ws, wOff, kv, k, x, x1, a1.reduceLanes(VectorOperators.ADD));
-        out[o0 + 2 * ostride] = tail(ws, wOff, kv, k, x, x2, a2.reduceLanes(VectorOperators.ADD));
-    }
-
-    private static void dotBf16x2(short[] ws, int wOff, int k, float[] x, int x0, int xs, float[] out, int o0, int ostride) {
-        int kv = k - k % L;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        int x1 = x0 + xs;
-        for (int i = 0; i < kv; i += L) {
-            FloatVector wv = widen(ws, wOff + i);
-            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-            a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-        }
-        out[o0] = tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
-        out[o0 + ostride] = tail(ws, wOff, kv, k, x, x1, a1.reduceLanes(VectorOperators.ADD));
-    }
-
-    /**
-     * One token, accumulated exactly as each row of the multi-row kernels is (one accumulator, in k
-     * order): a row's result must not depend on how many rows share its step, or a prefill chunked
-     * differently (a prefix served from the cache, a batch of another size) would give other numbers.
-     */
+    /** One token against a bf16 row: one accumulator, in k order, then the scalar tail. */
     private static float dotBf16x1(short[] ws, int wOff, int k, float[] x, int x0) {
         int kv = k - k % L;
         FloatVector a0 = FloatVector.zero(F);
