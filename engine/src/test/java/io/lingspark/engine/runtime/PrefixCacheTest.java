@@ -120,7 +120,7 @@ class PrefixCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25"})
+    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25", "tiny-ling-v2-fp8"})
     void aloneTheCacheServesSharedPrefixesAndChangesNothing(String model) throws Exception {
         List<GenerationRequest> rs = requests(prompts(model), 12);
         Run off = run(options(model).withPrefixCaching(false), rs, true);
@@ -138,7 +138,7 @@ class PrefixCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25"})
+    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25", "tiny-ling-v2-fp8"})
     void batchedRowsComputeASharedPrefixOnce(String model) throws Exception {
         List<GenerationRequest> rs = requests(prompts(model), 12);
         Run off = run(options(model).withPrefixCaching(false), rs, false);
@@ -154,7 +154,7 @@ class PrefixCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25"})
+    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25", "tiny-ling-v2-fp8"})
     void preemptionAndEvictionInATinyPoolChangeNothing(String model) throws Exception {
         List<GenerationRequest> rs = requests(prompts(model), 24);
         EngineOptions o = options(model).withMaxBatchTokens(64).withMaxRunning(3);
@@ -172,7 +172,7 @@ class PrefixCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25"})
+    @ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25", "tiny-ling-v2-fp8"})
     void nChoicesShareThePromptAndEqualSingleRequestsWithTheDerivedSeeds(String model) throws Exception {
         int[] prompt = prompts(model).get(1);
         SamplingParams p = SamplingParams.builder().temperature(0.8).topP(0.95).seed(42L).n(4).maxTokens(16)
