@@ -13,8 +13,13 @@ import java.util.List;
  * @param tokenIds         generated ids (stop tokens excluded)
  * @param logprobs         per generated token when asked for, else null
  * @param parseError       why a tool-call block was kept as text, or null
+ * @param parsed           with a structured-output constraint: the answer once the constraint accepted it in
+ *                         full (JSON text for the JSON kinds, the matched text for choice and regex); else null
+ * @param outputError      with a constraint: {@link ErrorCode#INCOMPLETE_OUTPUT} when the answer ended before
+ *                         the constraint accepted it (max_tokens, a stop string); else null
  */
 public record CompletionChoice(int index, String text, String reasoningContent, List<ToolCall> toolCalls,
                                String finishReason, int completionTokens, int[] tokenIds,
-                               List<TokenLogprob> logprobs, String parseError) {
+                               List<TokenLogprob> logprobs, String parseError, String parsed,
+                               ErrorCode outputError) {
 }

@@ -18,6 +18,8 @@ public enum ErrorCode {
     TEMPLATE_ERROR,
     /** Anything unexpected inside the engine while serving this request. */
     ENGINE_ERROR,
+    /** A constrained answer (structured output) ended before its constraint accepted it: cut by max_tokens or a stop string. */
+    INCOMPLETE_OUTPUT,
     /** The engine was closed before the request finished. */
     CANCELLED
 }

@@ -53,7 +53,7 @@ final class RequestState {
             ParsedToolCalls tc = ToolCallParser.parse(rs.content());
             String finish = tc.toolCalls().isEmpty() ? s.finishReason : "tool_calls";
             out.add(new CompletionChoice(s.choice, tc.content(), rs.reasoningContent(), tc.toolCalls(), finish,
-                s.sampled, s.generatedIds(), s.logprobs == null ? null : List.copyOf(s.logprobs), tc.parseError()));
+                s.sampled, s.generatedIds(), s.logprobs == null ? null : List.copyOf(s.logprobs), tc.parseError(), null, null));
         }
         double ttft = firstTokenNanos == 0 ? 0 : ms(firstTokenNanos - submitNanos);
         int cached = choices.stream().mapToInt(s -> s.cachedTokens).sum();

@@ -1,5 +1,6 @@
 package io.lingspark.engine.runtime;
 
+import io.lingspark.engine.structured.StructuredOutput;
 import java.util.List;
 
 /**
@@ -10,11 +11,13 @@ import java.util.List;
  * @param topK     ≤ 0 means off
  * @param seed     null: a seed drawn per request (still reported nowhere; use a seed to reproduce)
  * @param logprobs null: none; k ≥ 0: the chosen token plus the top k
+ * @param structuredOutput null: free text; otherwise the constraint every finished answer satisfies
  */
 public record SamplingParams(double temperature, double topP, int topK, double minP,
                              double repetitionPenalty, double presencePenalty, double frequencyPenalty,
                              Long seed, int maxTokens, int minTokens, List<String> stop, List<Integer> stopTokenIds,
-                             boolean ignoreEos, int n, Integer logprobs, boolean skipSpecialTokens) {
+                             boolean ignoreEos, int n, Integer logprobs, boolean skipSpecialTokens,
+                             StructuredOutput structuredOutput) {
 
     public static final SamplingParams DEFAULT = builder().build();
 
@@ -38,6 +41,9 @@ public record SamplingParams(double temperature, double topP, int topK, double m
         for (String s : stop) {
             check(s != null && !s.isEmpty(), "stop strings must be non-empty");
         }
+        if (structuredOutput != null) {
+            structuredOutput.validate();
+        }
         return this;
     }
 
@@ -51,7 +57,8 @@ public record SamplingParams(double temperature, double topP, int topK, double m
         return new Builder().temperature(temperature).topP(topP).topK(topK).minP(minP)
             .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
             .seed(seed).maxTokens(maxTokens).minTokens(minTokens).stop(stop).stopTokenIds(stopTokenIds)
-            .ignoreEos(ignoreEos).n(n).logprobs(logprobs).skipSpecialTokens(skipSpecialTokens);
+            .ignoreEos(ignoreEos).n(n).logprobs(logprobs).skipSpecialTokens(skipSpecialTokens)
+            .structuredOutput(structuredOutput);
     }
 
     public static Builder builder() {
@@ -75,6 +82,7 @@ public record SamplingParams(double temperature, double topP, int topK, double m
         private int n = 1;
         private Integer logprobs;
         private boolean skipSpecialTokens = true;
+        private StructuredOutput structuredOutput;
 
         public Builder temperature(double v) { temperature = v; return this; }
         public Builder topP(double v) { topP = v; return this; }
@@ -92,10 +100,12 @@ public record SamplingParams(double temperature, double topP, int topK, double m
         public Builder n(int v) { n = v; return this; }
         public Builder logprobs(Integer v) { logprobs = v; return this; }
         public Builder skipSpecialTokens(boolean v) { skipSpecialTokens = v; return this; }
+        public Builder structuredOutput(StructuredOutput v) { structuredOutput = v; return this; }
 
         public SamplingParams build() {
             return new SamplingParams(temperature, topP, topK, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, minTokens, stop, stopTokenIds, ignoreEos, n, logprobs, skipSpecialTokens);
+                frequencyPenalty, seed, maxTokens, minTokens, stop, stopTokenIds, ignoreEos, n, logprobs, skipSpecialTokens,
+                structuredOutput);
         }
     }
 }
