@@ -34,7 +34,8 @@ public final class InputReader {
     /** OpenAI request-body keys that are sampling parameters; the rest (model, messages, ...) are not. */
     static final List<String> OPENAI_SAMPLING_KEYS = List.of("max_tokens", "max_completion_tokens", "temperature",
         "top_p", "top_k", "min_p", "seed", "stop", "n", "presence_penalty", "frequency_penalty",
-        "repetition_penalty", "min_tokens", "logprobs", "top_logprobs", "ignore_eos", "stop_token_ids");
+        "repetition_penalty", "min_tokens", "logprobs", "top_logprobs", "ignore_eos", "stop_token_ids",
+        "response_format", "guided_choice", "guided_regex", "guided_json", "guided_decoding_backend", "structured_outputs");
 
     private InputReader() {
     }
@@ -55,8 +56,14 @@ public final class InputReader {
         try {
             return switch (spec.format()) {
                 case PARQUET -> spark.read().parquet(spec.input());
-                case JSONL, OPENAI_BATCH -> spark.read().option("mode", "PERMISSIVE")
-                    .option("columnNameOfCorruptRecord", "_corrupt_record").json(spec.input());
+                case JSONL, OPENAI_BATCH -> {
+                    var reader = spark.read().option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt_record");
+                    Dataset<Row> inferred = reader.json(spec.input());
+                    String parent = spec.format() == InputFormat.OPENAI_BATCH ? "body"
+                        : spec.paramsColumn() != null && !spec.paramsColumn().isBlank() ? spec.paramsColumn() : "params";
+                    StructType exact = rawJsonFields(inferred.schema(), parent);
+                    yield exact == null ? inferred : reader.schema(exact).json(spec.input());
+                }
                 case CSV -> spark.read().option("header", "true").option("multiLine", "true")
                     .option("escape", "\"").csv(spec.input());
                 case TABLE -> spark.table(spec.input());
@@ -67,6 +74,37 @@ public final class InputReader {
             throw new InputException("cannot read " + spec.format().name().toLowerCase() + " input '"
                 + spec.input() + "': " + m, e);
         }
+    }
+
+    /**
+     * The inferred schema with the JSON-valued constraint keys under {@code parent} (a row's schema in
+     * guided_json, response_format, structured_outputs) turned into strings, or null when there are
+     * none. Spark's JSON reader keeps the exact text of an object or array read into a string field;
+     * inferred as structs, the schemas of all rows would be merged into one type, their keys sorted
+     * (which changes the order the model writes properties in), nulls dropped and mixed-type values
+     * (an enum of numbers and strings) coerced. Rows without these keys keep their schema, and so
+     * their content-hash ids.
+     */
+    static StructType rawJsonFields(StructType schema, String parent) {
+        if (!Arrays.asList(schema.fieldNames()).contains(parent)
+            || !(schema.apply(parent).dataType() instanceof StructType inner)) {
+            return null;
+        }
+        boolean changed = false;
+        StructField[] fields = inner.fields().clone();
+        for (int i = 0; i < fields.length; i++) {
+            if (Constraints.JSON_VALUED.contains(fields[i].name()) && !fields[i].dataType().equals(DataTypes.StringType)) {
+                fields[i] = new StructField(fields[i].name(), DataTypes.StringType, true, fields[i].metadata());
+                changed = true;
+            }
+        }
+        if (!changed) {
+            return null;
+        }
+        StructField[] top = schema.fields().clone();
+        int p = schema.fieldIndex(parent);
+        top[p] = new StructField(parent, new StructType(fields), top[p].nullable(), top[p].metadata());
+        return new StructType(top);
     }
 
     private static Dataset<Row> fromColumns(Dataset<Row> raw, InputSpec spec) {

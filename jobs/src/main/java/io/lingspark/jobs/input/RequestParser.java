@@ -8,6 +8,7 @@ import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.GenerationRequest;
 import io.lingspark.engine.runtime.LingException;
 import io.lingspark.engine.runtime.SamplingParams;
+import io.lingspark.engine.structured.StructuredOutput;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -111,8 +112,11 @@ public final class RequestParser implements Serializable {
 
     SamplingParams params(String id, String rowJson) {
         SamplingParams.Builder b = SamplingParams.builder();
+        StructuredOutput constraint = null;
         if (defaultParamsJson != null) {
-            apply(b, readTree(defaultParamsJson, "default params"), "default ");
+            JsonNode defaults = readTree(defaultParamsJson, "default params");
+            apply(b, defaults, "default ");
+            constraint = Constraints.of(defaults);
         }
         boolean rowSeed = false;
         if (rowJson != null && !rowJson.isBlank()) {
@@ -123,8 +127,13 @@ public final class RequestParser implements Serializable {
                 }
                 rowSeed = row.hasNonNull("seed");
                 apply(b, row, "");
+                StructuredOutput own = Constraints.of(row);
+                if (own != null) {
+                    constraint = own; // a row's own constraint overrides the job's (--choices, --output-schema, ...)
+                }
             }
         }
+        b.structuredOutput(constraint);
         if (!rowSeed && baseSeed != null) {
             b.seed(rowSeed(baseSeed, id));
         }
@@ -144,8 +153,8 @@ public final class RequestParser implements Serializable {
             Map.Entry<String, JsonNode> e = it.next();
             String k = e.getKey();
             JsonNode v = e.getValue();
-            if (v.isNull()) {
-                continue;
+            if (v.isNull() || Constraints.KEYS.contains(k)) {
+                continue; // constraints: Constraints.of
             }
             switch (k) {
                 case "max_tokens", "max_completion_tokens" -> b.maxTokens(integer(k, v));
