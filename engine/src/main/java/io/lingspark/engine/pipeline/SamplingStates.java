@@ -53,7 +53,8 @@ final class SamplingStates {
                 st.history = Arrays.copyOf(st.history, Math.max(s.length(), 2 * st.history.length));
             }
             System.arraycopy(tail, 0, st.history, s.historyFrom(), tail.length);
-            rows.add(new Sampler.Row(st.params, st.seed, s.generated(), st.blocked, st.history, st.promptLen, s.length()));
+            rows.add(new Sampler.Row(st.params, st.seed, s.generated(), st.blocked, st.history, st.promptLen, s.length(),
+                s.allowed()));
         }
         return new SamplingBatch(rows);
     }
@@ -87,8 +88,9 @@ final class SamplingStates {
                 int from = known == null || known > r.length() ? 0 : known;
                 int[] tail = Arrays.copyOfRange(r.history(), from, r.length());
                 out.add(known == null
-                    ? new SampleInfo(seq.seqId(), r.generated(), r.length(), 0, tail, r.params(), r.seed(), r.blocked(), r.promptLen())
-                    : new SampleInfo(seq.seqId(), r.generated(), r.length(), from, tail, null, 0, null, 0));
+                    ? new SampleInfo(seq.seqId(), r.generated(), r.length(), 0, tail, r.params(), r.seed(), r.blocked(), r.promptLen(),
+                        r.allowed())
+                    : new SampleInfo(seq.seqId(), r.generated(), r.length(), from, tail, null, 0, null, 0, r.allowed()));
                 sent.put(seq.seqId(), r.length());
             }
             return out;

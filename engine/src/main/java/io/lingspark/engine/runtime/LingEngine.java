@@ -8,6 +8,9 @@ import io.lingspark.engine.chat.JinjaChatTemplate;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.model.CausalLm;
 import io.lingspark.engine.model.ModelFactory;
+import io.lingspark.engine.structured.GrammarCache;
+import io.lingspark.engine.structured.GrammarState;
+import io.lingspark.engine.structured.TokenGrammar;
 import io.lingspark.engine.tokenizer.HfTokenizer;
 import io.lingspark.engine.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -55,6 +58,7 @@ public final class LingEngine implements Engine {
     private final PromptBuilder prompts;
     private final Scheduler scheduler;
     private final Set<Integer> keepIds = new HashSet<>();
+    private final GrammarCache grammars;
     private final Map<GenerationRequest, RequestState> inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
     private final double loadSeconds;
     private final String revision;
@@ -164,6 +168,7 @@ public final class LingEngine implements Engine {
             tokenizer.tokenId(t).ifPresent(keepIds::add);
         }
         this.revision = revisionOf(dir);
+        this.grammars = new GrammarCache(tokenizer, config.vocabSize, config.eosTokenIds);
         LOG.info("memory: " + plan);
         this.scheduler = new Scheduler(runner, cache, prefix, new Context(), o.maxBatchTokens(), o.maxRunning(), ctx);
         scheduler.start();
@@ -196,9 +201,12 @@ public final class LingEngine implements Engine {
             RequestState r = new RequestState(id, p, prompt.ids(), prompt.startsInReasoning(), listener, t0);
             long seed = p.seed() != null ? p.seed() : ThreadLocalRandom.current().nextLong();
             int[] blocked = blockedIds(p);
+            TokenGrammar grammar = p.structuredOutput() == null ? null : grammars.get(p.structuredOutput());
             for (int i = 0; i < p.n(); i++) {
+                GrammarState g = grammar == null ? null
+                    : new GrammarState(grammar, prompt.startsInReasoning(), config.eosTokenIds, config.vocabSize);
                 r.choices.add(new Sequence(r, i, order.getAndIncrement(), prompt.ids(), maxNew, Sampler.choiceSeed(seed, i),
-                    blocked, tokenizer.newIncrementalDecoder(false)));
+                    blocked, tokenizer.newIncrementalDecoder(false), g));
             }
             promptTokens.addAndGet(prompt.ids().length);
             if (request != null) {
@@ -285,6 +293,11 @@ public final class LingEngine implements Engine {
     /** The longest sequence (prompt + generated) this engine runs: the model's or --max-model-len, within the cache. */
     public int contextLength() {
         return prompts.contextLen();
+    }
+
+    /** The engine's compiled structured-output constraints (benchmarks and tests look inside). */
+    public GrammarCache grammars() {
+        return grammars;
     }
 
     /** The cache's bookkeeping (tests look at evictions). */

@@ -96,13 +96,15 @@ public final class LocalModelRunner implements ModelRunner {
 
     /**
      * Rows the device kernel serves exactly: greedy, or temperature with 1 ≤ top_k ≤ 64 (top_p over
-     * the top-k) and nothing the kernel lacks (penalties, min_p, an active min_tokens mask, logprobs).
+     * the top-k) and nothing the kernel lacks (penalties, min_p, an active min_tokens mask, logprobs, a
+     * structured-output mask: until a device bitmask kernel has passed the GPU parity suite, constrained
+     * rows are sampled on the host).
      */
     static boolean deviceSamplable(List<Sampler.Row> rows) {
         for (Sampler.Row r : rows) {
             SamplingParams p = r.params();
             boolean greedy = p.temperature() < Sampler.GREEDY_EPS;
-            if (p.logprobs() != null || p.minP() > 0 || p.repetitionPenalty() != 1 || p.frequencyPenalty() != 0
+            if (r.allowed() != null || p.logprobs() != null || p.minP() > 0 || p.repetitionPenalty() != 1 || p.frequencyPenalty() != 0
                 || p.presencePenalty() != 0 || (r.generated() < p.minTokens() && r.blocked().length > 0)
                 || (!greedy && (p.topK() < 1 || p.topK() > 64))) {
                 return false;

@@ -52,8 +52,21 @@ final class RequestState {
             ReasoningSplit rs = ReasoningParser.split(s.text(), startsInReasoning);
             ParsedToolCalls tc = ToolCallParser.parse(rs.content());
             String finish = tc.toolCalls().isEmpty() ? s.finishReason : "tool_calls";
-            out.add(new CompletionChoice(s.choice, tc.content(), rs.reasoningContent(), tc.toolCalls(), finish,
-                s.sampled, s.generatedIds(), s.logprobs == null ? null : List.copyOf(s.logprobs), tc.parseError(), null, null));
+            String content = tc.content();
+            String parsed = null;
+            ErrorCode outputError = null;
+            if (s.grammar != null) {
+                // The final check is on the answer text itself, so a stop string that cut it, or anything the
+                // parsers took out, cannot put an incomplete answer into parsed.
+                if (s.grammar.matches(content)) {
+                    parsed = content;
+                } else {
+                    outputError = ErrorCode.INCOMPLETE_OUTPUT;
+                }
+            }
+            out.add(new CompletionChoice(s.choice, content, rs.reasoningContent(), tc.toolCalls(), finish,
+                s.sampled, s.generatedIds(), s.logprobs == null ? null : List.copyOf(s.logprobs), tc.parseError(),
+                parsed, outputError));
         }
         double ttft = firstTokenNanos == 0 ? 0 : ms(firstTokenNanos - submitNanos);
         int cached = choices.stream().mapToInt(s -> s.cachedTokens).sum();

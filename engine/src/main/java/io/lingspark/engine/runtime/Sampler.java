@@ -6,7 +6,10 @@ import java.util.Arrays;
  * Picks the next token of one sequence from its logits row, with vLLM's SamplingParams semantics, in
  * vLLM's order:
  * <ol>
- *   <li>min_tokens: eos and stop ids are masked until min_tokens tokens were generated;</li>
+ *   <li>structured output: ids the row's constraint does not allow next are masked (the packed
+ *       {@code allowed} bitmask, see {@code structured.TokenGrammar});</li>
+ *   <li>min_tokens: eos and stop ids are masked until min_tokens tokens were generated (under a
+ *       constraint that allows nothing else, they stay: the answer is complete);</li>
  *   <li>repetition_penalty (HF/vLLM) on every id seen in prompt or output: positive logits are divided,
  *       negative ones multiplied;</li>
  *   <li>frequency and presence penalties on output ids: {@code l -= frequency·count + presence}.</li>
@@ -38,9 +41,15 @@ public final class Sampler {
      * @param generated tokens drawn so far: the index of this draw
      * @param blocked   ids masked while generated < min_tokens (eos unless ignore_eos, stop_token_ids)
      * @param history   prompt then generated ids; [0, length) are valid
+     * @param allowed   null: every id; else the packed mask [ceil(V / 64)] of the ids allowed next (bit id % 64
+     *                  of word id / 64), shared and read-only
      */
     public record Row(SamplingParams params, long seed, int generated, int[] blocked, int[] history, int promptLen,
-                      int length) {
+                      int length, long[] allowed) {
+        public Row(SamplingParams params, long seed, int generated, int[] blocked, int[] history, int promptLen,
+                   int length) {
+            this(params, seed, generated, blocked, history, promptLen, length, null);
+        }
     }
 
     /**
@@ -158,6 +167,9 @@ public final class Sampler {
         if (logprobs) {
             System.arraycopy(l, off, s.raw, 0, v);
         }
+        if (row.allowed() != null) {
+            applyMask(l, off, v, row.allowed());
+        }
         applyPenalties(l, off, v, row, s);
         int token = p.temperature() < GREEDY_EPS ? argmax(l, off, v) : draw(l, off, v, p, uniform(row.seed(), row.generated()), s);
         if (!logprobs) {
@@ -176,7 +188,7 @@ public final class Sampler {
     static void applyPenalties(float[] l, int off, int v, Row row, Scratch s) {
         SamplingParams p = row.params();
         s.ensure(v);
-        if (row.generated() < p.minTokens()) {
+        if (row.generated() < p.minTokens() && !onlyBlockedAllowed(row)) {
             for (int id : row.blocked()) {
                 if (id >= 0 && id < v) {
                     l[off + id] = Float.NEGATIVE_INFINITY;
@@ -211,6 +223,58 @@ public final class Sampler {
                 s.counts[id] = 0;
             }
         }
+    }
+
+    /**
+     * Masks l[off + id] for every id whose bit is clear: whole zero words are filled, whole one words
+     * skipped, so a narrow constraint (a few allowed ids) costs one fill of the row.
+     */
+    public static void applyMask(float[] l, int off, int v, long[] allowed) {
+        int words = (v + 63) >>> 6;
+        for (int w = 0; w < words; w++) {
+            long m = w < allowed.length ? allowed[w] : 0L;
+            if (m == -1L) {
+                continue;
+            }
+            int base = w << 6;
+            int top = Math.min(base + 64, v);
+            if (m == 0L) {
+                Arrays.fill(l, off + base, off + top, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            long clear = ~m;
+            while (clear != 0) {
+                int id = base + Long.numberOfTrailingZeros(clear);
+                if (id >= top) {
+                    break;
+                }
+                l[off + id] = Float.NEGATIVE_INFINITY;
+                clear &= clear - 1;
+            }
+        }
+    }
+
+    /** True when the row's constraint allows no id but the min_tokens-blocked ones (its answer is complete). */
+    private static boolean onlyBlockedAllowed(Row row) {
+        long[] a = row.allowed();
+        if (a == null) {
+            return false;
+        }
+        for (int w = 0; w < a.length; w++) {
+            long m = a[w];
+            if (m == 0) {
+                continue;
+            }
+            for (int id : row.blocked()) {
+                if (id >>> 6 == w) {
+                    m &= ~(1L << id);
+                }
+            }
+            if (m != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int nextStamp(Scratch s) {

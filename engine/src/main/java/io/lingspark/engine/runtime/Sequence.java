@@ -1,6 +1,7 @@
 package io.lingspark.engine.runtime;
 
 import io.lingspark.engine.output.StopMatcher;
+import io.lingspark.engine.structured.GrammarState;
 import io.lingspark.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,9 +43,11 @@ final class Sequence {
     int saveSlot = -1;         // hybrid: snapshot slot its state goes to when numComputed reaches saveAt
     int saveAt = -1;
     int cachedTokens;          // prompt tokens it took from the cache at its first admission
+    final GrammarState grammar; // structured output: where the answer stands in its constraint, or null
 
     Sequence(RequestState request, int choice, long order, int[] prompt, int maxNew, long seed, int[] blocked,
-             Tokenizer.IncrementalDecoder decoder) {
+             Tokenizer.IncrementalDecoder decoder, GrammarState grammar) {
+        this.grammar = grammar;
         this.request = request;
         this.choice = choice;
         this.order = order;
@@ -74,7 +77,8 @@ final class Sequence {
 
     /** What the sampler needs for this sequence's next token. */
     Sampler.Row samplingRow() {
-        return new Sampler.Row(request.params, seed, sampled, blocked, tokens, promptLen, length);
+        return new Sampler.Row(request.params, seed, sampled, blocked, tokens, promptLen, length,
+            grammar == null ? null : grammar.mask());
     }
 
     boolean finished() {
@@ -110,6 +114,9 @@ final class Sequence {
         }
         tokens[length++] = id;
         String delta = ctx.keepInText(id, p) ? decoder.add(id) : "";
+        if (grammar != null) {
+            grammar.accept(id, delta);
+        }
         String out;
         if (sampled <= p.minTokens()) {
             out = delta; // vLLM checks stop strings only once min_tokens are out

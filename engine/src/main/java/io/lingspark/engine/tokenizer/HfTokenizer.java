@@ -206,6 +206,16 @@ public final class HfTokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] vocabularyBytes(int id) {
+        if (id < 0 || id >= tokens.length || tokens[id] == null || Integer.valueOf(id).equals(addedIds.get(tokens[id]))) {
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(tokens[id].length());
+        appendBytes(id, false, out);
+        return out.toByteArray();
+    }
+
+    @Override
     public int size() {
         return tokens.length;
     }

@@ -28,6 +28,13 @@ public interface Tokenizer {
     /** Whether id is an added token marked special. */
     boolean isSpecial(int id);
 
+    /**
+     * The bytes a model-vocabulary id stands for in decoded text (byte-level symbols mapped back to bytes;
+     * possibly part of a UTF-8 character), or null for an added token (special or not) and an id with no
+     * token. Structured output builds its token index from these.
+     */
+    byte[] vocabularyBytes(int id);
+
     /** Number of ids with a token (the highest id + 1). */
     int size();
 

@@ -41,7 +41,7 @@ public final class StepCodec {
         scalar("logits", BYTE), list("hidden", FLOAT),
         scalar("s_generated", INT), scalar("s_length", INT), scalar("s_history_from", INT), list("s_history_tail", INT),
         scalar("s_params", new ArrowType.Binary()), scalar("s_seed", LONG), list("s_blocked", INT),
-        scalar("s_prompt_len", INT)));
+        scalar("s_prompt_len", INT), list("s_allowed", INT)));
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -121,6 +121,10 @@ public final class StepCodec {
                 seqs.get(i).firstRow(), seqs.get(i).firstRow() + seqs.get(i).numNew()));
             ArrowColumns.putInts((ListVector) root.getVector("block_table"), n, i -> seqs.get(i).blockTable());
             ArrowColumns.putInts((ListVector) root.getVector("s_history_tail"), n, i -> info[i] == null ? null : info[i].historyTail());
+            // A structured-output mask, each long as two ints (low, high): sent every step it applies, as
+            // the constraint's state lives with the sequence on rank 0.
+            ArrowColumns.putInts((ListVector) root.getVector("s_allowed"), n,
+                i -> info[i] == null || info[i].allowed() == null ? null : longsAsInts(info[i].allowed()));
             ArrowColumns.putInts((ListVector) root.getVector("s_blocked"), n,
                 i -> info[i] == null || info[i].params() == null ? null : info[i].blocked());
             ListVector hidden = (ListVector) root.getVector("hidden");
@@ -163,6 +167,7 @@ public final class StepCodec {
             ListVector blocks = (ListVector) root.getVector("block_table");
             ListVector tail = (ListVector) root.getVector("s_history_tail");
             ListVector blocked = (ListVector) root.getVector("s_blocked");
+            ListVector allowed = (ListVector) root.getVector("s_allowed");
             ListVector hidden = (ListVector) root.getVector("hidden");
             ForwardBatch.Builder b = ForwardBatch.builder();
             List<SampleInfo> sampling = new ArrayList<>();
@@ -176,11 +181,29 @@ public final class StepCodec {
                     SamplingParams p = c.params.isNull(i) ? null : JSON.readValue(c.params.get(i), SamplingParams.class);
                     sampling.add(new SampleInfo(c.seqId.get(i), c.gen.get(i), c.len.get(i), c.from.get(i),
                         ArrowColumns.ints(tail, i), p, p == null ? 0 : c.seed.get(i),
-                        p == null ? null : ArrowColumns.ints(blocked, i), p == null ? 0 : c.promptLen.get(i)));
+                        p == null ? null : ArrowColumns.ints(blocked, i), p == null ? 0 : c.promptLen.get(i),
+                        allowed.isNull(i) ? null : intsAsLongs(ArrowColumns.ints(allowed, i))));
                 }
             }
             float[] h = hidden.getValueCount() > 0 && !hidden.isNull(0) ? ArrowColumns.allFloats(hidden) : null;
             return new StepMessage(sample, b.build(), h, sampling, resets, released);
         }
+    }
+
+    private static int[] longsAsInts(long[] v) {
+        int[] out = new int[2 * v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[2 * i] = (int) v[i];
+            out[2 * i + 1] = (int) (v[i] >>> 32);
+        }
+        return out;
+    }
+
+    private static long[] intsAsLongs(int[] v) {
+        long[] out = new long[v.length / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (v[2 * i] & 0xffffffffL) | ((long) v[2 * i + 1] << 32);
+        }
+        return out;
     }
 }

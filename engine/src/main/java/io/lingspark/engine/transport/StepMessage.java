@@ -29,6 +29,6 @@ public record StepMessage(boolean sample, ForwardBatch batch, float[] hidden, Li
      * @param historyTail history[historyFrom .. length)
      */
     public record SampleInfo(long seqId, int generated, int length, int historyFrom, int[] historyTail,
-                             SamplingParams params, long seed, int[] blocked, int promptLen) {
+                             SamplingParams params, long seed, int[] blocked, int promptLen, long[] allowed) {
     }
 }

@@ -144,7 +144,7 @@ class SchedulerTest {
             prompt[i] = 20 + i;
         }
         RequestState r = new RequestState(id, p, prompt, false, null, System.nanoTime());
-        r.choices.add(new Sequence(r, 0, order++, prompt, maxTokens, 1, new int[0], tokenizer.newIncrementalDecoder(false)));
+        r.choices.add(new Sequence(r, 0, order++, prompt, maxTokens, 1, new int[0], tokenizer.newIncrementalDecoder(false), null));
         return r;
     }
 
