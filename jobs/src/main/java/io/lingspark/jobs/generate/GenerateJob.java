@@ -12,6 +12,7 @@ import io.lingspark.jobs.input.InputFormat;
 import io.lingspark.jobs.input.InputSpec;
 import io.lingspark.jobs.input.RequestParser;
 import io.lingspark.jobs.output.OutputFormat;
+import io.lingspark.jobs.output.ParsedColumn;
 import io.lingspark.jobs.output.OutputException;
 import io.lingspark.jobs.progress.StatusFile;
 import java.nio.file.Path;
@@ -69,6 +70,25 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Mixin
     SamplingOptionsMixin sampling = new SamplingOptionsMixin();
+
+    // Structured output: at most one; each is every row's default constraint, and a row's own
+    // (response_format, guided_*, structured_outputs in its params) overrides it.
+    @Option(names = "--choices", split = ",", paramLabel = "A,B,...", description = "every answer is one of these "
+        + "labels (trimmed; parsed: the label). A row's own constraint in its params overrides this.")
+    List<String> choices;
+
+    @Option(names = "--regex", description = "every answer matches this regular expression in full (parsed: the answer). "
+        + "A row's own constraint overrides this.")
+    String regex;
+
+    @Option(names = "--json-schema", paramLabel = "FILE", description = "every answer is a JSON document valid against "
+        + "the JSON Schema in FILE (read on the driver; parsed: a typed column of it). A row's own constraint overrides this.")
+    Path jsonSchema;
+
+    @Option(names = "--output-schema", paramLabel = "DDL", description = "every answer is a JSON object with these "
+        + "fields, e.g. \"label STRING, score DOUBLE, tags ARRAY<STRING>\" (parsed: a struct, parsed.label in SQL). "
+        + "A row's own constraint overrides this.")
+    String outputSchema;
 
     @Mixin
     EngineOptionsMixin engine = new EngineOptionsMixin();
@@ -196,7 +216,7 @@ public final class GenerateJob implements Callable<Integer> {
                            RequestParser parser, EngineSettings engine, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
                            Path statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
-                           int batchRows) {
+                           int batchRows, ParsedColumn parsed) {
     }
 
     private Settings validateOptions() {
@@ -219,9 +239,10 @@ public final class GenerateJob implements Callable<Integer> {
             + "-" + Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xF000));
         usage(run.matches("[A-Za-z0-9._-]{1,100}"), "--run-id may hold only letters, digits, '.', '_' and '-'");
         sampling.params(); // a bad default is a usage error before anything starts
+        JobConstraint constraint = JobConstraint.of(choices, regex, jsonSchema, outputSchema);
         String defaults;
         try {
-            defaults = new ObjectMapper().writeValueAsString(sampling.asRequestFields());
+            defaults = new ObjectMapper().writeValueAsString(constraint.addTo(sampling.asRequestFields()));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -232,11 +253,12 @@ public final class GenerateJob implements Callable<Integer> {
                 throw new LingException(p.errorCode(), p.errorMessage());
             }
         } catch (LingException e) {
-            throw new CommandException(ExitCodes.USAGE, "invalid sampling option: " + e.getMessage());
+            throw new CommandException(ExitCodes.USAGE, "invalid sampling option: " + e.getMessage(), e);
         }
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
-        return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows);
+        return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows,
+            constraint.parsed());
     }
 
     private static void usage(boolean ok, String message) {

@@ -125,7 +125,7 @@ public final class GenerateRun {
 
     private JobSettings jobSettings(int failFirstAttemptAfter) {
         return new JobSettings(s.model().toAbsolutePath().toString(), s.engine(), s.maxInFlight(), s.runId(),
-            s.input().keepColumns().size(), s.parser(), failFirstAttemptAfter);
+            s.input().keepColumns().size(), s.parser(), s.parsed(), failFirstAttemptAfter);
     }
 
     /**
@@ -164,6 +164,9 @@ public final class GenerateRun {
         Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
         OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
         var runs = store.check(s.runId(), s.resume(), s.overwrite());
+        if (s.resume() && !runs.isEmpty()) {
+            store.checkParsedType(s.parsed().type());
+        }
         Dataset<Row> todo = s.limit() > 0 ? input.limit((int) Math.min(Integer.MAX_VALUE, s.limit())) : input;
         if (s.resume() && !runs.isEmpty()) {
             Dataset<Row> done = store.existingIds();
@@ -187,7 +190,7 @@ public final class GenerateRun {
         spark.sparkContext().addSparkListener(listener);
         StatusFile status = s.statusFile() == null ? null : new StatusFile(s.statusFile());
         boolean bar = local && System.console() != null;
-        StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns());
+        StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns(), s.parsed().type());
         double prepS = (System.nanoTime() - t0) / 1e9;
         ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
             s.output(), metrics.rowsIn::value, s.statusIntervalMs());
@@ -195,7 +198,7 @@ public final class GenerateRun {
             if (pipelined) {
                 EngineSettings engine = layout.local() ? localShares(s.engine(), layout.ranks(), layout.pipelines()) : s.engine();
                 JobSettings pjs = new JobSettings(js.modelDir(), engine, js.maxInFlight(), js.runId(), js.keptColumns(),
-                    js.parser(), -1);
+                    js.parser(), js.parsed(), -1);
                 PipelineRun.run(spark, todo, schema, new PartitionGenerator(pjs, metrics), js.modelDir(), engine, layout,
                     s.batchRows(), metrics, store, s.runId(), s.overwrite());
             } else {
@@ -220,7 +223,7 @@ public final class GenerateRun {
                     + total + " were submitted");
             }
             String openAi = s.input().format() == InputFormat.OPENAI_BATCH
-                ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000).toString() : null;
+                ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000, s.parsed().holdsJson()).toString() : null;
             boolean tooManyErrors = summary.errorRate() > s.maxErrorRate();
             reporter.finish(summary.snapshot(tooManyErrors ? "failed" : "succeeded", total, tooManyErrors
                 ? String.format("error rate %.4f is over --max-error-rate %.4f", summary.errorRate(), s.maxErrorRate())

@@ -1,6 +1,7 @@
 package io.lingspark.jobs.generate;
 
 import io.lingspark.jobs.input.RequestParser;
+import io.lingspark.jobs.output.ParsedColumn;
 import java.io.Serializable;
 
 /**
@@ -9,11 +10,12 @@ import java.io.Serializable;
  *
  * @param engine        the engine options (device, batch and memory limits)
  * @param maxInFlight   requests a task keeps submitted ahead of the row it is emitting
+ * @param parsed        what the output's parsed column holds (its type decided on the driver)
  * @param failFirstAttemptAfter test hook: when ≥ 0, the first attempt of every even partition fails
  *                      after emitting that many requests (spark.lingspark.testing.fail-first-attempt-after)
  */
 public record JobSettings(String modelDir, EngineSettings engine, int maxInFlight, String runId, int keptColumns,
-                          RequestParser parser, int failFirstAttemptAfter) implements Serializable {
+                          RequestParser parser, ParsedColumn parsed, int failFirstAttemptAfter) implements Serializable {
     public String device() {
         return engine.device();
     }

@@ -60,7 +60,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     /** The output rows of the input rows through an engine, streaming (also a pipeline's first rank). */
     public Iterator<Row> stream(Iterator<Row> input, Engine engine, int attempt, boolean failHook) {
         TaskContext tc = TaskContext.get();
-        ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt);
+        ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt,
+            settings.parsed());
         Stream s = new Stream(input, engine, rows, failHook);
         if (tc != null) {
             // A failed or killed task leaves requests in the shared engine; drop their futures.
@@ -123,7 +124,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                 }
                 GenerationResult r = await(p.result());
                 count(r);
-                ready.addAll(rows.rows(p.id(), r, p.kept()));
+                ready.addAll(rows.rows(p.id(), r, p.kept(),
+                    p.request() == null ? null : p.request().params().structuredOutput()));
                 emittedRequests++;
             }
             return true;

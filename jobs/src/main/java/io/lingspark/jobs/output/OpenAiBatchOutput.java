@@ -3,11 +3,15 @@ package io.lingspark.jobs.output;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lingspark.engine.runtime.ErrorCode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,10 +20,13 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The OpenAI batch output file for an OpenAI batch input: one line per custom_id, shaped like the
@@ -35,14 +42,29 @@ public final class OpenAiBatchOutput {
     private OpenAiBatchOutput() {
     }
 
-    public static Path write(OutputStore store, String runId, long createdEpochSeconds) {
-        Dataset<Row> perId = store.readRun(runId)
+    /**
+     * @param parsedIsJson whether the parsed column's strings are JSON text ({@link ParsedColumn#holdsJson}):
+     *                     they become {@code message.parsed} as JSON, as OpenAI's SDK parses content; else
+     *                     (--choices, --regex) the answer as a JSON string
+     */
+    public static Path write(OutputStore store, String runId, long createdEpochSeconds, boolean parsedIsJson) {
+        Dataset<Row> run = store.readRun(runId);
+        // A typed parsed column (Parquet) goes over as its JSON text; JSONL reads it back as that text already.
+        // (Runs written before structured output have no parsed column.)
+        java.util.Optional<DataType> t = java.util.Arrays.stream(run.schema().fields())
+            .filter(f -> f.name().equals(OutputSchema.PARSED)).map(f -> f.dataType()).findFirst();
+        Column parsed = t.isEmpty() ? lit(null).cast("string")
+            : t.get().equals(DataTypes.StringType) ? col(OutputSchema.PARSED) : to_json(col(OutputSchema.PARSED));
+        // A request failed when it has an error row; INCOMPLETE_OUTPUT is a choice's, on a served request.
+        Column requestError = when(col("error.code").notEqual(ErrorCode.INCOMPLETE_OUTPUT.name()), col("error"));
+        Dataset<Row> perId = run
             .groupBy(col("id"))
             .agg(first(col("model")).as("model"), first(col("prompt_tokens")).as("prompt_tokens"),
-                first(col("error")).as("error"),
+                first(requestError, true).as("error"),
                 collect_list(struct(col("choice"), col("text"), col("reasoning_content"), col("tool_calls"),
-                    col("finish_reason"), col("completion_tokens"))).as("choices"));
-        Dataset<String> lines = perId.map((MapFunction<Row, String>) r -> line(r, createdEpochSeconds), Encoders.STRING());
+                    col("finish_reason"), col("completion_tokens"), parsed.as("parsed"))).as("choices"));
+        Dataset<String> lines = perId.map((MapFunction<Row, String>) r -> line(r, createdEpochSeconds, parsedIsJson),
+            Encoders.STRING());
         Path dir = new Path(new Path(store.root(), FOLDER), "staging-" + runId);
         lines.coalesce(1).write().mode(SaveMode.Overwrite).text(dir.toString());
         FileSystem fs = store.fs();
@@ -62,7 +84,7 @@ public final class OpenAiBatchOutput {
         }
     }
 
-    static String line(Row r, long created) throws IOException {
+    static String line(Row r, long created, boolean parsedIsJson) throws IOException {
         ObjectMapper om = new ObjectMapper();
         ObjectNode out = om.createObjectNode();
         String id = r.getString(r.fieldIndex("id"));
@@ -94,6 +116,10 @@ public final class OpenAiBatchOutput {
             ObjectNode msg = ch.putObject("message");
             msg.put("role", "assistant");
             msg.put("content", c.getString(1));
+            if (!c.isNullAt(6)) {
+                String p = c.getString(6);
+                msg.set("parsed", parsedIsJson ? om.readTree(p) : om.getNodeFactory().textNode(p));
+            }
             if (c.getString(2) != null) {
                 msg.put("reasoning_content", c.getString(2));
             }

@@ -3,6 +3,7 @@ package io.lingspark.jobs.output;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -23,12 +24,23 @@ public final class OutputSchema {
         .add("code", DataTypes.StringType)
         .add("message", DataTypes.StringType);
 
-    public static final StructType BASE = new StructType()
+    public static final String PARSED = "parsed";
+
+    /** The columns with a string parsed column; {@link #base} gives the job's own parsed type. */
+    public static final StructType BASE = base(DataTypes.StringType);
+
+    private OutputSchema() {
+    }
+
+    /** The columns, parsed with the type the job's flags decide ({@link ParsedColumn}). */
+    public static StructType base(DataType parsedType) {
+        return new StructType()
         .add("id", DataTypes.StringType, false)
         .add("choice", DataTypes.IntegerType, false)
         .add("model", DataTypes.StringType)
         .add("model_revision", DataTypes.StringType)
         .add("text", DataTypes.StringType)
+        .add(PARSED, parsedType)
         .add("reasoning_content", DataTypes.StringType)
         .add("tool_calls", DataTypes.createArrayType(TOOL_CALL, false))
         .add("finish_reason", DataTypes.StringType)
@@ -38,8 +50,6 @@ public final class OutputSchema {
         .add("ttft_ms", DataTypes.DoubleType)
         .add("attempt", DataTypes.IntegerType)
         .add("error", ERROR);
-
-    private OutputSchema() {
     }
 
     /** Output column names keep-columns must not reuse. */
@@ -50,8 +60,8 @@ public final class OutputSchema {
     }
 
     /** The base columns, then the kept input columns with their input types, then run_id. */
-    public static StructType withKept(StructType input, List<String> keep) {
-        StructType s = BASE;
+    public static StructType withKept(StructType input, List<String> keep, DataType parsedType) {
+        StructType s = base(parsedType);
         for (String k : keep) {
             StructField f = input.apply(k);
             s = s.add(f.name(), f.dataType(), true);

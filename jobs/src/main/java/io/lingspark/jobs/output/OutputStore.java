@@ -91,6 +91,25 @@ public final class OutputStore {
         return runs;
     }
 
+    /**
+     * A resumed run must write the parsed column with the type the earlier runs have (a reader takes
+     * the union of the runs): the same --output-schema / --json-schema / --choices / --regex flags.
+     * Parquet only; JSON has no types to disagree. Runs from before the column existed are fine.
+     */
+    public void checkParsedType(org.apache.spark.sql.types.DataType type) {
+        if (format != OutputFormat.PARQUET) {
+            return;
+        }
+        for (var f : read().schema().fields()) {
+            if (f.name().equals(OutputSchema.PARSED) && !f.dataType().catalogString().equals(type.catalogString())) {
+                // (catalogString: names and types; Parquet reads every field back as nullable)
+                throw new OutputException("output '" + output + "' has a parsed column of type " + f.dataType().simpleString()
+                    + " but this run would write " + type.simpleString() + "; resume with the flags of the earlier runs "
+                    + "(--output-schema, --json-schema, --choices, --regex) or write to a new output");
+            }
+        }
+    }
+
     /** Ids already written by any run (one column "id", distinct), for --resume. */
     public Dataset<Row> existingIds() {
         return read().select(col("id")).distinct();

@@ -4,6 +4,7 @@ import io.lingspark.engine.runtime.CompletionChoice;
 import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.engine.output.ToolCall;
+import io.lingspark.engine.structured.StructuredOutput;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -15,16 +16,23 @@ public final class ResultRows {
     private final String revision;
     private final String runId;
     private final int attempt;
+    private final ParsedColumn parsed;
 
-    public ResultRows(String model, String revision, String runId, int attempt) {
+    public ResultRows(String model, String revision, String runId, int attempt, ParsedColumn parsed) {
         this.model = model;
         this.revision = revision;
         this.runId = runId;
         this.attempt = attempt;
+        this.parsed = parsed;
     }
 
-    /** One row per choice, or one error row; kept holds the pass-through column values. */
-    public List<Row> rows(String id, GenerationResult r, Object[] kept) {
+    /**
+     * One row per choice, or one error row; kept holds the pass-through column values, constraint the
+     * request's output constraint (null: none). A choice whose answer ended before its constraint
+     * accepted it keeps its text and finish_reason, with a null parsed and error INCOMPLETE_OUTPUT:
+     * the request itself was served (the summary counts these apart from failed requests).
+     */
+    public List<Row> rows(String id, GenerationResult r, Object[] kept, StructuredOutput constraint) {
         if (!r.ok()) {
             return List.of(error(id, r.errorCode(), r.errorMessage(), r.promptTokens(), r.totalMs(), kept));
         }
@@ -36,18 +44,27 @@ public final class ResultRows {
                     calls.add(RowFactory.create(t.id(), t.name(), t.arguments()));
                 }
             }
-            out.add(row(id, c.index(), c.text(), c.reasoningContent(), calls, c.finishReason(), r.promptTokens(),
-                c.completionTokens(), r.totalMs(), r.ttftMs(), null, kept));
+            Row error = c.outputError() == null ? null : RowFactory.create(c.outputError().name(),
+                incomplete(c.outputError(), c.finishReason()));
+            out.add(row(id, c.index(), c.text(), parsed.value(c, constraint), c.reasoningContent(), calls,
+                c.finishReason(), r.promptTokens(), c.completionTokens(), r.totalMs(), r.ttftMs(), error, kept));
         }
         return out;
     }
 
     public Row error(String id, ErrorCode code, String message, int promptTokens, double latencyMs, Object[] kept) {
-        return row(id, 0, null, null, List.of(), null, promptTokens, 0, latencyMs, null,
+        return row(id, 0, null, null, null, List.of(), null, promptTokens, 0, latencyMs, null,
             RowFactory.create(code.name(), message), kept);
     }
 
-    private Row row(String id, int choice, String text, String reasoning, List<Row> calls, String finish,
+    private static String incomplete(ErrorCode code, String finish) {
+        return code == ErrorCode.INCOMPLETE_OUTPUT
+            ? "the answer ended (finish_reason " + finish + ") before it satisfied the output constraint; "
+                + "parsed is null, text holds what was generated (raise max_tokens)"
+            : "the answer does not satisfy the output constraint (finish_reason " + finish + ")";
+    }
+
+    private Row row(String id, int choice, String text, Object parsedValue, String reasoning, List<Row> calls, String finish,
                     int promptTokens, int completionTokens, Double latency, Double ttft, Row error, Object[] kept) {
         Object[] v = new Object[OutputSchema.BASE.size() + kept.length + 1];
         int i = 0;
@@ -56,6 +73,7 @@ public final class ResultRows {
         v[i++] = model;
         v[i++] = revision;
         v[i++] = text;
+        v[i++] = parsedValue;
         v[i++] = reasoning;
         v[i++] = scala.jdk.javaapi.CollectionConverters.asScala(calls).toSeq();
         v[i++] = finish;

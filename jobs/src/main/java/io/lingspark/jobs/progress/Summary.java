@@ -19,9 +19,14 @@ import org.apache.spark.sql.Row;
  *
  * @param cachedPromptTokens prompt tokens the engines served from their prefix caches
  * @param choicePromptTokens prompt tokens read over every choice
+ * @param incompleteOutputs  choices whose answer ended before its output constraint accepted it
+ *                           (INCOMPLETE_OUTPUT): served requests, so not in errorsByCode nor the error rate
  */
 public record Summary(String runId, String output, long requests, long rows, Map<String, Long> errorsByCode,
-                      long tokensIn, long tokensOut, double wallS, long cachedPromptTokens, long choicePromptTokens) {
+                      long tokensIn, long tokensOut, double wallS, long cachedPromptTokens, long choicePromptTokens,
+                      long incompleteOutputs) {
+    private static final String INCOMPLETE = io.lingspark.engine.runtime.ErrorCode.INCOMPLETE_OUTPUT.name();
+
 
     public static Summary of(Dataset<Row> run, String runId, String output, double wallS) {
         // One query: per error code (null = fine), then summed here. Every request has exactly one
@@ -34,8 +39,11 @@ public record Summary(String runId, String output, long requests, long rows, Map
         long rows = 0;
         long in = 0;
         long out = 0;
+        long incomplete = 0;
         for (Row r : byCode) {
-            if (!r.isNullAt(0)) {
+            if (!r.isNullAt(0) && r.getString(0).equals(INCOMPLETE)) {
+                incomplete = r.getLong(2); // every choice row with it, not only choice 0
+            } else if (!r.isNullAt(0)) {
                 errors.put(r.getString(0), r.getLong(1));
             }
             requests += r.getLong(1);
@@ -43,12 +51,13 @@ public record Summary(String runId, String output, long requests, long rows, Map
             in += r.isNullAt(3) ? 0 : r.getLong(3);
             out += r.isNullAt(4) ? 0 : r.getLong(4);
         }
-        return new Summary(runId, output, requests, rows, errors, in, out, wallS, 0, 0);
+        return new Summary(runId, output, requests, rows, errors, in, out, wallS, 0, 0, incomplete);
     }
 
     /** The same summary with the prefix-cache counts of the run. */
     public Summary withPrefixCache(long cached, long choicePrompt) {
-        return new Summary(runId, output, requests, rows, errorsByCode, tokensIn, tokensOut, wallS, cached, choicePrompt);
+        return new Summary(runId, output, requests, rows, errorsByCode, tokensIn, tokensOut, wallS, cached, choicePrompt,
+            incompleteOutputs);
     }
 
     /** Prompt tokens served from the prefix cache / prompt tokens read, or null when none were read. */
@@ -78,6 +87,9 @@ public record Summary(String runId, String output, long requests, long rows, Map
         line(b, "output rows", Long.toString(rows));
         line(b, "errors", String.format("%d (%.1f%%)", errors(), errorRate() * 100));
         errorsByCode.forEach((k, v) -> line(b, "  " + k, Long.toString(v)));
+        if (incompleteOutputs > 0) {
+            line(b, "incomplete output", incompleteOutputs + " choice(s) cut before the constraint was met");
+        }
         line(b, "prompt tokens", Long.toString(tokensIn));
         line(b, "completion tokens", Long.toString(tokensOut));
         Double hit = prefixCacheHitRate();
