@@ -4,6 +4,7 @@ import io.lingspark.engine.command.ExitCodes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.command.ConstraintOptionsMixin;
 import io.lingspark.engine.command.EngineOptionsMixin;
 import io.lingspark.engine.command.SamplingOptionsMixin;
 import io.lingspark.engine.runtime.CompletionChoice;
@@ -45,6 +46,9 @@ public final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptionsMixin sampling = new SamplingOptionsMixin();
 
+    @Mixin
+    ConstraintOptionsMixin constraint = new ConstraintOptionsMixin();
+
     @Option(names = "--system", description = "system message")
     String system;
 
@@ -72,7 +76,7 @@ public final class ChatCommand implements Callable<Integer> {
             messages.add(Map.of("role", "system", "content", system));
         }
         messages.add(Map.of("role", "user", "content", message));
-        SamplingParams params = sampling.params();
+        SamplingParams params = sampling.params().toBuilder().structuredOutput(constraint.constraint()).build();
         EngineOptions options = engine.options(model);
         if (!Files.isDirectory(model)) {
             throw new ExitCodes.CommandException(ExitCodes.MODEL, "model directory " + model + " does not exist");
@@ -122,6 +126,9 @@ public final class ChatCommand implements Callable<Integer> {
         }
         if (c.parseError() != null) {
             out.println("[tool call parse error] " + c.parseError());
+        }
+        if (c.outputError() != null) {
+            out.println("[" + c.outputError() + "] the answer ended (" + c.finishReason() + ") before its constraint was satisfied");
         }
     }
 

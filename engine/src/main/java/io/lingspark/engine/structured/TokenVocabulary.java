@@ -27,13 +27,26 @@ public final class TokenVocabulary {
     final int[] tokIds;
 
     public TokenVocabulary(Tokenizer tokenizer, int vocabSize, int[] eosIds) {
-        this.vocabSize = vocabSize;
+        this(bytesOf(tokenizer, vocabSize), eosIds);
+    }
+
+    private static byte[][] bytesOf(Tokenizer tokenizer, int vocabSize) {
+        byte[][] out = new byte[vocabSize][];
+        for (int id = 0; id < Math.min(vocabSize, tokenizer.size()); id++) {
+            out[id] = tokenizer.vocabularyBytes(id);
+        }
+        return out;
+    }
+
+    /** @param tokenBytes [V] each id's bytes, null (or empty) for ids a constraint never allows */
+    public TokenVocabulary(byte[][] tokenBytes, int[] eosIds) {
+        this.vocabSize = tokenBytes.length;
         this.words = (vocabSize + 63) >>> 6;
         this.eosIds = eosIds.clone();
         this.bytes = new byte[vocabSize][];
         int n = 0;
-        for (int id = 0; id < Math.min(vocabSize, tokenizer.size()); id++) {
-            byte[] b = tokenizer.vocabularyBytes(id);
+        for (int id = 0; id < vocabSize; id++) {
+            byte[] b = tokenBytes[id];
             if (b != null && b.length > 0) {
                 bytes[id] = b;
                 n++;

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         io.lingspark.engine.cli.ChatCommand.class,
         io.lingspark.engine.cli.PlanCommand.class,
         io.lingspark.engine.cli.PrefixBenchCommand.class,
+        io.lingspark.engine.cli.StructuredBenchCommand.class,
         io.lingspark.jobs.generate.GenerateJob.class,
         io.lingspark.jobs.demo.DemoCommand.class,
         io.lingspark.jobs.bench.JobBenchCommand.class,
