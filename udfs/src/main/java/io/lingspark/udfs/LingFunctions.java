@@ -34,6 +34,9 @@ import org.apache.spark.sql.types.StructType;
  * which records per-row errors), because a SQL function has no error column to put them in.
  * The model directory must be readable at the same path on every executor; only its tokenizer and
  * template are loaded (once per JVM), never the weights.
+ *
+ * <p>{@link #registerGenerate} adds the functions that run the model itself ({@code ling_classify},
+ * {@code ling_extract}: see {@link LingGenerateFunctions}); those load the weights, once per executor JVM.
  */
 public final class LingFunctions {
     public static final StructType TOOL_CALL = new StructType()
@@ -46,6 +49,19 @@ public final class LingFunctions {
         .add("content", DataTypes.StringType);
 
     private LingFunctions() {
+    }
+
+    /** ling_classify and ling_extract on the CPU (see {@link LingGenerateFunctions}). */
+    public static void registerGenerate(SparkSession spark, String modelDir) {
+        LingGenerateFunctions.register(spark, modelDir, Map.of());
+    }
+
+    /**
+     * ling_classify and ling_extract with engine options: device ("cpu" by default; "cuda", "auto"),
+     * max_running, max_batch_tokens, max_model_len, cpu_threads, kv_cache_memory ("4g"), prefix_caching.
+     */
+    public static void registerGenerate(SparkSession spark, String modelDir, Map<String, String> engineOptions) {
+        LingGenerateFunctions.register(spark, modelDir, engineOptions);
     }
 
     public static void register(SparkSession spark, String modelDir) {

@@ -1,0 +1,156 @@
+package io.lingspark.udfs;
+
+import static org.apache.spark.sql.functions.call_function;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.config.Presets;
+import io.lingspark.engine.model.RandomCheckpoint;
+import io.lingspark.engine.tokenizer.TokenizerWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ling_classify and ling_extract in local[2] through the real engine, on a small random-weight model (the
+ * demo's "tiny" shape, written here as jobs' DemoModel does). Random weights write garbage, so any valid
+ * answer below is the constraint's doing: classify must give a label for every row, and extract a struct of
+ * the right types, or NULL where max_tokens cut the answer. Few rows and small max_tokens: the CI has 2 cores.
+ */
+class LingGenerateFunctionsTest {
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static final List<String> TEXTS = List.of("I loved every minute of it.", "Terrible, would not buy again.",
+        "Shipping took a week; the box was fine.");
+
+    @BeforeAll
+    static void start() {
+        Path model = tmp.resolve("model");
+        int vocab = TokenizerWriter.write(model);
+        LingConfig.Builder b = Presets.builder("tiny");
+        b.vocabSize = Math.max(b.vocabSize, (vocab + 63) / 64 * 64);
+        b.eosTokenIds = TokenizerWriter.eosIds(model);
+        b.padTokenId = b.eosTokenIds[0];
+        RandomCheckpoint.write(model, b.build(), 7);
+        spark = SparkSession.builder().master("local[2]").appName("udfs-generate-test")
+            .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+            .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.warehouse.dir", tmp.resolve("wh").toString()).getOrCreate();
+        LingFunctions.registerGenerate(spark, model.toString(),
+            Map.of("kv_cache_memory", "64m", "cpu-threads", "2", "max_running", "8"));
+        spark.createDataFrame(TEXTS.stream().map(LingFunctionsTest.Text::new).toList(), LingFunctionsTest.Text.class)
+            .union(spark.sql("SELECT CAST(NULL AS STRING) AS text")).repartition(2).createOrReplaceTempView("reviews");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+        UdfEngines.closeAll();
+    }
+
+    @Test
+    void classifyAnswersWithALabelForEveryRow() {
+        List<Row> rows = spark.sql("SELECT text, ling_classify(text, array('positive', 'negative')) AS label, "
+            + "ling_classify(text, '[\"yes\", \"no\"]', map('max_tokens', 8)) AS yn FROM reviews").collectAsList();
+        assertEquals(4, rows.size());
+        for (Row r : rows) {
+            if (r.isNullAt(0)) {
+                assertNull(r.get(1), "NULL text, NULL label");
+                assertNull(r.get(2));
+            } else {
+                assertTrue(List.of("positive", "negative").contains(r.getString(1)), "a label for " + r);
+                assertTrue(List.of("yes", "no").contains(r.getString(2)), "a label for " + r);
+            }
+        }
+        assertEquals(1, UdfEngines.LOADS.get(), "the tasks share one engine");
+    }
+
+    @Test
+    void extractReturnsTheDdlsStructInSqlAndTheDataFrameApi() {
+        String ddl = "'label STRING, score DOUBLE, ok BOOLEAN, n INT'";
+        Dataset<Row> sql = spark.sql("SELECT text, ling_extract(text, " + ddl + ", '{\"max_tokens\": 96}') AS e, "
+            + "ling_extract(text, " + ddl + ", map('max_tokens', 96)).label AS label FROM reviews");
+        DataType struct = DataType.fromDDL("label STRING, score DOUBLE, ok BOOLEAN, n INT");
+        assertEquals(struct, sql.schema().apply("e").dataType());
+        assertEquals(DataTypes.StringType, sql.schema().apply("label").dataType());
+        // the DataFrame API resolves the same function (analysis first: types, before any generation)
+        Dataset<Row> df = spark.table("reviews").select(col("text"),
+            call_function("ling_extract", col("text"), lit("ok BOOLEAN")).alias("a"),
+            expr("ling_extract(text, 'ok BOOLEAN', map('max_tokens', 32)).ok").alias("b"));
+        assertEquals(DataType.fromDDL("ok BOOLEAN"), df.schema().apply("a").dataType());
+        assertEquals(DataTypes.BooleanType, df.schema().apply("b").dataType());
+        int complete = 0;
+        for (Row r : sql.collectAsList()) {
+            if (r.isNullAt(0)) {
+                assertNull(r.get(1));
+                continue;
+            }
+            if (!r.isNullAt(1)) { // cut by max_tokens otherwise; when complete, every field has its type
+                Row e = r.getStruct(1);
+                assertTrue(e.get(0) instanceof String && e.get(1) instanceof Double && e.get(2) instanceof Boolean
+                    && e.get(3) instanceof Integer, "typed fields: " + e);
+                complete++;
+            }
+        }
+        System.out.println("ling_extract: " + complete + " of 3 answers complete within 96 tokens");
+
+        for (Row r : df.collectAsList()) {
+            if (r.isNullAt(0)) {
+                assertNull(r.get(1));
+            } else {
+                assertTrue(r.isNullAt(1) || r.getStruct(1).get(0) instanceof Boolean, "typed or cut: " + r);
+            }
+        }
+    }
+
+    @Test
+    void anAnswerCutByMaxTokensIsNull() {
+        List<Row> rows = spark.sql("SELECT ling_extract(text, 'label STRING, score DOUBLE', map('max_tokens', 2)), "
+            + "ling_classify(text, array('a long label one', 'a long label two'), '{\"max_tokens\": 1}') "
+            + "FROM reviews WHERE text IS NOT NULL").collectAsList();
+        assertEquals(3, rows.size());
+        for (Row r : rows) {
+            assertNull(r.get(0), "2 tokens cannot hold the object");
+            assertNull(r.get(1), "1 token cannot hold the label");
+        }
+    }
+
+    @Test
+    void badArgumentsFailAtAnalysisOrInTheTask() {
+        assertMessage("constant DDL", () -> spark.sql("SELECT ling_extract(text, text) FROM reviews").schema());
+        assertMessage("'m'", () -> spark.sql("SELECT ling_extract(text, 'm MAP<STRING, INT>') FROM reviews").schema());
+        assertMessage("invalid DDL", () -> spark.sql("SELECT ling_extract(text, 'x NOPE') FROM reviews").schema());
+        assertMessage("takes (text, labels", () -> spark.sql("SELECT ling_classify(text) FROM reviews").schema());
+        assertMessage("unknown option 'max_token'", () -> spark.sql(
+            "SELECT ling_classify(text, array('a'), map('max_token', 3)) FROM reviews WHERE text IS NOT NULL").collect());
+        assertMessage("labels must be", () -> spark.sql(
+            "SELECT ling_classify(text, array()) FROM reviews WHERE text IS NOT NULL").collect());
+        assertThrows(IllegalArgumentException.class,
+            () -> LingFunctions.registerGenerate(spark, tmp.toString(), Map.of("devise", "cpu")));
+    }
+
+    private static void assertMessage(String part, org.junit.jupiter.api.function.Executable query) {
+        Throwable t = assertThrows(Throwable.class, query);
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append('\n');
+        }
+        assertTrue(all.toString().contains(part), "expected '" + part + "' in: " + all);
+    }
+}
