@@ -72,20 +72,26 @@ public final class LingGenerateFunctions {
     private LingGenerateFunctions() {
     }
 
-    public static void register(SparkSession spark, String modelDir, Map<String, String> engineOptions) {
-        UdfEngines.Spec spec = new UdfEngines.Spec(modelDir, engineOptions);
+    /** engineOptions: values of any type (PySpark passes a dict's ints as Integers), read as their text. */
+    public static void register(SparkSession spark, String modelDir, Map<String, ?> engineOptions) {
+        Map<String, String> text = new LinkedHashMap<>();
+        if (engineOptions != null) {
+            engineOptions.forEach((k, v) -> text.put(String.valueOf(k), String.valueOf(v)));
+        }
+        UdfEngines.Spec spec = new UdfEngines.Spec(modelDir, text);
         var registry = spark.sessionState().functionRegistry();
-        registry.registerFunction(FunctionIdentifier.apply("ling_classify"),
-            info("ling_classify", "ling_classify(text, labels[, options]) - One of the labels (array<string>), chosen "
-                + "by the model under a choice constraint; NULL if the answer was cut. options: map or JSON with "
-                + "max_tokens (16), temperature (0), top_p, top_k, seed."),
+        registry.registerFunction(FunctionIdentifier.apply("ling_classify"), CLASSIFY_INFO,
             args -> classify(spec, CollectionConverters.asJava(args)));
-        registry.registerFunction(FunctionIdentifier.apply("ling_extract"),
-            info("ling_extract", "ling_extract(text, ddl[, options]) - A struct of the constant DDL field list "
-                + "('label STRING, score DOUBLE'), generated as JSON under its schema; NULL if the answer was cut. "
-                + "options: map or JSON with max_tokens (256), temperature (0), top_p, top_k, seed."),
+        registry.registerFunction(FunctionIdentifier.apply("ling_extract"), EXTRACT_INFO,
             args -> extract(spec, CollectionConverters.asJava(args)));
     }
+
+    static final ExpressionInfo CLASSIFY_INFO = info("ling_classify", "ling_classify(text, labels[, options]) - One "
+        + "of the labels (array<string>), chosen by the model under a choice constraint; NULL if the answer was cut. "
+        + "options: map or JSON with max_tokens (16), temperature (0), top_p, top_k, seed.");
+    static final ExpressionInfo EXTRACT_INFO = info("ling_extract", "ling_extract(text, ddl[, options]) - A struct "
+        + "of the constant DDL field list ('label STRING, score DOUBLE'), generated as JSON under its schema; NULL if "
+        + "the answer was cut. options: map or JSON with max_tokens (256), temperature (0), top_p, top_k, seed.");
 
     private static ExpressionInfo info(String name, String usage) {
         return new ExpressionInfo(LingGenerateFunctions.class.getName(), null, name, usage, "");
@@ -93,7 +99,7 @@ public final class LingGenerateFunctions {
 
     // ---------------------------------------------------------------- builders (driver, at analysis)
 
-    private static Expression classify(UdfEngines.Spec spec, List<Expression> args) {
+    static Expression classify(UdfEngines.Spec spec, List<Expression> args) {
         checkArgs("ling_classify", args, "text, labels");
         UDF3<String, Object, Object, String> f = (text, labels, options) -> {
             if (text == null || labels == null) {
@@ -106,7 +112,7 @@ public final class LingGenerateFunctions {
         return udf(f, DataTypes.StringType, "ling_classify", args.get(0), args.get(1), options(args));
     }
 
-    private static Expression extract(UdfEngines.Spec spec, List<Expression> args) {
+    static Expression extract(UdfEngines.Spec spec, List<Expression> args) {
         checkArgs("ling_extract", args, "text, ddl");
         Expression ddlArg = args.get(1);
         if (!ddlArg.foldable() || !(ddlArg.dataType() instanceof StringType) || ddlArg.eval(null) == null) {

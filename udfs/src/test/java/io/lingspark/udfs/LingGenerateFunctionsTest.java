@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lingspark.engine.config.LingConfig;
-import io.lingspark.engine.config.Presets;
-import io.lingspark.engine.model.RandomCheckpoint;
-import io.lingspark.engine.tokenizer.TokenizerWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,24 +32,17 @@ class LingGenerateFunctionsTest {
     @TempDir
     static Path tmp;
     static SparkSession spark;
+    static int loadsBefore; // engines other test classes of this JVM opened
     static final List<String> TEXTS = List.of("I loved every minute of it.", "Terrible, would not buy again.",
         "Shipping took a week; the box was fine.");
 
     @BeforeAll
     static void start() {
-        Path model = tmp.resolve("model");
-        int vocab = TokenizerWriter.write(model);
-        LingConfig.Builder b = Presets.builder("tiny");
-        b.vocabSize = Math.max(b.vocabSize, (vocab + 63) / 64 * 64);
-        b.eosTokenIds = TokenizerWriter.eosIds(model);
-        b.padTokenId = b.eosTokenIds[0];
-        RandomCheckpoint.write(model, b.build(), 7);
-        spark = SparkSession.builder().master("local[2]").appName("udfs-generate-test")
-            .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-            .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.warehouse.dir", tmp.resolve("wh").toString()).getOrCreate();
+        Path model = TestModel.write(tmp.resolve("model"));
+        spark = TestModel.session(tmp).getOrCreate();
+        loadsBefore = UdfEngines.LOADS.get();
         LingFunctions.registerGenerate(spark, model.toString(),
-            Map.of("kv_cache_memory", "64m", "cpu-threads", "2", "max_running", "8"));
+            Map.of("kv_cache_memory", "64m", "cpu-threads", 2, "max_running", 8)); // ints, as PySpark passes them
         spark.createDataFrame(TEXTS.stream().map(LingFunctionsTest.Text::new).toList(), LingFunctionsTest.Text.class)
             .union(spark.sql("SELECT CAST(NULL AS STRING) AS text")).repartition(2).createOrReplaceTempView("reviews");
     }
@@ -78,7 +67,7 @@ class LingGenerateFunctionsTest {
                 assertTrue(List.of("yes", "no").contains(r.getString(2)), "a label for " + r);
             }
         }
-        assertEquals(1, UdfEngines.LOADS.get(), "the tasks share one engine");
+        assertEquals(1, UdfEngines.LOADS.get() - loadsBefore, "all tasks and queries share one engine");
     }
 
     @Test
