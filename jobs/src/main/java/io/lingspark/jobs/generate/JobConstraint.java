@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.engine.command.ExitCodes.CommandException;
+import io.lingspark.engine.runtime.LingException;
+import io.lingspark.engine.structured.GrammarCompiler;
+import io.lingspark.engine.structured.StructuredOutput;
 import io.lingspark.jobs.output.ParsedColumn;
 import io.lingspark.udfs.StructuredSchemas;
 import java.io.IOException;
@@ -56,6 +59,7 @@ record JobConstraint(ObjectNode defaults, ParsedColumn parsed) {
                     throw usage("--choices: empty choice in '" + String.join(",", choices) + "'");
                 }
                 so.set("choice", JSON.valueToTree(cs));
+                compiles(StructuredOutput.choice(cs), "--choices");
                 return new JobConstraint(so, ParsedColumn.answer());
             }
             case "--regex" -> {
@@ -63,6 +67,7 @@ record JobConstraint(ObjectNode defaults, ParsedColumn parsed) {
                     throw usage("--regex: the pattern is empty");
                 }
                 so.put("regex", regex);
+                compiles(StructuredOutput.regex(regex), "--regex");
                 return new JobConstraint(so, ParsedColumn.answer());
             }
             case "--json-schema" -> {
@@ -84,9 +89,23 @@ record JobConstraint(ObjectNode defaults, ParsedColumn parsed) {
     private static JobConstraint typed(ObjectNode so, JsonNode schema, String what) {
         so.set("json", schema);
         String text = schema.toString(); // the parser's spelling too (compact), so rows under it compare equal
+        compiles(StructuredOutput.jsonSchema(text), what);
         try {
             return new JobConstraint(so, ParsedColumn.typed(text, StructuredSchemas.sparkTypeOf(text)));
         } catch (IllegalArgumentException e) {
+            throw usage(what + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The engine's grammar compiler on the driver: a bad regex or a schema keyword the engine does not
+     * support would otherwise make every row an INVALID_PARAMS error row, one task at a time. The
+     * compiler needs no model (the tokenizer comes in later, on the executors).
+     */
+    private static void compiles(StructuredOutput c, String what) {
+        try {
+            GrammarCompiler.compile(c.validate());
+        } catch (LingException | IllegalArgumentException e) { // (a pattern the regex parser refuses)
             throw usage(what + ": " + e.getMessage());
         }
     }
