@@ -391,20 +391,6 @@ public final class StructuredSchemas {
         }
     }
 
-    /** Parses JSON text (the engine's {@code parsed}), or null if it is not JSON. */
-    static JsonNode readJson(String text) {
-        try {
-            return text == null ? null : JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-    }
-
-    /** Shared mapper, for the functions' own JSON (prompts and options). */
-    static ObjectMapper mapper() {
-        return JSON;
-    }
-
     /** Compact JSON text of a Java value; JSON strings in prompts. */
     static String quote(Object v) {
         try {
