@@ -1,6 +1,5 @@
 package io.lingspark.engine.structured;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.util.automaton.Automata;
 import org.apache.lucene.util.automaton.Automaton;
@@ -137,40 +136,51 @@ final class JsonGrammar {
 
     /**
      * Objects with the given properties in the given order, optional ones possibly left out. The first
-     * emitted property k has no leading comma and every later one has one, so the language is the union
-     * over k (up to the first required property) of P_k X_{k+1} ... X_n where X_j = ws "," ws P_j, made
-     * optional when j is optional: O(n^2) copies at worst, never one alternative per subset.
+     * emitted property has no leading comma and every later one has one: the members are P_k for some
+     * first k (no required property before it), then for each later j in order "ws , ws P_j", skippable
+     * when j is optional. Each P_j is placed at most twice in one epsilon-NFA (as first member and as a
+     * later one) and the states between them are shared, so the size is linear in the properties, never
+     * one alternative per subset.
      */
     static Automaton object(List<Property> props) {
         int n = props.size();
         if (n == 0) {
-            return seq(lit("{"), WS, lit("}"));
+            return GrammarCompiler.minimize(seq(lit("{"), WS, lit("}")), "object");
         }
-        Automaton[] member = new Automaton[n];
-        Automaton[] withComma = new Automaton[n];
-        for (int i = 0; i < n; i++) {
-            Property p = props.get(i);
-            member[i] = seq(lit(p.keyJson()), WS, lit(":"), WS, p.value());
-            Automaton x = seq(WS, lit(","), WS, member[i]);
-            withComma[i] = p.required() ? x : Operations.optional(x);
+        Nfa nfa = new Nfa();
+        Nfa.Piece open = nfa.place(seq(lit("{"), WS));
+        Nfa.Piece close = nfa.place(seq(WS, lit("}")));
+        nfa.accept(close.exit());
+        // after[j]: properties 0..j-1 are done (the last one emitted, or skipped).
+        int[] after = new int[n + 1];
+        for (int j = 0; j <= n; j++) {
+            after[j] = nfa.state();
         }
-        // tails[k] = X_k ... X_{n-1}, built right to left.
-        Automaton[] tails = new Automaton[n + 1];
-        tails[n] = Automata.makeEmptyString();
-        for (int k = n - 1; k >= 0; k--) {
-            tails[k] = GrammarCompiler.minimize(Operations.concatenate(withComma[k], tails[k + 1]), "object");
-        }
-        List<Automaton> firsts = new ArrayList<>();
+        nfa.epsilon(after[n], close.entry());
         boolean allOptional = true;
         for (int k = 0; k < n; k++) {
-            firsts.add(Operations.concatenate(member[k], tails[k + 1]));
-            if (props.get(k).required()) {
+            Property p = props.get(k);
+            Automaton member = seq(lit(p.keyJson()), WS, lit(":"), WS, p.value());
+            if (allOptional) {
+                Nfa.Piece first = nfa.place(member);
+                nfa.epsilon(open.exit(), first.entry());
+                nfa.epsilon(first.exit(), after[k + 1]);
+            }
+            Nfa.Piece later = nfa.place(seq(WS, lit(","), WS, member));
+            nfa.epsilon(after[k], later.entry());
+            nfa.epsilon(later.exit(), after[k + 1]);
+            if (p.required()) {
                 allOptional = false;
-                break;
+            } else {
+                nfa.epsilon(after[k], after[k + 1]);
             }
         }
-        Automaton members = seq(Operations.union(firsts), WS, lit("}"));
-        return seq(lit("{"), WS, allOptional ? Operations.union(lit("}"), members) : members);
+        if (allOptional) {
+            Nfa.Piece empty = nfa.place(lit("}"));
+            nfa.epsilon(open.exit(), empty.entry());
+            nfa.accept(empty.exit());
+        }
+        return GrammarCompiler.minimize(nfa.finish(open.entry()), "object");
     }
 
     static Automaton seq(Automaton... parts) {

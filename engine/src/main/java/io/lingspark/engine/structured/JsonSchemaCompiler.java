@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +50,8 @@ final class JsonSchemaCompiler {
     private final Map<String, Integer> refDepth = new TreeMap<>();
     private final Map<String, Automaton> refMemo = new HashMap<>();
     private boolean refLimitHit;
+    /** Automata known to be minimal already (by identity): minimizing one again costs a full pass. */
+    private final Set<Automaton> minimal = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private JsonSchemaCompiler() {
     }
@@ -77,7 +81,7 @@ final class JsonSchemaCompiler {
             if (!node.booleanValue()) {
                 throw invalid("json_schema: schema 'false' at " + at(path) + " admits nothing");
             }
-            return JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH);
+            return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH));
         }
         if (!node.isObject()) {
             throw invalid("json_schema: a schema must be an object or a boolean at " + at(path));
@@ -135,8 +139,7 @@ final class JsonSchemaCompiler {
         }
         Automaton a = parts.get(0);
         for (int i = 1; i < parts.size(); i++) {
-            a = Operations.intersection(GrammarCompiler.minimize(a, at(path)),
-                    GrammarCompiler.minimize(parts.get(i), at(path)));
+            a = Operations.intersection(min(a, path), min(parts.get(i), path));
         }
         if (node.has("nullable")) {
             JsonNode n = node.get("nullable");
@@ -147,7 +150,21 @@ final class JsonSchemaCompiler {
                 a = Operations.union(a, JsonGrammar.nul());
             }
         }
-        return GrammarCompiler.minimize(a, at(path));
+        return min(a, path);
+    }
+
+    private Automaton min(Automaton a, String path) {
+        if (minimal.contains(a)) {
+            return a;
+        }
+        Automaton m = GrammarCompiler.minimize(a, at(path));
+        minimal.add(m);
+        return m;
+    }
+
+    private Automaton known(Automaton minimalAlready) {
+        minimal.add(minimalAlready);
+        return minimalAlready;
     }
 
     private List<Automaton> branches(JsonNode node, String kw, String path) {
@@ -189,7 +206,7 @@ final class JsonSchemaCompiler {
                 }
             });
             if (types.isEmpty()) {
-                return JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH);
+                return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH));
             }
         }
         List<Automaton> alts = new ArrayList<>();
@@ -206,7 +223,7 @@ final class JsonSchemaCompiler {
                 default -> object(node, path);
             });
         }
-        return Operations.union(alts);
+        return alts.size() == 1 ? alts.get(0) : Operations.union(alts);
     }
 
     private Automaton number(JsonNode node, String path) {
@@ -325,7 +342,7 @@ final class JsonSchemaCompiler {
         if (out.isEmpty() && declared.isEmpty() && !closed) {
             return JsonGrammar.map(extraValue(extra, path));
         }
-        return JsonGrammar.object(out);
+        return known(JsonGrammar.object(out));
     }
 
     private Automaton extraValue(JsonNode extra, String path) {
