@@ -7,7 +7,8 @@ import org.apache.lucene.util.automaton.Automaton;
 /**
  * String formats as exact languages of the string content (no quotes). Each is a subset of what RFC 3339
  * and common validators (networknt json-schema-validator) accept: dates are real Gregorian calendar dates
- * (leap years decided on the year's digits), times have no leap second, 'T' and 'Z' are upper case, and
+ * (leap years decided on the year's digits), times have no leap second, offsets stay within +-18:00 (java.time's range, which validators
+ * built on it enforce), 'T' and 'Z' are upper case, and
  * email is a conservative dot-atom with a handful of well-known top-level domains, since validators
  * check the TLD against the IANA list.
  */
@@ -22,15 +23,19 @@ final class Formats {
             + "|" + YEAR + "-(0[469]|11)-" + DAY30
             + "|" + YEAR + "-02-(0[1-9]|1[0-9]|2[0-8])"
             + "|" + LEAP_YEAR + "-02-29)";
-    private static final String TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?"
-            + "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])";
+    private static final String PARTIAL_TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?";
+    private static final String OFFSET = "((0[0-9]|1[0-7]):[0-5][0-9]|18:00)";
+    private static final String TIME = PARTIAL_TIME + "(Z|[+-]" + OFFSET + ")";
+    /** networknt's 'time' check converts to UTC and rejects hours past 23 instead of wrapping them, so a
+     *  negative offset (which adds hours) is left out of the standalone time format. */
+    private static final String TIME_ONLY = PARTIAL_TIME + "(Z|[+]" + OFFSET + ")";
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     private static final String HEX = "[0-9a-fA-F]";
     private static final String LABEL = "[a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?";
 
     static final Map<String, String> REGEX = Map.of(
             "date", DATE,
-            "time", TIME,
+            "time", TIME_ONLY,
             "date-time", DATE + "T" + TIME,
             "uuid", HEX + "{8}-" + HEX + "{4}-" + HEX + "{4}-" + HEX + "{4}-" + HEX + "{12}",
             "ipv4", OCTET + "(\\." + OCTET + "){3}",
