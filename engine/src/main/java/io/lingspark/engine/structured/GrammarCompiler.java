@@ -1,0 +1,88 @@
+package io.lingspark.engine.structured;
+
+import io.lingspark.engine.runtime.ErrorCode;
+import io.lingspark.engine.runtime.LingException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.util.automaton.Automata;
+import org.apache.lucene.util.automaton.Automaton;
+import org.apache.lucene.util.automaton.MinimizationOperations;
+import org.apache.lucene.util.automaton.Operations;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
+
+/**
+ * Compiles a {@link StructuredOutput} constraint into the language of allowed answers: a deterministic,
+ * minimal Lucene automaton over Unicode code points with no dead states, so every state reached by a
+ * prefix of the answer can still be completed (the token masks rely on that). Run it over UTF-8 bytes
+ * with {@code new ByteRunAutomaton(automaton)}, which converts it with UTF32ToUTF8.
+ */
+public final class GrammarCompiler {
+    /** Whitespace characters allowed in one gap between two JSON tokens. */
+    public static final int MAX_WS = 16;
+    /** Expansions of one $ref along a path; deeper, the reference admits nothing. */
+    public static final int MAX_REF_DEPTH = 4;
+    /** Container nesting of unconstrained JSON values (JSON_OBJECT, {} schemas, items-free arrays). */
+    public static final int MAX_ANY_DEPTH = 5;
+    /** Largest repetition count (regex {n,m}, maxLength, maxItems) expanded into states. */
+    static final int MAX_REPEAT = 10_000;
+    /** Lucene determinization effort before a constraint is declared too complex. */
+    static final int WORK_LIMIT = 200_000;
+    /** States any intermediate minimal automaton may have. */
+    static final int MAX_STATES = 1_000_000;
+
+    private GrammarCompiler() {
+    }
+
+    /**
+     * The answer language of spec as a deterministic, minimal Lucene automaton over Unicode code points.
+     *
+     * @throws LingException INVALID_PARAMS for any bad or unsupported input, naming the keyword or
+     *                       construct and where it is
+     */
+    public static Automaton compile(StructuredOutput spec) {
+        if (spec == null || spec.kind() == null) {
+            throw invalid("structured output: no constraint given");
+        }
+        spec.validate();
+        Automaton a = switch (spec.kind()) {
+            case CHOICE -> choices(spec.choices());
+            case REGEX -> RegexTranslator.translate(spec.regex(), RegexTranslator.Mode.FULL, "regex");
+            case JSON_OBJECT -> JsonGrammar.anyObject();
+            case JSON_SCHEMA -> JsonSchemaCompiler.compile(spec.jsonSchema());
+        };
+        // Every branch above already returns a minimal automaton without dead states.
+        Automaton result = a;
+        if (Operations.isEmpty(result)) {
+            throw invalid(spec.kind().name().toLowerCase() + ": the constraint admits no answer at all");
+        }
+        return result;
+    }
+
+    private static Automaton choices(List<String> choices) {
+        List<Automaton> alts = new ArrayList<>();
+        for (String c : choices) {
+            alts.add(Automata.makeString(c));
+        }
+        return minimize(Operations.union(alts), "choice");
+    }
+
+    /** Determinize + minimize within the work limit, without dead states. */
+    static Automaton minimize(Automaton a, String what) {
+        Automaton m;
+        try {
+            m = MinimizationOperations.minimize(a, WORK_LIMIT);
+        } catch (TooComplexToDeterminizeException e) {
+            throw invalid("constraint too complex to compile (" + what + "): determinization exceeds "
+                    + WORK_LIMIT + " work units");
+        }
+        m = Operations.removeDeadStates(m);
+        if (m.getNumStates() > MAX_STATES) {
+            throw invalid("constraint too complex to compile (" + what + "): " + m.getNumStates() + " states");
+        }
+        return m;
+    }
+
+    static LingException invalid(String message) {
+        return new LingException(ErrorCode.INVALID_PARAMS, message);
+    }
+}
