@@ -2,37 +2,75 @@ package io.lingspark.engine.structured;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.IntStream;
 import org.apache.lucene.util.automaton.Automaton;
 import org.apache.lucene.util.automaton.ByteRunAutomaton;
 
 /**
- * A compiled constraint over one vocabulary: the answer language as a DFA on UTF-8 bytes, and per DFA
- * state the packed mask of the tokens allowed next. A token is allowed in state s when each of its bytes
- * steps the DFA to a state from which an accepting state is still reachable ("live"), so every prefix
- * the sampler can produce extends to a complete answer. End-of-sequence ids are allowed exactly in
- * accepting states.
+ * A compiled constraint over one vocabulary: the answer language as a DFA on UTF-8 bytes, and the packed
+ * mask of the tokens allowed next. A token is allowed in state s when each of its bytes steps the DFA to
+ * a state from which an accepting state is still reachable ("live"), so every prefix the sampler can
+ * produce extends to a complete answer. End-of-sequence ids are allowed exactly in accepting states.
  *
- * <p>Masks are computed the first time a state is reached (one pass over the shared byte trie, pruned at
- * dead bytes) and kept: after that a step's mask is a lookup. Thread-safe: two threads computing the same
- * state's mask compute equal arrays, and either may win.
+ * <p>Masks are per class of states, not per state: a mask looks at most {@code maxTokenBytes} bytes
+ * ahead, so two states with the same acceptance and the same live paths of up to that many bytes have
+ * the same mask (k-equivalence, found by k rounds of partition refinement). A string of maxLength 200
+ * is 200 states but only a few dozen classes. {@link #precompute()} fills every class's mask (one pass
+ * over the shared byte trie each, pruned at dead bytes), after which a step's mask is a lookup; a class
+ * not yet computed is computed on first use. Thread-safe: racing threads compute equal arrays.
  */
 public final class TokenGrammar {
     private final TokenVocabulary vocab;
     private final ByteRunAutomaton dfa;
-    private final boolean[] live;                 // [states] an accepting state is reachable
-    private final AtomicReferenceArray<long[]> masks; // [states] packed [ceil(V / 64)], bit id set = allowed
+    private final int alphabet;      // byte classes of the DFA (bytes that always step alike)
+    private final byte[] byteClass;  // [256] byte -> its class
+    private final int[] next;        // [states * alphabet] next state, -1 when dead (no live state follows)
+    private final boolean[] accept;  // [states]
+    private final int[] classOf;     // [states] mask class
+    private final int[] representative; // [classes] a state of each class
+    private final AtomicReferenceArray<long[]> masks; // [classes] packed [ceil(V / 64)], bit id set = allowed
     private final ThreadLocal<int[]> nodeStates;
     private double compileMs;
 
     /** @param answer the answer language over Unicode code points (see {@link GrammarCompiler}) */
-    public TokenGrammar(TokenVocabulary vocab, Automaton answer, double compileMs) {
+    public TokenGrammar(TokenVocabulary vocab, Automaton answer) {
         this.vocab = vocab;
         this.dfa = new ByteRunAutomaton(answer);
-        this.compileMs = compileMs;
         int n = dfa.getSize();
-        this.live = liveStates(dfa);
-        this.masks = new AtomicReferenceArray<>(n);
+        int[] points = dfa.getCharIntervals(); // sorted starts of the byte intervals that step alike
+        this.alphabet = points.length;
+        this.byteClass = new byte[256];
+        for (int c = 0, k = 0; c < 256; c++) {
+            while (k + 1 < points.length && points[k + 1] <= c) {
+                k++;
+            }
+            byteClass[c] = (byte) k;
+        }
+        this.accept = new boolean[n];
+        int[] raw = new int[n * alphabet];
+        for (int s = 0; s < n; s++) {
+            accept[s] = dfa.isAccept(s);
+            for (int k = 0; k < alphabet; k++) {
+                raw[s * alphabet + k] = dfa.step(s, points[k]);
+            }
+        }
+        boolean[] live = liveStates(raw, accept, n, alphabet);
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] >= 0 && !live[raw[i]]) {
+                raw[i] = -1;
+            }
+        }
+        this.next = raw;
+        this.classOf = refine(raw, accept, n, alphabet, vocab.maxTokenBytes);
+        int classes = Arrays.stream(classOf).max().orElse(-1) + 1;
+        this.representative = new int[classes];
+        for (int s = n - 1; s >= 0; s--) {
+            representative[classOf[s]] = s;
+        }
+        this.masks = new AtomicReferenceArray<>(classes);
         this.nodeStates = ThreadLocal.withInitial(() -> new int[vocab.nodes()]);
     }
 
@@ -41,7 +79,7 @@ public final class TokenGrammar {
         return this;
     }
 
-    /** Time from the constraint to this grammar (automaton, byte DFA, liveness), masks excluded. */
+    /** Time from the constraint to this grammar with every mask computed. */
     public double compileMs() {
         return compileMs;
     }
@@ -55,22 +93,24 @@ public final class TokenGrammar {
         return 0;
     }
 
-    /** States of the DFA (each has at most one mask). */
+    /** States of the byte DFA. */
     public int states() {
-        return dfa.getSize();
+        return accept.length;
+    }
+
+    /** Distinct masks the grammar can ask for (classes of states). */
+    public int maskClasses() {
+        return representative.length;
     }
 
     public boolean accepts(int state) {
-        return state >= 0 && dfa.isAccept(state);
+        return state >= 0 && accept[state];
     }
 
     /** The state after bytes b[off, off + len) from state, or -1 once a byte leaves the language's prefixes. */
     public int step(int state, byte[] b, int off, int len) {
         for (int i = off; i < off + len && state >= 0; i++) {
-            state = dfa.step(state, b[i] & 0xff);
-            if (state >= 0 && !live[state]) {
-                state = -1;
-            }
+            state = next[state * alphabet + byteClass[b[i] & 0xff]];
         }
         return state;
     }
@@ -83,15 +123,22 @@ public final class TokenGrammar {
 
     /** True when state's mask is already computed (a lookup, no trie pass). */
     public boolean cached(int state) {
-        return masks.get(state) != null;
+        return masks.get(classOf[state]) != null;
+    }
+
+    /** Computes every class's mask (in parallel); afterwards each step's mask is a lookup. */
+    public TokenGrammar precompute() {
+        IntStream.range(0, representative.length).parallel().forEach(c -> mask(representative[c]));
+        return this;
     }
 
     /** Tokens allowed in state, end-of-sequence ids included where it accepts; do not modify. */
     public long[] mask(int state) {
-        long[] m = masks.get(state);
+        int c = classOf[state];
+        long[] m = masks.get(c);
         if (m == null) {
             m = computeMask(state);
-            masks.compareAndSet(state, null, m);
+            masks.compareAndSet(c, null, m);
         }
         return m;
     }
@@ -104,11 +151,11 @@ public final class TokenGrammar {
         int[] end = vocab.end;
         int[] tokStart = vocab.tokStart;
         int[] tokIds = vocab.tokIds;
-        int n = label.length;
+        int nodes = label.length;
         st[0] = state;
-        for (int i = 1; i < n; ) {
-            int s = dfa.step(st[parent[i]], label[i] & 0xff);
-            if (s < 0 || !live[s]) {
+        for (int i = 1; i < nodes; ) {
+            int s = next[st[parent[i]] * alphabet + byteClass[label[i] & 0xff]];
+            if (s < 0) {
                 i = end[i]; // no token through this prefix: skip the subtree
                 continue;
             }
@@ -124,7 +171,7 @@ public final class TokenGrammar {
             none &= w == 0;
         }
         // No token continues the answer (a vocabulary without some byte): end it rather than mask every id.
-        if (dfa.isAccept(state) || none) {
+        if (accept[state] || none) {
             for (int e : vocab.eosIds) {
                 if (e >= 0 && e < vocab.vocabSize) {
                     m[e >>> 6] |= 1L << e;
@@ -134,50 +181,85 @@ public final class TokenGrammar {
         return m;
     }
 
-    /** States from which an accepting state is reachable: a backwards search over all byte transitions. */
-    private static boolean[] liveStates(ByteRunAutomaton dfa) {
-        int n = dfa.getSize();
-        int[][] preds = new int[n][];
-        int[] count = new int[n];
-        int[] next = new int[n * 256];
-        for (int s = 0; s < n; s++) {
-            for (int c = 0; c < 256; c++) {
-                int t = dfa.step(s, c);
-                next[s * 256 + c] = t;
-                if (t >= 0) {
-                    count[t]++;
-                }
+    /** States from which an accepting state is reachable: a backwards search over the transitions. */
+    private static boolean[] liveStates(int[] next, boolean[] accept, int n, int alphabet) {
+        int[] count = new int[n + 1];
+        for (int t : next) {
+            if (t >= 0) {
+                count[t + 1]++;
             }
         }
-        for (int t = 0; t < n; t++) {
-            preds[t] = new int[count[t]];
+        for (int i = 0; i < n; i++) {
+            count[i + 1] += count[i];
         }
-        Arrays.fill(count, 0);
-        for (int s = 0; s < n; s++) {
-            for (int c = 0; c < 256; c++) {
-                int t = next[s * 256 + c];
-                if (t >= 0) {
-                    preds[t][count[t]++] = s;
-                }
+        int[] preds = new int[count[n]];
+        int[] fill = Arrays.copyOf(count, n);
+        for (int i = 0; i < next.length; i++) {
+            if (next[i] >= 0) {
+                preds[fill[next[i]]++] = i / alphabet;
             }
         }
         boolean[] live = new boolean[n];
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         for (int s = 0; s < n; s++) {
-            if (dfa.isAccept(s)) {
+            if (accept[s]) {
                 live[s] = true;
                 queue.add(s);
             }
         }
         while (!queue.isEmpty()) {
             int t = queue.poll();
-            for (int s : preds[t]) {
-                if (!live[s]) {
-                    live[s] = true;
-                    queue.add(s);
+            for (int j = count[t]; j < count[t + 1]; j++) {
+                if (!live[preds[j]]) {
+                    live[preds[j]] = true;
+                    queue.add(preds[j]);
                 }
             }
         }
         return live;
+    }
+
+    /**
+     * Classes of states equal in acceptance and in their live paths of up to k bytes: start from
+     * acceptance, then k rounds of refinement by (class, class of the successor on each byte class);
+     * stops early at a fixpoint.
+     */
+    private static int[] refine(int[] next, boolean[] accept, int n, int alphabet, int k) {
+        int[] cls = new int[n];
+        for (int s = 0; s < n; s++) {
+            cls[s] = accept[s] ? 1 : 0;
+        }
+        int count = -1;
+        for (int round = 0; round <= k; round++) {
+            Map<Signature, Integer> ids = new HashMap<>();
+            int[] out = new int[n];
+            for (int s = 0; s < n; s++) {
+                int[] sig = new int[alphabet + 1];
+                sig[0] = cls[s];
+                for (int c = 0; c < alphabet; c++) {
+                    int t = next[s * alphabet + c];
+                    sig[c + 1] = t < 0 ? -1 : cls[t];
+                }
+                out[s] = ids.computeIfAbsent(new Signature(sig), x -> ids.size());
+            }
+            cls = out;
+            if (ids.size() == count) {
+                break;
+            }
+            count = ids.size();
+        }
+        return cls;
+    }
+
+    private record Signature(int[] v) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Signature s && Arrays.equals(v, s.v);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(v);
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.lingspark.engine.structured;
 
 import io.lingspark.engine.tokenizer.Tokenizer;
 import java.util.Arrays;
-import java.util.Comparator;
 
 /**
  * A model's vocabulary as byte strings, in a byte trie laid out in preorder, shared by every grammar of
@@ -25,6 +24,10 @@ public final class TokenVocabulary {
     final int[] end;         // [nodes] first node after the subtree
     final int[] tokStart;    // [nodes + 1] tokens ending at node i: tokIds[tokStart[i], tokStart[i + 1])
     final int[] tokIds;
+    final int maxTokenBytes; // the longest token: how far ahead of a state a mask can look
+
+    private record Piece(byte[] b, int id) {
+    }
 
     public TokenVocabulary(Tokenizer tokenizer, int vocabSize, int[] eosIds) {
         this(bytesOf(tokenizer, vocabSize), eosIds);
@@ -52,18 +55,27 @@ public final class TokenVocabulary {
                 n++;
             }
         }
-        Integer[] order = new Integer[n];
+        Piece[] pieces = new Piece[n];
         int k = 0;
+        int longest = 0;
         for (int id = 0; id < vocabSize; id++) {
             if (bytes[id] != null) {
-                order[k++] = id;
+                pieces[k++] = new Piece(bytes[id], id);
+                longest = Math.max(longest, bytes[id].length);
             }
         }
-        Arrays.sort(order, Comparator.comparing((Integer id) -> bytes[id], Arrays::compareUnsigned)
-            .thenComparingInt(id -> id));
+        this.maxTokenBytes = longest;
+        Arrays.sort(pieces, (x, y) -> {
+            int c = Arrays.compareUnsigned(x.b, y.b);
+            return c != 0 ? c : Integer.compare(x.id, y.id);
+        });
+        int[] order = new int[n];
+        for (int t = 0; t < n; t++) {
+            order[t] = pieces[t].id;
+        }
         // Upper bound on nodes: one per byte of every token, plus the root.
         long total = 1;
-        for (Integer id : order) {
+        for (int id : order) {
             total += bytes[id].length;
         }
         byte[] lab = new byte[(int) total];
