@@ -27,6 +27,8 @@ public final class GrammarCompiler {
     static final int MAX_REPEAT = 10_000;
     /** Lucene determinization effort before a constraint is declared too complex. */
     static final int WORK_LIMIT = 200_000;
+    /** Refinement work (rounds x transitions) before {@link Minimizer} hands over to Lucene's Hopcroft. */
+    static final long MINIMIZE_BUDGET = 50_000_000L;
     /** States any intermediate minimal automaton may have. */
     static final int MAX_STATES = 1_000_000;
 
@@ -70,12 +72,15 @@ public final class GrammarCompiler {
     static Automaton minimize(Automaton a, String what) {
         Automaton m;
         try {
-            m = MinimizationOperations.minimize(a, WORK_LIMIT);
+            Automaton d = Operations.removeDeadStates(Operations.determinize(a, WORK_LIMIT));
+            m = Minimizer.minimize(d, MINIMIZE_BUDGET);
+            if (m == null) {
+                m = Operations.removeDeadStates(MinimizationOperations.minimize(d, WORK_LIMIT));
+            }
         } catch (TooComplexToDeterminizeException e) {
             throw invalid("constraint too complex to compile (" + what + "): determinization exceeds "
                     + WORK_LIMIT + " work units");
         }
-        m = Operations.removeDeadStates(m);
         if (m.getNumStates() > MAX_STATES) {
             throw invalid("constraint too complex to compile (" + what + "): " + m.getNumStates() + " states");
         }
