@@ -21,6 +21,7 @@ import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.util.CharVarcharUtils;
 import org.apache.spark.sql.classic.UserDefinedFunctionUtils;
 import org.apache.spark.sql.expressions.SparkUserDefinedFunction;
 import org.apache.spark.sql.functions;
@@ -120,7 +121,10 @@ public final class LingGenerateFunctions {
                 + "e.g. 'label STRING, score DOUBLE'");
         }
         String ddl = ddlArg.eval(null).toString(); // a UTF8String
-        StructType struct = (StructType) StructuredSchemas.ddlStruct(ddl).asNullable(); // misfits become NULL
+        // All fields nullable (a misfit becomes NULL); CHAR/VARCHAR as STRING, the only string type a UDF can
+        // return (their length is still the schema's maxLength, so the constraint keeps to it).
+        StructType struct = (StructType) CharVarcharUtils.replaceCharVarcharWithString(
+            StructuredSchemas.ddlStruct(ddl).asNullable());
         String schema = StructuredSchemas.jsonSchemaFromDdl(ddl); // refuses MAP, BINARY, ... here, at analysis
         String instructions = extractInstructions(schema);
         UDF2<String, Object, Object> f = (text, options) -> {

@@ -131,6 +131,15 @@ class LingGenerateFunctionsTest {
         }
     }
 
+    /** The engine compiles the schema of every type jsonSchemaFromDdl maps (an INVALID_PARAMS would fail the query). */
+    @Test
+    void everyDdlTypeBecomesAConstraintTheEngineCompiles() {
+        Row r = spark.sql("SELECT ling_extract('x', 's STRING, v VARCHAR(5), b BOOLEAN, t TINYINT, sm SMALLINT, i INT, "
+            + "l BIGINT, f FLOAT, d DOUBLE, m DECIMAL(10,2), dt DATE, ts TIMESTAMP, nt TIMESTAMP_NTZ, a ARRAY<INT>, "
+            + "st STRUCT<x: STRING, y: ARRAY<STRUCT<z: BOOLEAN>>>', map('max_tokens', 1)) AS e").first();
+        assertNull(r.get(0), "cut at one token");
+    }
+
     @Test
     void badArgumentsFailAtAnalysisOrInTheTask() {
         assertMessage("constant DDL", () -> spark.sql("SELECT ling_extract(text, text) FROM reviews").schema());
