@@ -4,7 +4,6 @@ import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.LingException;
 import io.lingspark.engine.tokenizer.Tokenizer;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -17,17 +16,14 @@ import java.util.function.Supplier;
  * engine that never sees a constraint never pays for it.
  */
 public final class GrammarCache {
-    /** Distinct constraints kept (each holds its DFA and the masks of the states it visited). */
+    /** Distinct constraints kept (each holds its DFA and a mask per class of states). */
     public static final int CAPACITY = 64;
+    /** Mask memory kept over all constraints (a mask is V / 8 bytes: 19.6 KB on Ling's vocabulary). */
+    public static final long MASK_BUDGET_BYTES = 512L << 20;
 
     private final Supplier<TokenVocabulary> vocabFactory;
     private volatile TokenVocabulary vocab;
-    private final Map<String, CompletableFuture<TokenGrammar>> compiled = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<TokenGrammar>> e) {
-            return size() > CAPACITY;
-        }
-    };
+    private final LinkedHashMap<String, CompletableFuture<TokenGrammar>> compiled = new LinkedHashMap<>(16, 0.75f, true);
 
     public GrammarCache(Tokenizer tokenizer, int vocabSize, int[] eosIds) {
         this.vocabFactory = () -> new TokenVocabulary(tokenizer, vocabSize, eosIds);
@@ -61,7 +57,12 @@ public final class GrammarCache {
         }
         if (mine) {
             try {
-                f.complete(compile(vocabulary(), spec));
+                TokenGrammar g = compile(vocabulary(), spec);
+                // Every mask in the background: the first rows do not wait for it (a class not yet there is
+                // computed when asked for), and the steady state is one lookup per step.
+                CompletableFuture.runAsync(g::precompute);
+                f.complete(g);
+                evict();
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
@@ -77,10 +78,29 @@ public final class GrammarCache {
         }
     }
 
-    /** Compiles without caching, every mask computed (benchmarks time this). */
+    /** Drops the least recently used constraints past CAPACITY or past the mask budget (never the newest). */
+    private void evict() {
+        synchronized (compiled) {
+            long bytes = 0;
+            for (CompletableFuture<TokenGrammar> f : compiled.values()) {
+                bytes += f.isDone() && !f.isCompletedExceptionally() ? f.join().maskBytes() : 0;
+            }
+            var it = compiled.entrySet().iterator();
+            while (compiled.size() > 1 && (compiled.size() > CAPACITY || bytes > MASK_BUDGET_BYTES) && it.hasNext()) {
+                CompletableFuture<TokenGrammar> f = it.next().getValue();
+                if (!f.isDone()) {
+                    continue;
+                }
+                bytes -= f.isCompletedExceptionally() ? 0 : f.join().maskBytes();
+                it.remove();
+            }
+        }
+    }
+
+    /** Compiles without caching: the automaton, the byte DFA and its mask classes; masks on demand. */
     public static TokenGrammar compile(TokenVocabulary vocab, StructuredOutput spec) {
         long t0 = System.nanoTime();
-        TokenGrammar g = new TokenGrammar(vocab, GrammarCompiler.compile(spec)).precompute();
+        TokenGrammar g = new TokenGrammar(vocab, GrammarCompiler.compile(spec));
         return g.withCompileMs((System.nanoTime() - t0) / 1e6);
     }
 }

@@ -79,7 +79,7 @@ public final class TokenGrammar {
         return this;
     }
 
-    /** Time from the constraint to this grammar with every mask computed. */
+    /** Time from the constraint to this grammar (automaton, byte DFA, mask classes; masks not included). */
     public double compileMs() {
         return compileMs;
     }
@@ -101,6 +101,11 @@ public final class TokenGrammar {
     /** Distinct masks the grammar can ask for (classes of states). */
     public int maskClasses() {
         return representative.length;
+    }
+
+    /** Memory of every mask once computed. */
+    public long maskBytes() {
+        return (long) representative.length * vocab.words * 8;
     }
 
     public boolean accepts(int state) {
