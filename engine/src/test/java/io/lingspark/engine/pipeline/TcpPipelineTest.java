@@ -103,6 +103,38 @@ class TcpPipelineTest {
         }
     }
 
+    /** Structured output over TCP: the masks travel with the step and the last rank samples under them. */
+    @Test
+    void constrainedRequestsOverTcpGiveTheSingleEnginesAnswers() {
+        String fixture = "tiny-ling-v2";
+        List<GenerationRequest> rs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            io.lingspark.engine.structured.StructuredOutput so = i % 2 == 0
+                ? io.lingspark.engine.structured.StructuredOutput.choice(List.of("alpha", "beta", "gamma delta"))
+                : io.lingspark.engine.structured.StructuredOutput.jsonSchema(
+                    "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":99}},"
+                        + "\"required\":[\"n\"],\"additionalProperties\":false}");
+            SamplingParams p = SamplingParams.builder().temperature(1).seed(11L + i).maxTokens(24).structuredOutput(so).build();
+            rs.add(GenerationRequest.ofPrompt("r" + i, "Answer number " + i, p));
+        }
+        List<GenerationResult> want;
+        try (LingEngine e = LingEngine.open(options(fixture, 1).withCpuThreads(1))) {
+            want = submit(e, rs);
+        }
+        PipelineModelRunner runner = ring(fixture, 2);
+        try (LingEngine e = LingEngine.open(options(fixture, 2), (o, c) -> new LingEngine.Loaded(runner, () -> { }, "tcp"))) {
+            List<GenerationResult> got = submit(e, rs);
+            int parsed = 0;
+            for (int i = 0; i < rs.size(); i++) {
+                assertTrue(got.get(i).ok(), got.get(i).errorMessage());
+                assertArrayEquals(want.get(i).choices().get(0).tokenIds(), got.get(i).choices().get(0).tokenIds(), "r" + i);
+                assertEquals(want.get(i).choices().get(0).parsed(), got.get(i).choices().get(0).parsed());
+                parsed += got.get(i).choices().get(0).parsed() != null ? 1 : 0;
+            }
+            assertTrue(parsed >= 4, "answers that completed: " + parsed);
+        }
+    }
+
     static List<GenerationResult> submit(LingEngine e, List<GenerationRequest> rs) {
         List<CompletableFuture<GenerationResult>> fs = new ArrayList<>();
         rs.forEach(r -> fs.add(e.submit(r)));
