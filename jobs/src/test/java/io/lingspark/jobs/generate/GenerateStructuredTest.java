@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -121,22 +123,26 @@ class GenerateStructuredTest {
         List<ObjectNode> rows = prompts(30);
         rows.get(0).putObject("params").putArray("guided_choice").add("yes").add("no");
         rows.get(1).putObject("params").put("guided_regex", "[0-9]{3}");
+        rows.get(2).putObject("params").put("n", 3); // three rows, each with its own parsed
         Path out = tmp.resolve("choices-out");
         assertEquals(0, generate(jsonl("choices.jsonl", rows), out, "--choices", String.join(",", labels),
             "--run-id", "c1"));
         Dataset<Row> written = spark.read().parquet(out.toString());
         assertEquals(DataTypes.StringType, written.schema().apply("parsed").dataType());
-        int stops = 0;
-        for (Row r : select(written)) {
+        int parsed = 0;
+        List<Row> all = select(written);
+        assertEquals(32, all.size());
+        assertEquals(3, written.where("id = 'p2'").select("choice").distinct().count());
+        for (Row r : all) {
             Expect e = switch (r.getString(0)) {
                 case "p0" -> Expect.choice(List.of("yes", "no"));
                 case "p1" -> Expect.regex("[0-9]{3}");
                 default -> Expect.choice(labels);
             };
-            stops += "stop".equals(check(e, r, true)) ? 1 : 0;
+            parsed += "cut".equals(check(e, r, true)) ? 0 : 1;
         }
-        assertTrue(stops >= 20, stops + " of 30 labels finished within 24 tokens");
-        assertEquals(30 - stops, job.result().summary().incompleteOutputs());
+        assertTrue(parsed >= 20, parsed + " of 32 labels finished within 24 tokens");
+        assertEquals(32 - parsed, job.result().summary().incompleteOutputs());
         assertEquals(0, job.result().summary().errors(), "an incomplete output is not a failed request");
         // A resume must keep the parsed column's type: the same flag is fine, a typed schema is not.
         assertEquals(0, generate(jsonl("choices.jsonl", rows), out, "--choices", String.join(",", labels), "--resume"));
@@ -146,30 +152,39 @@ class GenerateStructuredTest {
 
     @Test
     void outputSchemaGivesATypedStructColumnQueryableInSql() throws Exception {
-        String ddl = "label VARCHAR(6), score INT, ok BOOLEAN, tags ARRAY<VARCHAR(3)>";
+        // Random weights seldom close a string (and JSON allows whitespace between tokens, which they
+        // like), so many objects are cut at max_tokens; the seeded rows give the same answers every run.
+        String ddl = "label STRING, score DOUBLE, tags ARRAY<STRING>";
         Path out = tmp.resolve("typed-out");
-        assertEquals(0, generate(jsonl("typed.jsonl", prompts(30)), out, "--output-schema", ddl, "--max-tokens", "48"));
+        assertEquals(0, generate(jsonl("typed.jsonl", prompts(40)), out, "--output-schema", ddl, "--max-tokens", "128"));
         Dataset<Row> written = spark.read().parquet(out.toString());
-        StructType parsed = (StructType) written.schema().apply("parsed").dataType();
-        assertEquals(List.of("label", "score", "ok", "tags"), List.of(parsed.fieldNames()));
-        assertEquals(DataTypes.StringType, parsed.apply("label").dataType());
-        assertEquals(DataTypes.LongType, parsed.apply("score").dataType());
-        assertEquals(DataTypes.BooleanType, parsed.apply("ok").dataType());
-        assertEquals(DataTypes.StringType, ((ArrayType) parsed.apply("tags").dataType()).elementType());
+        StructType type = (StructType) written.schema().apply("parsed").dataType();
+        assertEquals(List.of("label", "score", "tags"), List.of(type.fieldNames()));
+        assertEquals(DataTypes.StringType, type.apply("label").dataType());
+        assertEquals(DataTypes.DoubleType, type.apply("score").dataType());
+        assertEquals(DataTypes.StringType, ((ArrayType) type.apply("tags").dataType()).elementType());
         JsonNode schema = JSON.readTree(StructuredSchemas.jsonSchemaFromDdl(ddl));
         written.createOrReplaceTempView("typed");
-        int stops = 0;
+        int parsed = 0;
         for (Row r : spark.sql("SELECT id, text, to_json(parsed), finish_reason, error.code FROM typed").collectAsList()) {
-            stops += "stop".equals(check(Expect.schema(schema), r, false)) ? 1 : 0;
+            parsed += "cut".equals(check(Expect.schema(schema), r, false)) ? 0 : 1;
         }
-        List<Row> labels = spark.sql("SELECT parsed.label, parsed.score, size(parsed.tags) FROM typed "
-            + "WHERE parsed IS NOT NULL AND length(parsed.label) <= 6").collectAsList();
-        assertEquals(stops, labels.size(), "every finished row is queryable by field");
-        assertTrue(stops >= 5, stops + " of 30 objects finished within 48 tokens");
+        // The typed column holds the same document as the text: field by field
+        for (Row r : spark.sql("SELECT text, parsed.label, parsed.score, parsed.tags FROM typed WHERE parsed IS NOT NULL")
+            .collectAsList()) {
+            JsonNode doc = JSON.readTree(r.getString(0));
+            assertEquals(doc.get("label").asText(), r.getString(1));
+            assertEquals(doc.get("score").asDouble(), r.getDouble(2));
+            assertEquals(doc.get("tags").size(), r.getList(3).size());
+        }
+        System.out.printf("typed parsed column: %d of 40 objects finished within 128 tokens%n", parsed);
+        assertTrue(parsed >= 2, parsed + " of 40 objects finished within 128 tokens");
     }
 
-    @Test
-    void perRowConstraintsInJsonlGiveValidatedJsonText() throws Exception {
+    /** JSONL as it is, and the same rows as Parquet with params a struct (what Spark infers from the JSON). */
+    @ParameterizedTest
+    @ValueSource(strings = {"jsonl", "parquet"})
+    void perRowConstraintsGiveValidatedJsonText(String format) throws Exception {
         List<ObjectNode> rows = prompts(24);
         Map<String, Expect> expect = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -200,10 +215,17 @@ class GenerateStructuredTest {
                 }
             }
         }
-        Path out = tmp.resolve("rows-out");
-        assertEquals(0, generate(jsonl("rows.jsonl", rows), out, "--output-format", "jsonl", "--max-tokens", "32"));
+        Path in = jsonl("rows.jsonl", rows);
+        if (format.equals("parquet")) {
+            Path pq = tmp.resolve("rows.parquet");
+            spark.read().json(in.toString()).write().parquet(pq.toString());
+            assertTrue(spark.read().parquet(pq.toString()).schema().apply("params").dataType() instanceof StructType);
+            in = pq;
+        }
+        Path out = tmp.resolve("rows-out-" + format);
+        assertEquals(0, generate(in, out, "--output-format", "jsonl", "--max-tokens", "48"));
         Dataset<Row> written = spark.read().json(out.toString());
-        int stops = 0;
+        int parsed = 0;
         for (Row r : select(written)) {
             int i = Integer.parseInt(r.getString(0).substring(1));
             if (i % 6 == 4) {
@@ -214,10 +236,10 @@ class GenerateStructuredTest {
                 String m = written.where("id = 'p" + i + "'").selectExpr("error.message").first().getString(0);
                 assertTrue(m.contains("guided_choice") && m.contains("guided_regex"), m);
             } else {
-                stops += "stop".equals(check(expect.get(r.getString(0)), r, false)) ? 1 : 0;
+                parsed += "cut".equals(check(expect.get(r.getString(0)), r, false)) ? 0 : 1;
             }
         }
-        assertTrue(stops >= 8, stops + " of 16 constrained rows finished");
+        assertTrue(parsed >= 8, parsed + " of 16 constrained rows finished");
     }
 
     @Test
@@ -237,7 +259,7 @@ class GenerateStructuredTest {
             lines.add(l);
         }
         Path out = tmp.resolve("batch-out");
-        assertEquals(0, generate(jsonl("batch.jsonl", lines), out, "--input-format", "openai-batch", "--max-tokens", "32"));
+        assertEquals(0, generate(jsonl("batch.jsonl", lines), out, "--input-format", "openai-batch", "--max-tokens", "48"));
         Map<String, Row> rows = new HashMap<>();
         for (Row r : select(spark.read().parquet(out.toString()))) {
             rows.put(r.getString(0), r);
@@ -257,7 +279,7 @@ class GenerateStructuredTest {
                 continue;
             }
             Expect e = i % 3 == 0 ? Expect.schema(JSON.readTree(ROW_SCHEMA)) : Expect.choice(List.of("cat", "dog"));
-            if ("stop".equals(check(e, r, false))) {
+            if (!"cut".equals(check(e, r, false))) {
                 parsedSeen++;
                 assertEquals(JSON.readTree(r.getString(2)), msg.get("parsed"), "parsed as JSON, like the SDK's");
             } else {

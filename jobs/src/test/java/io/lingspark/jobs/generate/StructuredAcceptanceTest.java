@@ -175,21 +175,23 @@ class StructuredAcceptanceTest {
             .selectExpr("id", "text", "parsed", "finish_reason", "error.code", "kind", "choice").collectAsList();
         assertEquals(ROWS, rows.size(), "one row per id (n = 1)");
         Set<String> ids = new HashSet<>();
-        Map<String, int[]> counts = new TreeMap<>(); // kind -> {stop, length}
+        Map<String, int[]> counts = new TreeMap<>(); // kind -> {stop, length but complete, cut}
         for (Row r : rows) {
             assertTrue(ids.add(r.getString(0)), "duplicate " + r);
             String finish = StructuredChecks.check(expect.get(r.getString(5)), r, false);
-            counts.computeIfAbsent(r.getString(5), k -> new int[2])["stop".equals(finish) ? 0 : 1]++;
+            counts.computeIfAbsent(r.getString(5), k -> new int[3])[finish.equals("stop") ? 0 : finish.equals("length") ? 1 : 2]++;
         }
         for (int i = 0; i < ROWS; i++) {
             assertTrue(ids.contains("r" + i), "r" + i + " is missing");
         }
         int stops = counts.values().stream().mapToInt(c -> c[0]).sum();
-        int cut = counts.values().stream().mapToInt(c -> c[1]).sum();
+        int complete = counts.values().stream().mapToInt(c -> c[1]).sum();
+        int cut = counts.values().stream().mapToInt(c -> c[2]).sum();
         StringBuilder report = new StringBuilder();
-        counts.forEach((k, v) -> report.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));
-        System.out.printf("structured acceptance (%s): %d rows in %.1f s, %d stop, %d length; per constraint stop/length:%s%n",
-            which, ROWS, s, stops, cut, report);
+        counts.forEach((k, v) -> report.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1])
+            .append('/').append(v[2]));
+        System.out.printf("structured acceptance (%s): %d rows in %.1f s: %d stop, %d length (accepted), %d length (cut);"
+            + " per constraint stop/accepted/cut:%s%n", which, ROWS, s, stops, complete, cut, report);
         assertTrue(stops >= ROWS / 3, "most constraints finish within " + MAX_TOKENS + " tokens: " + report);
         assertTrue(cut > 0, "max_tokens cuts some answers: " + report);
     }
