@@ -227,13 +227,14 @@ final class JsonSchemaCompiler {
     }
 
     private Automaton number(JsonNode node, String path) {
-        for (String k : NUMBER_KW) {
-            if (node.has(k)) {
-                throw invalid("json_schema: unsupported keyword '" + k + "' on type number at " + at(path)
-                        + " (use type integer for ranges)");
-            }
+        BigDecimal min = decimal(node, "minimum", path);
+        BigDecimal exclusiveMin = decimal(node, "exclusiveMinimum", path);
+        BigDecimal max = decimal(node, "maximum", path);
+        BigDecimal exclusiveMax = decimal(node, "exclusiveMaximum", path);
+        if (min == null && exclusiveMin == null && max == null && exclusiveMax == null) {
+            return JsonGrammar.number();
         }
-        return JsonGrammar.number();
+        return NumberRanges.range(min, exclusiveMin, max, exclusiveMax);
     }
 
     private Automaton string(JsonNode node, String path) {
