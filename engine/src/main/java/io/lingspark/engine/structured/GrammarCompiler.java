@@ -21,7 +21,11 @@ public final class GrammarCompiler {
     public static final int MAX_WS = 16;
     /** Expansions of one $ref along a path; deeper, the reference admits nothing. */
     public static final int MAX_REF_DEPTH = 4;
-    /** Container nesting of unconstrained JSON values (JSON_OBJECT, {} schemas, items-free arrays). */
+    /**
+     * Container nesting of unconstrained JSON: a JSON_OBJECT answer has at most this many levels of
+     * objects/arrays, itself included; a value generated for an unconstrained subschema ({}, true, a
+     * free object member, an item of an items-free array) has at most MAX_ANY_DEPTH - 1.
+     */
     public static final int MAX_ANY_DEPTH = 5;
     /** Largest repetition count (regex {n,m}, maxLength, maxItems) expanded into states. */
     static final int MAX_REPEAT = 10_000;

@@ -81,7 +81,7 @@ final class JsonSchemaCompiler {
             if (!node.booleanValue()) {
                 throw invalid("json_schema: schema 'false' at " + at(path) + " admits nothing");
             }
-            return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH));
+            return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH - 1));
         }
         if (!node.isObject()) {
             throw invalid("json_schema: a schema must be an object or a boolean at " + at(path));
@@ -206,7 +206,7 @@ final class JsonSchemaCompiler {
                 }
             });
             if (types.isEmpty()) {
-                return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH));
+                return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH - 1));
             }
         }
         List<Automaton> alts = new ArrayList<>();
@@ -342,6 +342,10 @@ final class JsonSchemaCompiler {
         }
         if (out.isEmpty() && declared.isEmpty() && !closed) {
             return JsonGrammar.map(extraValue(extra, path));
+        }
+        if (extra != null && extra.isObject()) {
+            // Not generated (only declared properties are), but still checked: no keyword goes unnoticed.
+            schema(extra, path + "/additionalProperties");
         }
         return known(JsonGrammar.object(out));
     }

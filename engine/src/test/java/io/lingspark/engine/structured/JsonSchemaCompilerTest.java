@@ -217,7 +217,8 @@ class JsonSchemaCompilerTest {
     @Test
     void trueAndFalseSchemas() {
         schema("true").ok("1", "\"s\"", "{\"a\":[null]}");
-        schema("{}").ok("1", "[]");
+        int inner = GrammarCompiler.MAX_ANY_DEPTH - 1;
+        schema("{}").ok("1", "[]", "[".repeat(inner) + "]".repeat(inner)).bad("[".repeat(inner + 1) + "]".repeat(inner + 1));
         Lang.invalidSchema("false", "'false'");
     }
 
@@ -231,6 +232,10 @@ class JsonSchemaCompilerTest {
             Lang.invalidSchema(q("{'type':'object','properties':{'x':{'" + kw + "':1}}}"),
                     "unsupported JSON Schema keyword '" + kw + "'", "/properties/x");
         }
+        Lang.invalidSchema(q("{'type':'object','properties':{'a':{'type':'integer'}},'additionalProperties':{'not':{}}}"),
+                "unsupported JSON Schema keyword 'not'", "/additionalProperties");
+        Lang.invalidSchema(q("{'$defs':{'D':{'type':'string','contentEncoding':'base64'}},'$ref':'#/$defs/D'}"),
+                "unsupported JSON Schema keyword 'contentEncoding'", "/$defs/D");
         Lang.invalidSchema(q("{'type':'strin'}"), "type");
         Lang.invalidSchema("{not json", "not valid JSON");
         Lang.invalidSchema(q("{'type':'integer','exclusiveMinimum':true}"), "exclusiveMinimum");

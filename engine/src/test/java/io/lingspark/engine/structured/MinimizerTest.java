@@ -33,7 +33,7 @@ class MinimizerTest {
         }
         Automaton schema = GrammarCompiler.compile(StructuredOutput.jsonSchema("{\"type\":\"object\",\"properties\":{"
                 + "\"d\":{\"type\":\"string\",\"format\":\"date\"},\"n\":{\"type\":\"integer\",\"maximum\":-7},"
-                + "\"e\":{\"enum\":[\"x\",\"y\"]},\"t\":{\"type\":\"array\",\"maxItems\":3}},\"required\":[\"e\"]}"));
+                + "\"e\":{\"enum\":[\"x\",\"y\"]},\"t\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"maxItems\":3}},\"required\":[\"e\"]}"));
         Automaton lucene = Operations.removeDeadStates(MinimizationOperations.minimize(schema, 1_000_000));
         assertEquals(lucene.getNumStates(), schema.getNumStates());
         assertTrue(Operations.sameLanguage(schema, lucene));
