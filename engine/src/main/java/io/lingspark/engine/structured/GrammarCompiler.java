@@ -12,9 +12,15 @@ import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
  * Compiles a {@link StructuredOutput} constraint into the language of allowed answers: a deterministic,
- * minimal Lucene automaton over Unicode code points with no dead states, so every state reached by a
- * prefix of the answer can still be completed (the token masks rely on that). Run it over UTF-8 bytes
- * with {@code new ByteRunAutomaton(automaton)}, which converts it with UTF32ToUTF8.
+ * minimal Lucene automaton over Unicode code points (surrogates excluded) with no dead states, so every
+ * state reached by a prefix of the answer can still be completed (the token masks rely on that). Run it
+ * over UTF-8 bytes with {@code new ByteRunAutomaton(automaton)}, which converts it with UTF32ToUTF8.
+ * The returned automaton may be shared between calls (JSON_OBJECT is built once): never modify it.
+ *
+ * <p>CHOICE is the union of the exact strings; REGEX is the full match of an ECMAScript/Python-style
+ * regex ({@link RegexTranslator}); JSON_OBJECT is any JSON object nesting at most {@link #MAX_ANY_DEPTH}
+ * levels; JSON_SCHEMA is a subset of the schema's JSON texts ({@link JsonSchemaCompiler}). JSON answers
+ * have no whitespace around the document and at most {@link #MAX_WS} of [ \t\n] between two tokens.
  */
 public final class GrammarCompiler {
     /** Whitespace characters allowed in one gap between two JSON tokens. */

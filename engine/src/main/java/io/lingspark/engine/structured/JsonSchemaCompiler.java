@@ -44,7 +44,8 @@ final class JsonSchemaCompiler {
     private static final List<String> TYPES = List.of("null", "boolean", "object", "array", "number", "string",
             "integer");
 
-    private final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private JsonNode root;
     /** Expansions of each $ref target on the current path. */
     private final Map<String, Integer> refDepth = new TreeMap<>();

@@ -238,6 +238,7 @@ class JsonSchemaCompilerTest {
                 "unsupported JSON Schema keyword 'contentEncoding'", "/$defs/D");
         Lang.invalidSchema(q("{'type':'strin'}"), "type");
         Lang.invalidSchema("{not json", "not valid JSON");
+        Lang.invalidSchema("{} {}", "not valid JSON");
         Lang.invalidSchema(q("{'type':'integer','exclusiveMinimum':true}"), "exclusiveMinimum");
     }
 
