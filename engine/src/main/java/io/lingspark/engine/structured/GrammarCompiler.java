@@ -12,16 +12,26 @@ import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
  * Compiles a {@link StructuredOutput} constraint into the language of allowed answers: a deterministic,
- * minimal Lucene automaton over Unicode code points with no dead states, so every state reached by a
- * prefix of the answer can still be completed (the token masks rely on that). Run it over UTF-8 bytes
- * with {@code new ByteRunAutomaton(automaton)}, which converts it with UTF32ToUTF8.
+ * minimal Lucene automaton over Unicode code points (surrogates excluded) with no dead states, so every
+ * state reached by a prefix of the answer can still be completed (the token masks rely on that). Run it
+ * over UTF-8 bytes with {@code new ByteRunAutomaton(automaton)}, which converts it with UTF32ToUTF8.
+ * The returned automaton may be shared between calls (JSON_OBJECT is built once): never modify it.
+ *
+ * <p>CHOICE is the union of the exact strings; REGEX is the full match of an ECMAScript/Python-style
+ * regex ({@link RegexTranslator}); JSON_OBJECT is any JSON object nesting at most {@link #MAX_ANY_DEPTH}
+ * levels; JSON_SCHEMA is a subset of the schema's JSON texts ({@link JsonSchemaCompiler}). JSON answers
+ * have no whitespace around the document and at most {@link #MAX_WS} of [ \t\n] between two tokens.
  */
 public final class GrammarCompiler {
     /** Whitespace characters allowed in one gap between two JSON tokens. */
     public static final int MAX_WS = 16;
     /** Expansions of one $ref along a path; deeper, the reference admits nothing. */
     public static final int MAX_REF_DEPTH = 4;
-    /** Container nesting of unconstrained JSON values (JSON_OBJECT, {} schemas, items-free arrays). */
+    /**
+     * Container nesting of unconstrained JSON: a JSON_OBJECT answer has at most this many levels of
+     * objects/arrays, itself included; a value generated for an unconstrained subschema ({}, true, a
+     * free object member, an item of an items-free array) has at most MAX_ANY_DEPTH - 1.
+     */
     public static final int MAX_ANY_DEPTH = 5;
     /** Largest repetition count (regex {n,m}, maxLength, maxItems) expanded into states. */
     static final int MAX_REPEAT = 10_000;

@@ -53,7 +53,7 @@ final class IntegerRanges {
     }
 
     /** Canonical non-negative integers in [lo, hi], lo >= 0, hi null for no upper bound. */
-    private static Automaton nonNegative(BigInteger lo, BigInteger hi) {
+    static Automaton nonNegative(BigInteger lo, BigInteger hi) {
         if (hi != null && lo.compareTo(hi) > 0) {
             return Automata.makeEmpty();
         }

@@ -29,20 +29,20 @@ final class JsonGrammar {
     private static final Automaton SCALAR = GrammarCompiler.minimize(Operations.union(
             List.of(ANY_STRING, NUMBER, BOOLEAN, NULL)), "scalar");
     /**
-     * ANY_VALUE[d]: any JSON value with at most d levels of nested objects/arrays. Built once per JVM and
+     * Any JSON value with at most d levels of nested objects/arrays. Each depth is built once per JVM and
      * only when first needed: with bounded whitespace in every gap the depth-5 automaton has thousands of
      * states and takes a noticeable fraction of a second to minimize, which typical schemas never need.
      */
     private static final class Any {
         static final Automaton[] VALUE = new Automaton[GrammarCompiler.MAX_ANY_DEPTH + 1];
 
-        static {
-            VALUE[0] = SCALAR;
-            for (int d = 1; d <= GrammarCompiler.MAX_ANY_DEPTH; d++) {
-                Automaton inner = VALUE[d - 1];
-                VALUE[d] = GrammarCompiler.minimize(Operations.union(List.of(SCALAR,
+        static synchronized Automaton get(int depth) {
+            if (VALUE[depth] == null) {
+                Automaton inner = depth == 0 ? null : get(depth - 1);
+                VALUE[depth] = depth == 0 ? SCALAR : GrammarCompiler.minimize(Operations.union(List.of(SCALAR,
                         map(inner), array(inner, 0, -1))), "any JSON value");
             }
+            return VALUE[depth];
         }
     }
 
@@ -97,7 +97,7 @@ final class JsonGrammar {
     }
 
     static Automaton anyValue(int depth) {
-        return Any.VALUE[Math.max(0, Math.min(depth, GrammarCompiler.MAX_ANY_DEPTH))];
+        return Any.get(Math.max(0, Math.min(depth, GrammarCompiler.MAX_ANY_DEPTH)));
     }
 
     /** JSON_OBJECT: any object nesting at most MAX_ANY_DEPTH containers deep (built once). */
@@ -112,9 +112,7 @@ final class JsonGrammar {
 
     /** Any object whose member values are in value (keys free, each key may repeat). */
     static Automaton map(Automaton value) {
-        Automaton member = seq(ANY_STRING, WS, lit(":"), WS, value);
-        Automaton members = seq(member, Operations.repeat(seq(WS, lit(","), WS, member)));
-        return seq(lit("{"), WS, Operations.union(lit("}"), seq(members, WS, lit("}"))));
+        return list("{", seq(ANY_STRING, WS, lit(":"), WS, value), "}");
     }
 
     /** Arrays of item with between min and max elements (max -1: unbounded). */
@@ -123,11 +121,36 @@ final class JsonGrammar {
         if (max == 0) {
             return seq(lit("["), WS, close);
         }
+        if (max == -1 && min == 0) {
+            return list("[", item, "]");
+        }
         Automaton more = seq(WS, lit(","), WS, item);
         int restMin = Math.max(min, 1) - 1;
         Automaton rest = max == -1 ? Operations.repeat(more, restMin) : Operations.repeat(more, restMin, max - 1);
         Automaton nonEmpty = seq(item, rest, WS, close);
         return seq(lit("["), WS, min == 0 ? Operations.union(close, nonEmpty) : nonEmpty);
+    }
+
+    /**
+     * open ws (close | element (ws "," ws element)* ws close), with the element placed once in an
+     * epsilon-NFA and looped back to, rather than copied twice by Operations.concatenate/repeat: the
+     * any-value automata nest this five levels deep.
+     */
+    private static Automaton list(String open, Automaton element, String close) {
+        Nfa nfa = new Nfa();
+        Nfa.Piece start = nfa.place(seq(lit(open), WS));
+        Nfa.Piece empty = nfa.place(lit(close));
+        Nfa.Piece elem = nfa.place(element);
+        Nfa.Piece sep = nfa.place(seq(WS, lit(","), WS));
+        Nfa.Piece end = nfa.place(seq(WS, lit(close)));
+        nfa.epsilon(start.exit(), empty.entry());
+        nfa.epsilon(start.exit(), elem.entry());
+        nfa.epsilon(elem.exit(), sep.entry());
+        nfa.epsilon(sep.exit(), elem.entry());
+        nfa.epsilon(elem.exit(), end.entry());
+        nfa.accept(empty.exit());
+        nfa.accept(end.exit());
+        return nfa.finish(start.entry());
     }
 
     /** A declared property: its key already JSON-encoded with quotes. */

@@ -44,7 +44,8 @@ final class JsonSchemaCompiler {
     private static final List<String> TYPES = List.of("null", "boolean", "object", "array", "number", "string",
             "integer");
 
-    private final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private JsonNode root;
     /** Expansions of each $ref target on the current path. */
     private final Map<String, Integer> refDepth = new TreeMap<>();
@@ -81,7 +82,7 @@ final class JsonSchemaCompiler {
             if (!node.booleanValue()) {
                 throw invalid("json_schema: schema 'false' at " + at(path) + " admits nothing");
             }
-            return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH));
+            return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH - 1));
         }
         if (!node.isObject()) {
             throw invalid("json_schema: a schema must be an object or a boolean at " + at(path));
@@ -206,7 +207,7 @@ final class JsonSchemaCompiler {
                 }
             });
             if (types.isEmpty()) {
-                return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH));
+                return known(JsonGrammar.anyValue(GrammarCompiler.MAX_ANY_DEPTH - 1));
             }
         }
         List<Automaton> alts = new ArrayList<>();
@@ -227,13 +228,14 @@ final class JsonSchemaCompiler {
     }
 
     private Automaton number(JsonNode node, String path) {
-        for (String k : NUMBER_KW) {
-            if (node.has(k)) {
-                throw invalid("json_schema: unsupported keyword '" + k + "' on type number at " + at(path)
-                        + " (use type integer for ranges)");
-            }
+        BigDecimal min = decimal(node, "minimum", path);
+        BigDecimal exclusiveMin = decimal(node, "exclusiveMinimum", path);
+        BigDecimal max = decimal(node, "maximum", path);
+        BigDecimal exclusiveMax = decimal(node, "exclusiveMaximum", path);
+        if (min == null && exclusiveMin == null && max == null && exclusiveMax == null) {
+            return JsonGrammar.number();
         }
-        return JsonGrammar.number();
+        return NumberRanges.range(min, exclusiveMin, max, exclusiveMax);
     }
 
     private Automaton string(JsonNode node, String path) {
@@ -341,6 +343,10 @@ final class JsonSchemaCompiler {
         }
         if (out.isEmpty() && declared.isEmpty() && !closed) {
             return JsonGrammar.map(extraValue(extra, path));
+        }
+        if (extra != null && extra.isObject()) {
+            // Not generated (only declared properties are), but still checked: no keyword goes unnoticed.
+            schema(extra, path + "/additionalProperties");
         }
         return known(JsonGrammar.object(out));
     }

@@ -28,10 +28,14 @@ final class RegexTranslator {
             0x202F, 0x205F, 0x3000, 0xFEFF)).union(CodePointSet.ranges(0x2000, 0x200A));
     static final CodePointSet DOT = CodePointSet.ALL.minus(CodePointSet.of('\n', '\r', 0x85, 0x2028, 0x2029));
 
+    /** Group nesting bound: the parser is recursive descent. */
+    private static final int MAX_NESTING = 200;
+
     private final String src;
     private final int[] cps;
     private final String where;
     private int pos;
+    private int depth;
 
     private RegexTranslator(String regex, String where) {
         this.src = regex;
@@ -196,6 +200,9 @@ final class RegexTranslator {
     }
 
     private Automaton parseGroup() {
+        if (++depth > MAX_NESTING) {
+            throw error("groups nested deeper than " + MAX_NESTING);
+        }
         if (eat('?')) {
             if (eat(':')) {
                 // non-capturing group
@@ -220,6 +227,7 @@ final class RegexTranslator {
             throw error("anchor '" + (char) peek() + "' in the middle");
         }
         expect(')');
+        depth--;
         return a;
     }
 

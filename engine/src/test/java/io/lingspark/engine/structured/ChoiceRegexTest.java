@@ -93,6 +93,7 @@ class ChoiceRegexTest {
         Lang.invalidRegex("\\q", "unknown escape");
         Lang.invalidRegex("a{100000}", "repetition count");
         Lang.invalidRegex("\\ud800", "surrogate");
+        Lang.invalidRegex("(".repeat(500) + ")".repeat(500), "nested deeper");
     }
 
     @Test

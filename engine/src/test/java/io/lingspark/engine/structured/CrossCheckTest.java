@@ -39,7 +39,7 @@ class CrossCheckTest {
             + "'ip':{'type':['string','null'],'format':'ipv4'},"
             + "'role':{'enum':['admin','user','日本語']},"
             + "'tags':{'type':'array','items':{'type':'string','pattern':'^[a-z]+$'},'maxItems':3},"
-            + "'score':{'type':'number'},"
+            + "'score':{'type':'number','minimum':-1.5,'exclusiveMaximum':100},"
             + "'address':{'type':'object','properties':{'city':{'type':'string'},'zip':{'type':'string','pattern':'\\\\d{5}'}},"
             + "'required':['city'],'additionalProperties':false}"
             + "},'required':['name','age'],'additionalProperties':false}");
@@ -138,7 +138,7 @@ class CrossCheckTest {
             "{\"name\":\"日本語🎉é\",\"age\":150,\"role\":\"日本語\"}",
             "{\"name\":\"a\\\"b\\\\c\\u00e9\",\"age\":42,\"email\":\"ann.lee+x@mail.example.com\",\"born\":\"2000-02-29\","
                     + "\"seen\":\"2024-02-29T23:59:59.999+05:30\",\"id\":\"123e4567-e89b-12d3-a456-426614174000\","
-                    + "\"ip\":\"10.0.255.1\",\"role\":\"admin\",\"tags\":[\"a\",\"bc\"],\"score\":-1.5e-3,"
+                    + "\"ip\":\"10.0.255.1\",\"role\":\"admin\",\"tags\":[\"a\",\"bc\"],\"score\":-0.0015,"
                     + "\"address\":{\"city\":\"Zürich\",\"zip\":\"x80331y\"}}",
             "{ \"name\" : \"x\" ,\n \"age\" : 7 , \"ip\" : null , \"tags\" : [ ] }",
         }, new String[] {
@@ -147,7 +147,8 @@ class CrossCheckTest {
             "{\"name\":\"x\",\"age\":1,\"born\":\"2023-04-31\"}", "{\"name\":\"x\",\"age\":1,\"role\":\"root\"}",
             "{\"name\":\"x\",\"age\":1,\"tags\":[\"a\",\"b\",\"c\",\"d\"]}", "{\"name\":\"x\",\"age\":1,\"x\":1}",
             "{\"name\":\"x\",\"age\":1,\"address\":{\"zip\":\"12345\"}}", "{\"age\":1}",
-            "{\"name\":\"x\",\"age\":1,\"ip\":\"256.0.0.1\"}",
+            "{\"name\":\"x\",\"age\":1,\"ip\":\"256.0.0.1\"}", "{\"name\":\"x\",\"age\":1,\"score\":100}",
+            "{\"name\":\"x\",\"age\":1,\"score\":-1.50001}",
         });
     }
 

@@ -48,7 +48,7 @@ class JsonSchemaCompilerTest {
     void numbers() {
         schema("{'type':'number'}").ok("0", "-0", "1.5", "-2.25e-3", "1E10", "10").bad("01", ".5", "1.", "1e", "+1", "NaN")
                 .prefix("1.", "1e", "-");
-        Lang.invalidSchema(q("{'type':'number','minimum':0}"), "minimum", "unsupported", "/");
+        schema("{'type':'number','minimum':0,'maximum':1}").ok("0", "1", "0.5", "1.000").bad("1.01", "-0.1", "-0", "1e0", "2");
     }
 
     @Test
@@ -217,7 +217,8 @@ class JsonSchemaCompilerTest {
     @Test
     void trueAndFalseSchemas() {
         schema("true").ok("1", "\"s\"", "{\"a\":[null]}");
-        schema("{}").ok("1", "[]");
+        int inner = GrammarCompiler.MAX_ANY_DEPTH - 1;
+        schema("{}").ok("1", "[]", "[".repeat(inner) + "]".repeat(inner)).bad("[".repeat(inner + 1) + "]".repeat(inner + 1));
         Lang.invalidSchema("false", "'false'");
     }
 
@@ -231,8 +232,13 @@ class JsonSchemaCompilerTest {
             Lang.invalidSchema(q("{'type':'object','properties':{'x':{'" + kw + "':1}}}"),
                     "unsupported JSON Schema keyword '" + kw + "'", "/properties/x");
         }
+        Lang.invalidSchema(q("{'type':'object','properties':{'a':{'type':'integer'}},'additionalProperties':{'not':{}}}"),
+                "unsupported JSON Schema keyword 'not'", "/additionalProperties");
+        Lang.invalidSchema(q("{'$defs':{'D':{'type':'string','contentEncoding':'base64'}},'$ref':'#/$defs/D'}"),
+                "unsupported JSON Schema keyword 'contentEncoding'", "/$defs/D");
         Lang.invalidSchema(q("{'type':'strin'}"), "type");
         Lang.invalidSchema("{not json", "not valid JSON");
+        Lang.invalidSchema("{} {}", "not valid JSON");
         Lang.invalidSchema(q("{'type':'integer','exclusiveMinimum':true}"), "exclusiveMinimum");
     }
 
