@@ -201,7 +201,7 @@ public final class LingEngine implements Engine {
             RequestState r = new RequestState(id, p, prompt.ids(), prompt.startsInReasoning(), listener, t0);
             long seed = p.seed() != null ? p.seed() : ThreadLocalRandom.current().nextLong();
             int[] blocked = blockedIds(p);
-            TokenGrammar grammar = p.structuredOutput() == null ? null : grammars.get(p.structuredOutput());
+            TokenGrammar grammar = p.structuredOutput() == null ? null : grammar(p.structuredOutput());
             for (int i = 0; i < p.n(); i++) {
                 GrammarState g = grammar == null ? null
                     : new GrammarState(grammar, prompt.startsInReasoning(), config.eosTokenIds, config.vocabSize);
@@ -220,6 +220,15 @@ public final class LingEngine implements Engine {
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(GenerationResult.error(id, ErrorCode.ENGINE_ERROR,
                 "could not accept the request: " + e, RequestState.ms(System.nanoTime() - t0)));
+        }
+    }
+
+    /** The compiled constraint (compiled once per distinct one); INVALID_PARAMS naming what does not compile. */
+    private TokenGrammar grammar(io.lingspark.engine.structured.StructuredOutput so) {
+        try {
+            return grammars.get(so);
+        } catch (io.lingspark.engine.structured.ConstraintException e) {
+            throw new LingException(ErrorCode.INVALID_PARAMS, e.getMessage());
         }
     }
 

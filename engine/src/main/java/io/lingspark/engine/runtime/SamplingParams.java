@@ -1,5 +1,6 @@
 package io.lingspark.engine.runtime;
 
+import io.lingspark.engine.structured.ConstraintException;
 import io.lingspark.engine.structured.StructuredOutput;
 import java.util.List;
 
@@ -42,7 +43,11 @@ public record SamplingParams(double temperature, double topP, int topK, double m
             check(s != null && !s.isEmpty(), "stop strings must be non-empty");
         }
         if (structuredOutput != null) {
-            structuredOutput.validate();
+            try {
+                structuredOutput.validate();
+            } catch (ConstraintException e) {
+                throw new LingException(ErrorCode.INVALID_PARAMS, e.getMessage());
+            }
         }
         return this;
     }

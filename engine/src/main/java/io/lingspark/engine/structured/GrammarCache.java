@@ -1,7 +1,5 @@
 package io.lingspark.engine.structured;
 
-import io.lingspark.engine.runtime.ErrorCode;
-import io.lingspark.engine.runtime.LingException;
 import io.lingspark.engine.tokenizer.Tokenizer;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +40,7 @@ public final class GrammarCache {
         return v;
     }
 
-    /** The compiled grammar of spec; LingException INVALID_PARAMS when it does not compile. */
+    /** The compiled grammar of spec; ConstraintException when it does not compile. */
     public TokenGrammar get(StructuredOutput spec) {
         spec.validate();
         CompletableFuture<TokenGrammar> f;
@@ -70,10 +68,10 @@ public final class GrammarCache {
         try {
             return f.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof LingException le) {
-                throw le;
+            if (e.getCause() instanceof ConstraintException ce) {
+                throw ce;
             }
-            throw new LingException(ErrorCode.INVALID_PARAMS, spec.kind().name().toLowerCase()
+            throw new ConstraintException(spec.kind().name().toLowerCase()
                 + ": the constraint does not compile: " + e.getCause().getMessage());
         }
     }

@@ -1,7 +1,5 @@
 package io.lingspark.engine.structured;
 
-import io.lingspark.engine.runtime.ErrorCode;
-import io.lingspark.engine.runtime.LingException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.util.automaton.Automata;
@@ -48,7 +46,7 @@ public final class GrammarCompiler {
     /**
      * The answer language of spec as a deterministic, minimal Lucene automaton over Unicode code points.
      *
-     * @throws LingException INVALID_PARAMS for any bad or unsupported input, naming the keyword or
+     * @throws ConstraintException for any bad or unsupported input, naming the keyword or
      *                       construct and where it is
      */
     public static Automaton compile(StructuredOutput spec) {
@@ -97,7 +95,7 @@ public final class GrammarCompiler {
         return m;
     }
 
-    static LingException invalid(String message) {
-        return new LingException(ErrorCode.INVALID_PARAMS, message);
+    static ConstraintException invalid(String message) {
+        return new ConstraintException(message);
     }
 }

@@ -1,7 +1,5 @@
 package io.lingspark.engine.structured;
 
-import io.lingspark.engine.runtime.ErrorCode;
-import io.lingspark.engine.runtime.LingException;
 import java.util.List;
 
 /**
@@ -42,7 +40,7 @@ public record StructuredOutput(Kind kind, List<String> choices, String regex, St
         return kind == Kind.JSON_SCHEMA || kind == Kind.JSON_OBJECT;
     }
 
-    /** Shape checks only (the grammar is checked when it is compiled); INVALID_PARAMS naming the problem. */
+    /** Shape checks only (the grammar is checked when it is compiled); ConstraintException naming the problem. */
     public StructuredOutput validate() {
         switch (kind) {
             case CHOICE -> {
@@ -70,7 +68,7 @@ public record StructuredOutput(Kind kind, List<String> choices, String regex, St
 
     private static void check(boolean ok, String message) {
         if (!ok) {
-            throw new LingException(ErrorCode.INVALID_PARAMS, message);
+            throw new ConstraintException(message);
         }
     }
 }

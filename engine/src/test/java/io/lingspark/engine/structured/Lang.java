@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lingspark.engine.runtime.ErrorCode;
-import io.lingspark.engine.runtime.LingException;
 import org.apache.lucene.util.automaton.Automaton;
 import org.apache.lucene.util.automaton.CharacterRunAutomaton;
 import org.apache.lucene.util.automaton.Operations;
@@ -75,10 +73,9 @@ final class Lang {
         return this;
     }
 
-    /** Asserts compile fails with INVALID_PARAMS whose message contains every fragment. */
-    static LingException invalid(StructuredOutput spec, String... fragments) {
-        LingException e = assertThrows(LingException.class, () -> GrammarCompiler.compile(spec));
-        assertEquals(ErrorCode.INVALID_PARAMS, e.code(), e.getMessage());
+    /** Asserts compile fails with a ConstraintException (the engine's INVALID_PARAMS) whose message contains every fragment. */
+    static ConstraintException invalid(StructuredOutput spec, String... fragments) {
+        ConstraintException e = assertThrows(ConstraintException.class, () -> GrammarCompiler.compile(spec));
         assertNotNull(e.getMessage());
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' should contain '" + f + "'");
@@ -86,11 +83,11 @@ final class Lang {
         return e;
     }
 
-    static LingException invalidSchema(String json, String... fragments) {
+    static ConstraintException invalidSchema(String json, String... fragments) {
         return invalid(StructuredOutput.jsonSchema(json), fragments);
     }
 
-    static LingException invalidRegex(String regex, String... fragments) {
+    static ConstraintException invalidRegex(String regex, String... fragments) {
         return invalid(StructuredOutput.regex(regex), fragments);
     }
 }
