@@ -39,7 +39,7 @@ import picocli.CommandLine;
  */
 class StructuredAcceptanceTest {
     static final int ROWS = 300;
-    static final int MAX_TOKENS = 40;
+    static final int MAX_TOKENS = 64;
 
     @TempDir
     static Path tmp;
@@ -80,10 +80,10 @@ class StructuredAcceptanceTest {
         "{\"type\":\"object\",\"properties\":{\"v\":{\"anyOf\":[{\"type\":\"integer\",\"minimum\":0,\"maximum\":50},{\"type\":\"null\"}]},"
             + "\"w\":{\"type\":[\"boolean\",\"null\"]}},\"required\":[\"v\",\"w\"],\"additionalProperties\":false}",
         // $defs and $ref
-        "{\"$defs\":{\"pt\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9},"
-            + "\"y\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},\"required\":[\"x\",\"y\"],\"additionalProperties\":false}},"
-            + "\"type\":\"object\",\"properties\":{\"from\":{\"$ref\":\"#/$defs/pt\"},\"to\":{\"$ref\":\"#/$defs/pt\"}},"
-            + "\"required\":[\"from\",\"to\"],\"additionalProperties\":false}",
+        "{\"$defs\":{\"pt\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},"
+            + "\"required\":[\"x\"],\"additionalProperties\":false}},"
+            + "\"type\":\"object\",\"properties\":{\"at\":{\"$ref\":\"#/$defs/pt\"}},"
+            + "\"required\":[\"at\"],\"additionalProperties\":false}",
         // a date format
         "{\"type\":\"object\",\"properties\":{\"day\":{\"type\":\"string\",\"format\":\"date\"}},\"required\":[\"day\"],"
             + "\"additionalProperties\":false}",
@@ -192,7 +192,9 @@ class StructuredAcceptanceTest {
             .append('/').append(v[2]));
         System.out.printf("structured acceptance (%s): %d rows in %.1f s: %d stop, %d length (accepted), %d length (cut);"
             + " per constraint stop/accepted/cut:%s%n", which, ROWS, s, stops, complete, cut, report);
-        assertTrue(stops >= ROWS / 3, "most constraints finish within " + MAX_TOKENS + " tokens: " + report);
+        assertTrue(stops >= ROWS / 2, "most answers finish within " + MAX_TOKENS + " tokens: " + report);
+        counts.forEach((k, v) -> assertTrue(v[0] + v[1] > 0, k + ": no answer finished, so nothing was checked: " + report
+            + "; e.g. " + rows.stream().filter(r -> r.getString(5).equals(k)).limit(2).map(r -> r.getString(1)).toList()));
         assertTrue(cut > 0, "max_tokens cuts some answers: " + report);
     }
 }
