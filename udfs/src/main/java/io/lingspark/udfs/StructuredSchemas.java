@@ -87,7 +87,9 @@ public final class StructuredSchemas {
             throw new IllegalArgumentException("a DDL field list is required, e.g. 'label STRING, score DOUBLE'");
         }
         try {
-            return StructType.fromDDL(ddl);
+            // fromDDL reads CHAR(n)/VARCHAR(n) as STRING and keeps the declared type in the field metadata:
+            // the raw schema brings it back, so the JSON Schema gets maxLength n.
+            return org.apache.spark.sql.catalyst.util.CharVarcharUtils.getRawSchema(StructType.fromDDL(ddl));
         } catch (Exception e) { // ParseException: an AnalysisException, checked in Java's eyes but undeclared
             throw new IllegalArgumentException("invalid DDL '" + ddl + "': " + e.getMessage(), e);
         }
@@ -108,12 +110,12 @@ public final class StructuredSchemas {
 
     private static ObjectNode schemaOf(DataType t, String field) {
         ObjectNode s = JSON.createObjectNode();
-        if (t instanceof StringType) {
-            return s.put("type", "string");
-        } else if (t instanceof VarcharType v) {
+        if (t instanceof VarcharType v) { // before StringType: Spark 4's CHAR/VARCHAR types are StringTypes
             return s.put("type", "string").put("maxLength", v.length());
         } else if (t instanceof CharType c) {
             return s.put("type", "string").put("maxLength", c.length());
+        } else if (t instanceof StringType) {
+            return s.put("type", "string");
         } else if (t instanceof BooleanType) {
             return s.put("type", "boolean");
         } else if (t instanceof ByteType) {

@@ -43,6 +43,14 @@ class StructuredSchemasTest {
     }
 
     @Test
+    void charAndVarcharKeepTheirLengthAsMaxLength() throws Exception {
+        JsonNode s = JSON.readTree(StructuredSchemas.jsonSchemaFromDdl("code CHAR(3), label VARCHAR(12), who STRUCT<n: VARCHAR(5)>"));
+        assertEquals(3, s.at("/properties/code/maxLength").asInt());
+        assertEquals(12, s.at("/properties/label/maxLength").asInt());
+        assertEquals(5, s.at("/properties/who/properties/n/maxLength").asInt());
+    }
+
+    @Test
     void unsupportedTypesAndBadDdlAreRefusedWithTheFieldOrSparksMessage() {
         IllegalArgumentException map = assertThrows(IllegalArgumentException.class,
             () -> StructuredSchemas.jsonSchemaFromDdl("a STRING, m MAP<STRING, INT>"));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.LingException;
+import io.lingspark.engine.structured.ConstraintException;
 import io.lingspark.engine.structured.StructuredOutput;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -65,7 +66,14 @@ public final class Constraints {
                     + String.join(", ", found.keySet()) + "; give one");
             }
         }
-        return first == null ? null : first.validate();
+        if (first == null) {
+            return null;
+        }
+        try {
+            return first.validate();
+        } catch (ConstraintException e) {
+            throw new LingException(ErrorCode.INVALID_PARAMS, e.getMessage());
+        }
     }
 
     private static void put(Map<String, StructuredOutput> found, Map.Entry<String, StructuredOutput> e) {
