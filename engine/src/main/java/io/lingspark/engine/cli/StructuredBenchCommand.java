@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code lingspark bench-structured}: what structured output costs. (1) Compile time of typical
- * constraints (a 15-field extraction schema, a label choice, an email regex, any JSON object), median
+ * constraints (a 15-field extraction schema, the same with maxLength on its strings, a label choice, an
+ * email regex, any JSON object), median
  * of --compiles fresh compilations over a Ling-sized vocabulary: the automaton, then the byte DFA with
  * every mask computed (what an engine does once per distinct constraint). (2) Mask time per token: random walks
  * through each grammar (each step picks an allowed token at random, as a sampler would), timing what the
@@ -92,11 +93,21 @@ public final class StructuredBenchCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", defaultValue = "160")
     int maxTokens;
 
+    @Option(names = "--sides", defaultValue = "free,schema,free,schema", split = ",",
+        description = "end-to-end runs in this order, each free (no constraint) or schema. Default: ${DEFAULT-VALUE}")
+    List<String> sides;
+
+    @Option(names = "--skip-masks", description = "only the end-to-end part (for side-by-side runs in fresh JVMs)")
+    boolean skipMasks;
+
     @Mixin
     EngineOptionsMixin engine = new EngineOptionsMixin();
 
+    /** The same schema without maxLength bounds (OpenAI strict mode has none): string contents are loops. */
+    static final String SCHEMA_UNBOUNDED = SCHEMA.replaceAll(", \"maxLength\": \\d+", "");
+
     static List<StructuredOutput> constraints() {
-        return List.of(StructuredOutput.jsonSchema(SCHEMA),
+        return List.of(StructuredOutput.jsonSchema(SCHEMA_UNBOUNDED), StructuredOutput.jsonSchema(SCHEMA),
             StructuredOutput.choice(List.of("positive", "negative", "neutral", "mixed", "not applicable")),
             StructuredOutput.regex("[a-z0-9._]{1,20}@[a-z0-9]{1,12}\\.(com|org|net)"),
             StructuredOutput.jsonObject());
@@ -113,12 +124,19 @@ public final class StructuredBenchCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         int[] eos = {vocabSize - 1};
+        if (skipMasks) {
+            out.set("end_to_end", endToEnd(json));
+            out.put("machine", Machine.describe());
+            System.out.println(out);
+            return 0;
+        }
         long t0 = System.nanoTime();
         TokenVocabulary vocab = new TokenVocabulary(SyntheticVocabulary.generate(vocabSize, eos, 11), eos);
         out.put("vocab_size", vocabSize);
         out.put("vocab", "synthetic byte-level (see SyntheticVocabulary)");
         out.put("vocab_index_ms", round((System.nanoTime() - t0) / 1e6, 1));
         out.put("trie_nodes", vocab.nodes());
+        warmUp(vocab);
         ArrayNode cs = out.putArray("constraints");
         for (StructuredOutput so : constraints()) {
             cs.add(measure(json, vocab, so));
@@ -129,6 +147,24 @@ public final class StructuredBenchCommand implements Callable<Integer> {
         out.put("machine", Machine.describe());
         System.out.println(out);
         return 0;
+    }
+
+    /** The JIT compiles the mask path before anything is timed (random masks of every density). */
+    private static void warmUp(TokenVocabulary vocab) {
+        SplittableRandom r = new SplittableRandom(1);
+        float[] l = new float[vocab.vocabSize()];
+        long[] m = new long[(vocab.vocabSize() + 63) / 64];
+        for (int i = 0; i < 3000; i++) {
+            double density = r.nextDouble();
+            for (int w = 0; w < m.length; w++) {
+                long bits = 0;
+                for (int b = 0; b < 64; b++) {
+                    bits |= r.nextDouble() < density ? 1L << b : 0;
+                }
+                m[w] = i % 3 == 0 ? bits : i % 3 == 1 ? (density < 0.5 ? 0 : -1L) : bits & -(w & 1L);
+            }
+            Sampler.applyMask(l, 0, l.length, m);
+        }
     }
 
     private ObjectNode measure(ObjectMapper json, TokenVocabulary vocab, StructuredOutput so) {
@@ -177,7 +213,8 @@ public final class StructuredBenchCommand implements Callable<Integer> {
             }
         }
         ObjectNode o = json.createObjectNode();
-        o.put("kind", so.kind().name().toLowerCase());
+        o.put("kind", so.kind().name().toLowerCase() + (so.jsonSchema() != null && so.jsonSchema().contains("maxLength")
+            ? " (bounded strings)" : ""));
         o.put("compile_ms_median", round(median(compile), 2));
         o.put("automaton_ms_median", round(median(automaton), 2));
         o.put("masks_ms_median", round(median(compile) - median(automaton), 2));
@@ -203,8 +240,9 @@ public final class StructuredBenchCommand implements Callable<Integer> {
         e2e.put("max_tokens", maxTokens);
         try (LingEngine e = LingEngine.open(o)) {
             run(e, config, null, Math.min(4, requests), 8); // JIT warm-up
-            for (StructuredOutput so : new StructuredOutput[] {null, StructuredOutput.jsonSchema(SCHEMA), null,
-                    StructuredOutput.jsonSchema(SCHEMA)}) {
+            for (String side : sides) {
+                EngineOptionsMixin.usage(side.equals("free") || side.equals("schema"), "--sides takes free and schema");
+                StructuredOutput so = side.equals("free") ? null : StructuredOutput.jsonSchema(SCHEMA_UNBOUNDED);
                 long t = System.nanoTime();
                 long tokens = run(e, config, so, requests, maxTokens);
                 double s = (System.nanoTime() - t) / 1e9;

@@ -1,6 +1,11 @@
 package io.lingspark.engine.runtime;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Picks the next token of one sequence from its logits row, with vLLM's SamplingParams semantics, in
@@ -225,9 +230,15 @@ public final class Sampler {
         }
     }
 
+    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> INT_LANES = IntVector.SPECIES_256;
+    private static final IntVector LANE_BITS = IntVector.fromArray(INT_LANES, new int[] {1, 2, 4, 8, 16, 32, 64, 128}, 0);
+    private static final int MASKED_BITS = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
+
     /**
-     * Masks l[off + id] for every id whose bit is clear: whole zero words are filled, whole one words
-     * skipped, so a narrow constraint (a few allowed ids) costs one fill of the row.
+     * Masks l[off + id] for every id whose bit is clear: zero words are filled, full words skipped, and
+     * mixed words (a string's content: most ids allowed, a scattered few not) blended 8 lanes at a time
+     * from the word's bits, so the cost does not depend on how the allowed ids are spread.
      */
     public static void applyMask(float[] l, int off, int v, long[] allowed) {
         int words = (v + 63) >>> 6;
@@ -240,6 +251,18 @@ public final class Sampler {
             int top = Math.min(base + 64, v);
             if (m == 0L) {
                 Arrays.fill(l, off + base, off + top, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            if (top - base == 64) {
+                for (int j = 0; j < 64; j += 8) {
+                    int at = off + base + j;
+                    // lane i's bit is bit j + i of the word; lanes whose bit is clear take -inf (as int bits:
+                    // JDK 17 compiles int compare/blend to vector instructions, not VectorMask.fromLong)
+                    VectorMask<Integer> clear = IntVector.broadcast(INT_LANES, (int) (m >>> j)).and(LANE_BITS)
+                        .compare(VectorOperators.EQ, 0);
+                    FloatVector.fromArray(LANES, l, at).reinterpretAsInts().blend(MASKED_BITS, clear)
+                        .reinterpretAsFloats().intoArray(l, at);
+                }
                 continue;
             }
             long clear = ~m;
