@@ -61,10 +61,10 @@ final class Minimizer {
         }
         long work = 0;
         while (true) {
-            Map<Signature, Integer> ids = new HashMap<>(classes * 2);
+            Map<IntsKey, Integer> ids = new HashMap<>(classes * 2);
             int[] next = new int[n];
             for (int s = 0; s < n; s++) {
-                next[s] = ids.computeIfAbsent(new Signature(signature(cls[s], trans[s], cls)), k -> ids.size());
+                next[s] = ids.computeIfAbsent(new IntsKey(signature(cls[s], trans[s], cls)), k -> ids.size());
             }
             boolean stable = ids.size() == classes;
             cls = next;
@@ -130,17 +130,5 @@ final class Minimizer {
         }
         out.finishState();
         return out;
-    }
-
-    private record Signature(int[] v) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Signature other && Arrays.equals(v, other.v);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(v);
-        }
     }
 }

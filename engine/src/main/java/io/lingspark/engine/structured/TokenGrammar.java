@@ -236,7 +236,7 @@ public final class TokenGrammar {
         }
         int count = -1;
         for (int round = 0; round <= k; round++) {
-            Map<Signature, Integer> ids = new HashMap<>();
+            Map<IntsKey, Integer> ids = new HashMap<>();
             int[] out = new int[n];
             for (int s = 0; s < n; s++) {
                 int[] sig = new int[alphabet + 1];
@@ -245,7 +245,7 @@ public final class TokenGrammar {
                     int t = next[s * alphabet + c];
                     sig[c + 1] = t < 0 ? -1 : cls[t];
                 }
-                out[s] = ids.computeIfAbsent(new Signature(sig), x -> ids.size());
+                out[s] = ids.computeIfAbsent(new IntsKey(sig), x -> ids.size());
             }
             cls = out;
             if (ids.size() == count) {
@@ -254,17 +254,5 @@ public final class TokenGrammar {
             count = ids.size();
         }
         return cls;
-    }
-
-    private record Signature(int[] v) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Signature s && Arrays.equals(v, s.v);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(v);
-        }
     }
 }
