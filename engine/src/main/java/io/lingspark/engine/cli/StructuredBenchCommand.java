@@ -10,7 +10,7 @@ import io.lingspark.engine.runtime.EngineOptions;
 import io.lingspark.engine.runtime.GenerationRequest;
 import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.engine.runtime.LingEngine;
-import io.lingspark.engine.runtime.Sampler;
+import io.lingspark.engine.runtime.LogitMask;
 import io.lingspark.engine.runtime.SamplingParams;
 import io.lingspark.engine.structured.GrammarCompiler;
 import io.lingspark.engine.structured.StructuredOutput;
@@ -163,7 +163,7 @@ public final class StructuredBenchCommand implements Callable<Integer> {
                 }
                 m[w] = i % 3 == 0 ? bits : i % 3 == 1 ? (density < 0.5 ? 0 : -1L) : bits & -(w & 1L);
             }
-            Sampler.applyMask(l, 0, l.length, m);
+            LogitMask.apply(l, 0, l.length, m);
         }
     }
 
@@ -195,7 +195,7 @@ public final class StructuredBenchCommand implements Callable<Integer> {
                 boolean wasCached = g.cached(state);
                 long t = System.nanoTime();
                 long[] m = g.mask(state);
-                Sampler.applyMask(logits, 0, logits.length, m);
+                LogitMask.apply(logits, 0, logits.length, m);
                 double us = (System.nanoTime() - t) / 1e3;
                 all.add(us);
                 (wasCached ? warm : cold).add(us);

@@ -1,18 +1,13 @@
 package io.lingspark.engine.runtime;
 
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Picks the next token of one sequence from its logits row, with vLLM's SamplingParams semantics, in
  * vLLM's order:
  * <ol>
  *   <li>structured output: ids the row's constraint does not allow next are masked (the packed
- *       {@code allowed} bitmask, see {@code structured.TokenGrammar});</li>
+ *       {@code allowed} bitmask, {@link LogitMask});</li>
  *   <li>min_tokens: eos and stop ids are masked until min_tokens tokens were generated (under a
  *       constraint that allows nothing else, they stay: the answer is complete);</li>
  *   <li>repetition_penalty (HF/vLLM) on every id seen in prompt or output: positive logits are divided,
@@ -173,7 +168,7 @@ public final class Sampler {
             System.arraycopy(l, off, s.raw, 0, v);
         }
         if (row.allowed() != null) {
-            applyMask(l, off, v, row.allowed());
+            LogitMask.apply(l, off, v, row.allowed());
         }
         applyPenalties(l, off, v, row, s);
         int token = p.temperature() < GREEDY_EPS ? argmax(l, off, v) : draw(l, off, v, p, uniform(row.seed(), row.generated()), s);
@@ -193,7 +188,7 @@ public final class Sampler {
     static void applyPenalties(float[] l, int off, int v, Row row, Scratch s) {
         SamplingParams p = row.params();
         s.ensure(v);
-        if (row.generated() < p.minTokens() && !onlyBlockedAllowed(row)) {
+        if (row.generated() < p.minTokens() && !LogitMask.onlyBlockedAllowed(row.allowed(), row.blocked())) {
             for (int id : row.blocked()) {
                 if (id >= 0 && id < v) {
                     l[off + id] = Float.NEGATIVE_INFINITY;
@@ -228,76 +223,6 @@ public final class Sampler {
                 s.counts[id] = 0;
             }
         }
-    }
-
-    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> INT_LANES = IntVector.SPECIES_256;
-    private static final IntVector LANE_BITS = IntVector.fromArray(INT_LANES, new int[] {1, 2, 4, 8, 16, 32, 64, 128}, 0);
-    private static final int MASKED_BITS = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
-
-    /**
-     * Masks l[off + id] for every id whose bit is clear: zero words are filled, full words skipped, and
-     * mixed words (a string's content: most ids allowed, a scattered few not) blended 8 lanes at a time
-     * from the word's bits, so the cost does not depend on how the allowed ids are spread.
-     */
-    public static void applyMask(float[] l, int off, int v, long[] allowed) {
-        int words = (v + 63) >>> 6;
-        for (int w = 0; w < words; w++) {
-            long m = w < allowed.length ? allowed[w] : 0L;
-            if (m == -1L) {
-                continue;
-            }
-            int base = w << 6;
-            int top = Math.min(base + 64, v);
-            if (m == 0L) {
-                Arrays.fill(l, off + base, off + top, Float.NEGATIVE_INFINITY);
-                continue;
-            }
-            if (top - base == 64) {
-                for (int j = 0; j < 64; j += 8) {
-                    int at = off + base + j;
-                    // lane i's bit is bit j + i of the word; lanes whose bit is clear take -inf (as int bits:
-                    // JDK 17 compiles int compare/blend to vector instructions, not VectorMask.fromLong)
-                    VectorMask<Integer> clear = IntVector.broadcast(INT_LANES, (int) (m >>> j)).and(LANE_BITS)
-                        .compare(VectorOperators.EQ, 0);
-                    FloatVector.fromArray(LANES, l, at).reinterpretAsInts().blend(MASKED_BITS, clear)
-                        .reinterpretAsFloats().intoArray(l, at);
-                }
-                continue;
-            }
-            long clear = ~m;
-            while (clear != 0) {
-                int id = base + Long.numberOfTrailingZeros(clear);
-                if (id >= top) {
-                    break;
-                }
-                l[off + id] = Float.NEGATIVE_INFINITY;
-                clear &= clear - 1;
-            }
-        }
-    }
-
-    /** True when the row's constraint allows no id but the min_tokens-blocked ones (its answer is complete). */
-    private static boolean onlyBlockedAllowed(Row row) {
-        long[] a = row.allowed();
-        if (a == null) {
-            return false;
-        }
-        for (int w = 0; w < a.length; w++) {
-            long m = a[w];
-            if (m == 0) {
-                continue;
-            }
-            for (int id : row.blocked()) {
-                if (id >>> 6 == w) {
-                    m &= ~(1L << id);
-                }
-            }
-            if (m != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static int nextStamp(Scratch s) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lingspark.engine.model.Fixtures;
 import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.runtime.LogitMask;
 import io.lingspark.engine.runtime.Sampler;
 import io.lingspark.engine.runtime.SamplingParams;
 import io.lingspark.engine.tokenizer.HfTokenizer;
@@ -159,7 +160,7 @@ class TokenMaskTest {
         }
         allowed[1] = 0;
         float[] before = l.clone();
-        Sampler.applyMask(l, 5, v, allowed);
+        LogitMask.apply(l, 5, v, allowed);
         for (int i = 0; i < v; i++) {
             boolean ok = (allowed[i >>> 6] >>> i & 1) != 0;
             assertEquals(ok ? before[5 + i] : Float.NEGATIVE_INFINITY, l[5 + i], 0f, "id " + i);
