@@ -63,6 +63,40 @@ public final class LogitMask {
         }
     }
 
+    /** Constraints allowing at most this many ids are sampled among their candidates, not by masking the row. */
+    static final int SPARSE_MAX = 2048;
+
+    /**
+     * The allowed ids below v into ids (ascending) when there are at most {@link #SPARSE_MAX} of them;
+     * returns their count, or -1 when there are more (or none: the caller masks the whole row).
+     */
+    static int candidates(long[] allowed, int v, int[] ids) {
+        int words = Math.min(allowed.length, (v + 63) >>> 6);
+        int n = 0;
+        for (int w = 0; w < words; w++) {
+            long m = allowed[w];
+            if (m == 0) {
+                continue;
+            }
+            n += Long.bitCount(m);
+            if (n > SPARSE_MAX) {
+                return -1;
+            }
+        }
+        int k = 0;
+        for (int w = 0; w < words; w++) {
+            long m = allowed[w];
+            while (m != 0) {
+                int id = (w << 6) + Long.numberOfTrailingZeros(m);
+                if (id < v) {
+                    ids[k++] = id;
+                }
+                m &= m - 1;
+            }
+        }
+        return k == 0 ? -1 : k;
+    }
+
     /** True when the row's constraint allows no id but the min_tokens-blocked ones (its answer is complete). */
     static boolean onlyBlockedAllowed(long[] a, int[] blocked) {
         if (a == null) {

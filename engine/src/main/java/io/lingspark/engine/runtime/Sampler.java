@@ -65,6 +65,8 @@ public final class Sampler {
         double[] w = new double[0];
         int[] ids = new int[0];
         long[] keys = new long[0];
+        float[] sub = new float[0];  // a narrow constraint's candidates' logits
+        int[] subIds = new int[0];   // and their ids, ascending
         int[] counts = new int[0];
         int[] stamp = new int[0];
         int stampValue;
@@ -75,6 +77,8 @@ public final class Sampler {
                 w = new double[v];
                 ids = new int[v];
                 keys = new long[v];
+                sub = new float[v];
+                subIds = new int[v];
                 counts = new int[v];
                 stamp = new int[v];
                 stampValue = 0;
@@ -127,9 +131,9 @@ public final class Sampler {
         applyPenalties(l, 0, l.length, row(), scratch);
     }
 
-    /** The weights step 4 draws from (a copy): see {@link #keptWeights(float[], int, int, SamplingParams, Scratch)}. */
+    /** The weights step 4 draws from (a copy): see {@link #keptWeights(float[], int, int, int, SamplingParams, Scratch)}. */
     double[] keptWeights(float[] l) {
-        keptWeights(l, 0, l.length, p, scratch);
+        keptWeights(l, 0, l.length, l.length, p, scratch);
         return Arrays.copyOf(scratch.w, l.length);
     }
 
@@ -167,11 +171,25 @@ public final class Sampler {
         if (logprobs) {
             System.arraycopy(l, off, s.raw, 0, v);
         }
-        if (row.allowed() != null) {
-            LogitMask.apply(l, off, v, row.allowed());
+        int token;
+        int n = row.allowed() == null ? -1 : LogitMask.candidates(row.allowed(), v, s.subIds);
+        if (n > 0) {
+            // A narrow constraint: choose among its candidates (ids ascending) instead of masking the whole
+            // row; every masked id would have weight 0, so the choice is the same, bit for bit.
+            applyPenalties(l, off, v, row, s);
+            for (int k = 0; k < n; k++) {
+                s.sub[k] = l[off + s.subIds[k]];
+            }
+            int i = p.temperature() < GREEDY_EPS ? argmax(s.sub, 0, n)
+                : draw(s.sub, 0, n, v, p, uniform(row.seed(), row.generated()), s);
+            token = s.subIds[i];
+        } else {
+            if (row.allowed() != null) {
+                LogitMask.apply(l, off, v, row.allowed());
+            }
+            applyPenalties(l, off, v, row, s);
+            token = p.temperature() < GREEDY_EPS ? argmax(l, off, v) : draw(l, off, v, v, p, uniform(row.seed(), row.generated()), s);
         }
-        applyPenalties(l, off, v, row, s);
-        int token = p.temperature() < GREEDY_EPS ? argmax(l, off, v) : draw(l, off, v, p, uniform(row.seed(), row.generated()), s);
         if (!logprobs) {
             return new Sample(token, Double.NaN, new int[0], new double[0]);
         }
@@ -233,9 +251,13 @@ public final class Sampler {
         return s.stampValue;
     }
 
-    /** One draw from the weights left by {@link #keptWeights}, walking ids in index order; u in [0, 1). */
-    private static int draw(float[] l, int off, int v, SamplingParams p, double u01, Scratch s) {
-        keptWeights(l, off, v, p, s);
+    /**
+     * One draw from the weights left by {@link #keptWeights}, walking ids in index order; u in [0, 1).
+     * l[off, off + v) are the candidates (the whole row, or a constraint's allowed ids in id order) of a
+     * vocab-sized row.
+     */
+    private static int draw(float[] l, int off, int v, int vocab, SamplingParams p, double u01, Scratch s) {
+        keptWeights(l, off, v, vocab, p, s);
         double[] w = s.w;
         double sum = 0;
         for (int i = 0; i < v; i++) {
@@ -260,7 +282,7 @@ public final class Sampler {
      * probabilities {@code exp((l - max) / T)} (the most likely id has weight 1), zero for every
      * dropped id.
      */
-    static void keptWeights(float[] l, int off, int v, SamplingParams p, Scratch s) {
+    static void keptWeights(float[] l, int off, int v, int vocab, SamplingParams p, Scratch s) {
         s.ensure(v);
         double[] w = s.w;
         double t = p.temperature();
@@ -273,7 +295,8 @@ public final class Sampler {
             w[i] = l[off + i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp((l[off + i] - max) / t);
             total += w[i];
         }
-        boolean topK = p.topK() > 0 && p.topK() < v;
+        // Decided on the whole vocabulary, so candidates-only sampling keeps every choice the same.
+        boolean topK = p.topK() > 0 && p.topK() < vocab;
         if (topK || p.topP() < 1) {
             int[] kept;
             int n;
@@ -284,7 +307,7 @@ public final class Sampler {
                 // Exact pre-filter for top_p: ids whose probability is below (1 - top_p) / V add up to less
                 // than 1 - top_p and are the least likely, so top_p drops them all; skipping them keeps the
                 // sort small.
-                double floor = (1 - p.topP()) * total / v;
+                double floor = (1 - p.topP()) * total / vocab;
                 n = 0;
                 for (int i = 0; i < v; i++) {
                     if (w[i] > 0 && w[i] >= floor) {

@@ -169,6 +169,56 @@ class TokenMaskTest {
         assertEquals(before[v + 5], l[v + 5]);
     }
 
+    /** A narrow constraint is sampled among its candidates: the same token as masking the whole row. */
+    @Test
+    void candidatesOnlySamplingEqualsMaskingTheRow() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int v = 1024;
+        int compared = 0;
+        for (int t = 0; t < 400; t++) {
+            long[] allowed = new long[v / 64];
+            int count = 1 + rnd.nextInt(t % 4 == 0 ? 3 : 300);
+            for (int k = 0; k < count; k++) {
+                int id = rnd.nextInt(v);
+                allowed[id >>> 6] |= 1L << id;
+            }
+            float[] logits = new float[v];
+            for (int i = 0; i < v; i++) {
+                logits[i] = (float) (rnd.nextGaussian() * 3);
+            }
+            SamplingParams.Builder b = SamplingParams.builder().temperature(t % 5 == 0 ? 0 : 0.3 + rnd.nextDouble())
+                .topK(t % 3 == 0 ? 1 + rnd.nextInt(40) : 0).topP(t % 2 == 0 ? 0.5 + rnd.nextDouble() / 2 : 1)
+                .minP(t % 7 == 0 ? 0.05 : 0).repetitionPenalty(t % 4 == 1 ? 1.3 : 1).frequencyPenalty(t % 6 == 2 ? 0.5 : 0)
+                .minTokens(t % 8 == 3 ? 4 : 0).logprobs(t % 5 == 1 ? 3 : null);
+            SamplingParams p = b.build();
+            int[] history = rnd.ints(30, 0, v).toArray();
+            int[] blocked = {901, 904};
+            Sampler.Row narrow = new Sampler.Row(p, 77 + t, 2, blocked, history, 20, 30, allowed);
+            Sampler.Sample got = Sampler.sample(logits.clone(), 0, v, narrow, new Sampler.Scratch());
+            float[] masked = logits.clone();
+            LogitMask.apply(masked, 0, v, allowed);
+            boolean onlyBlocked = true;
+            for (int id = 0; id < v; id++) {
+                onlyBlocked &= (allowed[id >>> 6] >>> id & 1) == 0 || id == 901 || id == 904;
+            }
+            if (onlyBlocked) {
+                continue; // min_tokens is lifted only under a mask; the unmasked reference would block them
+            }
+            Sampler.Row free = new Sampler.Row(p, 77 + t, 2, blocked, history, 20, 30, null);
+            Sampler.Sample want = Sampler.sample(masked, 0, v, free, new Sampler.Scratch());
+            if (p.logprobs() != null) {
+                // logprobs are of the raw row: compare the chosen token only (the reference saw masked logits)
+                assertEquals(want.token(), got.token(), "draw " + t);
+            } else {
+                assertEquals(want, new Sampler.Sample(got.token(), want.logprob(), want.topIds(), want.topLogprobs()), "draw " + t);
+                assertEquals(want.token(), got.token(), "draw " + t);
+            }
+            assertTrue((allowed[got.token() >>> 6] >>> got.token() & 1) != 0);
+            compared++;
+        }
+        assertTrue(compared > 350, "compared " + compared);
+    }
+
     @Test
     void minTokensCannotBlockTheOnlyAllowedEnd() {
         int v = 1024;
