@@ -164,6 +164,21 @@ class ConstrainedGenerationTest {
         }
     }
 
+    /** Through the engine: while the model reasons, sampling is free (the same tokens as no constraint). */
+    @Test
+    void whileReasoningTheEngineSamplesFreely() {
+        SamplingParams p = SamplingParams.builder().temperature(1).seed(21L).maxTokens(12).build();
+        SamplingParams constrained = p.toBuilder().structuredOutput(StructuredOutput.choice(List.of("yes", "no"))).build();
+        GenerationRequest free = new GenerationRequest("f", "Think first.", null, null, null, null, p, true);
+        GenerationRequest thinking = new GenerationRequest("t", "Think first.", null, null, null, null, constrained, true);
+        CompletionChoice a = v2.submit(free).join().choices().get(0);
+        CompletionChoice b = v2.submit(thinking).join().choices().get(0);
+        assertArrayEquals(a.tokenIds(), b.tokenIds(), "no </think> yet: the constraint waits");
+        assertEquals("length", b.finishReason());
+        assertNull(b.parsed());
+        assertEquals(ErrorCode.INCOMPLETE_OUTPUT, b.outputError(), "no answer after the reasoning");
+    }
+
     @Test
     void withReasoningTheConstraintStartsAfterThinkEnds() {
         TokenGrammar g = GrammarCache.compile(v2.grammars().vocabulary(), StructuredOutput.choice(List.of("yes", "no")));
