@@ -358,13 +358,7 @@ public final class Sampler {
 
     /** argmax over l[off, off + v), as an index into that row. */
     public static int argmax(float[] l, int off, int v) {
-        int best = 0;
-        for (int i = 1; i < v; i++) {
-            if (l[off + i] > l[off + best]) {
-                best = i;
-            }
-        }
-        return best;
+        return Argmax.of(l, off, v);
     }
 
     static double logSumExp(float[] l, int off, int v) {
