@@ -4,6 +4,7 @@ import io.lingspark.engine.command.ExitCodes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.lingspark.engine.command.ConstraintOptionsMixin;
 import io.lingspark.engine.command.EngineOptionsMixin;
 import io.lingspark.engine.command.SamplingOptionsMixin;
@@ -98,7 +99,9 @@ public final class ChatCommand implements Callable<Integer> {
             throw new ExitCodes.CommandException(code, r.errorCode() + ": " + r.errorMessage());
         }
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            // snake_case like the OpenAI and vLLM responses users read next to it (finish_reason, prompt_tokens)
+            out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .writerWithDefaultPrettyPrinter().writeValueAsString(r));
         } else {
             for (CompletionChoice c : r.choices()) {
                 if (r.choices().size() > 1) {

@@ -65,11 +65,25 @@ class ChatCommandTest {
         assertEquals(0, run("--model", model(), "--system", "Be brief.", "--tools-file", tools.toString(), "--json",
             "--max-tokens", "5", "--temperature", "0", "--cpu-threads", "1", "Hello"));
         var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-        assertEquals("chat", node.get("requestId").asText());
-        assertTrue(node.get("promptTokens").asInt() > 20);
+        assertEquals("chat", node.get("request_id").asText());
+        assertTrue(node.get("prompt_tokens").asInt() > 20);
         var choice = node.get("choices").get(0);
-        assertTrue(choice.has("text") && choice.has("finishReason") && choice.has("toolCalls"), choice.toString());
-        assertTrue(choice.get("completionTokens").asInt() <= 5);
+        assertTrue(choice.has("text") && choice.has("finish_reason") && choice.has("tool_calls"), choice.toString());
+        assertTrue(choice.get("completion_tokens").asInt() <= 5);
+    }
+
+    @Test
+    void aChoiceConstraintGivesOneOfTheChoices() throws Exception {
+        assertEquals(0, run("--model", model(), "--choices", "yes,no,très bien", "--json", "--max-tokens", "12",
+            "--seed", "4", "--cpu-threads", "1", "Well?"));
+        var choice = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8))
+            .get("choices").get(0);
+        assertTrue(java.util.List.of("yes", "no", "très bien").contains(choice.get("parsed").asText()), choice.toString());
+        assertEquals(choice.get("text").asText(), choice.get("parsed").asText());
+        assertEquals(ExitCodes.USAGE, run("--model", model(), "--choices", "a", "--regex", "b", "x"));
+        Path bad = Files.writeString(tmp.resolve("schema.json"), "{\"type\": \"object\", \"not\": {}}");
+        assertEquals(ExitCodes.INPUT, run("--model", model(), "--json-schema", bad.toString(), "x"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("'not'"), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
