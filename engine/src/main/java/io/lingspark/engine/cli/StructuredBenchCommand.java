@@ -201,8 +201,6 @@ public final class StructuredBenchCommand implements Callable<Integer> {
             row[i] = (float) r.nextGaussian();
         }
         List<Double> all = new ArrayList<>();
-        List<Double> cold = new ArrayList<>();
-        List<Double> warm = new ArrayList<>();
         List<Double> free = new ArrayList<>();
         Sampler.Scratch scratch = new Sampler.Scratch();
         int[] allowed = new int[vocab.vocabSize()];
@@ -210,13 +208,11 @@ public final class StructuredBenchCommand implements Callable<Integer> {
             int state = g.start();
             for (int s = 0; s < steps; s++) {
                 System.arraycopy(row, 0, logits, 0, row.length);
-                boolean wasCached = g.cached(state);
                 long t = System.nanoTime();
                 long[] m = g.mask(state);
                 Sampler.sample(logits, 0, logits.length, new Sampler.Row(GREEDY, 1, s, NONE, NONE, 0, 0, m), scratch);
                 double us = (System.nanoTime() - t) / 1e3;
                 all.add(us);
-                (wasCached ? warm : cold).add(us);
                 System.arraycopy(row, 0, logits, 0, row.length);
                 t = System.nanoTime();
                 Sampler.sample(logits, 0, logits.length, new Sampler.Row(GREEDY, 1, s, NONE, NONE, 0, 0), scratch);
@@ -249,8 +245,6 @@ public final class StructuredBenchCommand implements Callable<Integer> {
         o.put("sample_us_p99", round(quantile(all, 0.99), 2));
         o.put("unconstrained_sample_us_median", round(quantile(free, 0.5), 2));
         o.put("unconstrained_sample_us_p99", round(quantile(free, 0.99), 2));
-        o.put("cold_steps", cold.size());
-        o.put("cold_sample_us_median", round(quantile(cold, 0.5), 1));
         return o;
     }
 

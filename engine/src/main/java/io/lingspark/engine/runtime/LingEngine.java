@@ -204,7 +204,7 @@ public final class LingEngine implements Engine {
             TokenGrammar grammar = p.structuredOutput() == null ? null : grammar(p.structuredOutput());
             for (int i = 0; i < p.n(); i++) {
                 GrammarState g = grammar == null ? null
-                    : new GrammarState(grammar, prompt.startsInReasoning(), config.eosTokenIds, config.vocabSize);
+                    : new GrammarState(grammar, prompt.startsInReasoning());
                 r.choices.add(new Sequence(r, i, order.getAndIncrement(), prompt.ids(), maxNew, Sampler.choiceSeed(seed, i),
                     blocked, tokenizer.newIncrementalDecoder(false), g));
             }

@@ -97,8 +97,6 @@ public final class GrammarCache {
 
     /** Compiles without caching: the automaton, the byte DFA and its mask classes; masks on demand. */
     public static TokenGrammar compile(TokenVocabulary vocab, StructuredOutput spec) {
-        long t0 = System.nanoTime();
-        TokenGrammar g = new TokenGrammar(vocab, GrammarCompiler.compile(spec));
-        return g.withCompileMs((System.nanoTime() - t0) / 1e6);
+        return new TokenGrammar(vocab, GrammarCompiler.compile(spec));
     }
 }

@@ -19,23 +19,12 @@ public final class GrammarState {
     private boolean skipLeadingSpace;
     private final StringBuilder tail = new StringBuilder(); // recent reasoning text, to find </think>
     private int state;                                      // -1: left the language
-    private final long[] endOnly;
 
-    public GrammarState(TokenGrammar grammar, boolean startsInReasoning, int[] eosIds, int vocabSize) {
+    public GrammarState(TokenGrammar grammar, boolean startsInReasoning) {
         this.grammar = grammar;
         this.active = !startsInReasoning;
         this.skipLeadingSpace = startsInReasoning;
         this.state = grammar.start();
-        this.endOnly = new long[(vocabSize + 63) >>> 6];
-        for (int e : eosIds) {
-            if (e >= 0 && e < vocabSize) {
-                endOnly[e >>> 6] |= 1L << e;
-            }
-        }
-    }
-
-    public TokenGrammar grammar() {
-        return grammar;
     }
 
     /** The allowed-token mask for the next token, or null while the constraint waits for the reasoning to end. */
@@ -43,7 +32,7 @@ public final class GrammarState {
         if (!active) {
             return null;
         }
-        return state < 0 ? endOnly : grammar.mask(state);
+        return state < 0 ? grammar.endOnly() : grammar.mask(state);
     }
 
     /** Records a generated (non-stop) token and the text it decoded to. */

@@ -33,7 +33,7 @@ public final class TokenGrammar {
     private final int[] representative; // [classes] a state of each class
     private final AtomicReferenceArray<long[]> masks; // [classes] packed [ceil(V / 64)], bit id set = allowed
     private final ThreadLocal<int[]> nodeStates;
-    private double compileMs;
+    private final long[] endOnly;    // the end-of-sequence ids alone: an answer that can only end
 
     /** @param answer the answer language over Unicode code points (see {@link GrammarCompiler}) */
     public TokenGrammar(TokenVocabulary vocab, Automaton answer) {
@@ -72,16 +72,7 @@ public final class TokenGrammar {
         }
         this.masks = new AtomicReferenceArray<>(classes);
         this.nodeStates = ThreadLocal.withInitial(() -> new int[vocab.nodes()]);
-    }
-
-    TokenGrammar withCompileMs(double ms) {
-        compileMs = ms;
-        return this;
-    }
-
-    /** Time from the constraint to this grammar (automaton, byte DFA, mask classes; masks not included). */
-    public double compileMs() {
-        return compileMs;
+        this.endOnly = withEos(new long[vocab.words]);
     }
 
     TokenVocabulary vocabulary() {
@@ -124,11 +115,6 @@ public final class TokenGrammar {
     public int stepToken(int state, int id) {
         byte[] b = vocab.bytes(id);
         return b == null ? -1 : step(state, b, 0, b.length);
-    }
-
-    /** True when state's mask is already computed (a lookup, no trie pass). */
-    public boolean cached(int state) {
-        return masks.get(classOf[state]) != null;
     }
 
     /** Computes every class's mask (in parallel); afterwards each step's mask is a lookup. */
@@ -176,14 +162,21 @@ public final class TokenGrammar {
             none &= w == 0;
         }
         // No token continues the answer (a vocabulary without some byte): end it rather than mask every id.
-        if (accept[state] || none) {
-            for (int e : vocab.eosIds) {
-                if (e >= 0 && e < vocab.vocabSize) {
-                    m[e >>> 6] |= 1L << e;
-                }
+        return accept[state] || none ? withEos(m) : m;
+    }
+
+    private long[] withEos(long[] m) {
+        for (int e : vocab.eosIds) {
+            if (e >= 0 && e < vocab.vocabSize) {
+                m[e >>> 6] |= 1L << e;
             }
         }
         return m;
+    }
+
+    /** The mask that allows only the end-of-sequence ids; do not modify. */
+    long[] endOnly() {
+        return endOnly;
     }
 
     /** States from which an accepting state is reachable: a backwards search over the transitions. */

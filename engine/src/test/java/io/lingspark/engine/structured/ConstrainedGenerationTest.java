@@ -182,7 +182,7 @@ class ConstrainedGenerationTest {
     @Test
     void withReasoningTheConstraintStartsAfterThinkEnds() {
         TokenGrammar g = GrammarCache.compile(v2.grammars().vocabulary(), StructuredOutput.choice(List.of("yes", "no")));
-        GrammarState s = new GrammarState(g, true, new int[] {901}, 1024);
+        GrammarState s = new GrammarState(g, true);
         assertNull(s.mask(), "free while reasoning");
         s.accept(-1, "Let me think </thi");
         assertNull(s.mask());
