@@ -1,20 +1,11 @@
 package io.lingspark.udfs;
 
-import io.lingspark.engine.output.ParsedToolCalls;
-import io.lingspark.engine.output.ReasoningParser;
-import io.lingspark.engine.output.ReasoningSplit;
-import io.lingspark.engine.output.ToolCallParser;
-import io.lingspark.engine.output.ToolCall;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Spark SQL functions over a Ling model's text side and output parsers, for SQL and DataFrames:
@@ -24,13 +15,15 @@ import org.apache.spark.sql.types.StructType;
  *   df.select(callUDF("ling_parse_tool_calls", col("text")));
  * </pre>
  * <ul>
- *   <li>{@code ling_chat_prompt(messages, tools)}: the prompt the model's own chat template renders
- *       (with the generation prompt); messages/tools as JSON strings or arrays of structs; tools may be NULL</li>
+ *   <li>{@code ling_chat_prompt(messages[, tools])}: the prompt the model's own chat template renders
+ *       (with the generation prompt); messages/tools as JSON strings or arrays of structs; tools may be NULL;
+ *       a role other than system, user, assistant and tool fails the query, as it fails a generate row</li>
  *   <li>{@code ling_token_count(text)}: tokens of text (no template, no BOS)</li>
  *   <li>{@code ling_parse_tool_calls(text)}: {@code array<struct<id, name, arguments>>} of Ling tool-call blocks</li>
  *   <li>{@code ling_parse_reasoning(text)}: {@code struct<reasoning_content, content>}</li>
  * </ul>
- * NULL in gives NULL out. Invalid messages fail the query with a message (unlike the generate job,
+ * NULL in gives NULL out. A scalar argument where text is expected (a number, a date) is cast to STRING; a
+ * nested one is a one-line error when the query is analyzed. Invalid messages fail the query with a message (unlike the generate job,
  * which records per-row errors), because a SQL function has no error column to put them in.
  * The model directory must be readable at the same path on every executor; only its tokenizer and
  * template are loaded (once per JVM), never the weights.
@@ -65,37 +58,11 @@ public final class LingFunctions {
     }
 
     public static void register(SparkSession spark, String modelDir) {
-        String dir = modelDir; // captured by the closures: a path string, not the loaded model
-        spark.udf().register("ling_chat_prompt", (UDF2<Object, Object, String>) (messages, tools) -> {
-            if (messages == null) {
-                return null;
-            }
-            List<Map<String, Object>> ms = SparkJson.objectList(messages, "messages");
-            List<Map<String, Object>> ts = SparkJson.objectList(tools, "tools");
-            return TextModel.get(dir).template().render(ms, ts, true, Map.of());
-        }, DataTypes.StringType);
-
-        spark.udf().register("ling_token_count", (UDF1<String, Integer>) text ->
-            text == null ? null : TextModel.get(dir).tokenizer().encode(text).length, DataTypes.IntegerType);
-
-        spark.udf().register("ling_parse_tool_calls", (UDF1<String, List<Row>>) text -> {
-            if (text == null) {
-                return null;
-            }
-            ParsedToolCalls p = ToolCallParser.parse(text);
-            List<Row> out = new ArrayList<>();
-            for (ToolCall c : p.toolCalls()) {
-                out.add(RowFactory.create(c.id(), c.name(), c.arguments()));
-            }
-            return out;
-        }, DataTypes.createArrayType(TOOL_CALL));
-
-        spark.udf().register("ling_parse_reasoning", (UDF1<String, Row>) text -> {
-            if (text == null) {
-                return null;
-            }
-            ReasoningSplit s = ReasoningParser.split(text, TextModel.get(dir).startsInReasoning());
-            return RowFactory.create(s.reasoningContent(), s.content());
-        }, REASONING);
+        String dir = modelDir; // captured by the builders: a path string, not the loaded model
+        var registry = spark.sessionState().functionRegistry();
+        for (LingTextFunctions.Definition d : LingTextFunctions.definitions(() -> dir)) {
+            registry.registerFunction(FunctionIdentifier.apply(d.name()), d.info(),
+                args -> d.builder().apply(CollectionConverters.asJava(args)));
+        }
     }
 }

@@ -22,15 +22,11 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.util.CharVarcharUtils;
-import org.apache.spark.sql.classic.UserDefinedFunctionUtils;
-import org.apache.spark.sql.expressions.SparkUserDefinedFunction;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
-import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -87,16 +83,13 @@ public final class LingGenerateFunctions {
             args -> extract(spec, CollectionConverters.asJava(args)));
     }
 
-    static final ExpressionInfo CLASSIFY_INFO = info("ling_classify", "ling_classify(text, labels[, options]) - One "
+    static final ExpressionInfo CLASSIFY_INFO = ScalaUdfs.info(LingGenerateFunctions.class, "ling_classify", "ling_classify(text, labels[, options]) - One "
         + "of the labels (array<string>), chosen by the model under a choice constraint; NULL if the answer was cut. "
         + "options: map or JSON with max_tokens (16), temperature (0), top_p, top_k, seed.");
-    static final ExpressionInfo EXTRACT_INFO = info("ling_extract", "ling_extract(text, ddl[, options]) - A struct "
+    static final ExpressionInfo EXTRACT_INFO = ScalaUdfs.info(LingGenerateFunctions.class, "ling_extract", "ling_extract(text, ddl[, options]) - A struct "
         + "of the constant DDL field list ('label STRING, score DOUBLE'), generated as JSON under its schema; NULL if "
         + "the answer was cut. options: map or JSON with max_tokens (256), temperature (0), top_p, top_k, seed.");
 
-    private static ExpressionInfo info(String name, String usage) {
-        return new ExpressionInfo(LingGenerateFunctions.class.getName(), null, name, usage, "");
-    }
 
     // ---------------------------------------------------------------- builders (driver, at analysis)
 
@@ -110,7 +103,7 @@ public final class LingGenerateFunctions {
             SamplingParams p = params(options, CLASSIFY_MAX_TOKENS, StructuredOutput.choice(ls));
             return generate(spec, "ling_classify", classifyPrompt(text, ls), p);
         };
-        return udf(f, DataTypes.StringType, "ling_classify", args.get(0), args.get(1), options(args));
+        return ScalaUdfs.udf(f, DataTypes.StringType, "ling_classify", false, args.get(0), args.get(1), options(args));
     }
 
     static Expression extract(UdfEngines.Spec spec, List<Expression> args) {
@@ -135,7 +128,7 @@ public final class LingGenerateFunctions {
             String json = generate(spec, "ling_extract", instructions + text, p);
             return json == null ? null : StructuredSchemas.toSparkValue(json, struct);
         };
-        return udf(f, struct, "ling_extract", args.get(0), options(args));
+        return ScalaUdfs.udf(f, struct, "ling_extract", false, args.get(0), options(args));
     }
 
     private static void checkArgs(String name, List<Expression> args, String required) {
@@ -152,15 +145,6 @@ public final class LingGenerateFunctions {
     /** The options argument, or a NULL literal standing in for it. */
     private static Expression options(List<Expression> args) {
         return args.size() == 3 ? args.get(2) : Literal.create(null, DataTypes.StringType);
-    }
-
-    /** A ScalaUDF over the children, built as spark.udf().register builds one (Java UDFs: no encoders). */
-    private static Expression udf(Object f, DataType type, String name, Expression... children) {
-        SparkUserDefinedFunction u = (SparkUserDefinedFunction) (f instanceof UDF3<?, ?, ?, ?> f3
-            ? functions.udf(f3, type) : functions.udf((UDF2<?, ?, ?>) f, type));
-        u = u.withName(name).asNondeterministic();
-        Seq<Expression> seq = CollectionConverters.asScala(List.of(children)).toSeq();
-        return UserDefinedFunctionUtils.toScalaUDF(u, seq);
     }
 
     // ---------------------------------------------------------------- per row (executors)

@@ -1,9 +1,13 @@
 package io.lingspark.udfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lingspark.engine.tokenizer.HfTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -13,17 +17,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The functions in a session that only configures them (spark.sql.extensions), as the spark-sql shell does. */
+/**
+ * Every function in a session that only configures them (spark.sql.extensions and spark.lingspark.model), as
+ * the spark-sql shell and PySpark do; and the shipped SQL example, run statement by statement as written.
+ */
 class LingSqlExtensionsTest {
     @TempDir
     static Path tmp;
+    static Path model;
     static SparkSession spark;
 
     @BeforeAll
     static void start() {
-        Path model = TestModel.write(tmp.resolve("model"));
+        model = TestModel.write(tmp.resolve("model"));
         spark = TestModel.session(tmp).config("spark.sql.extensions", LingSqlExtensions.class.getName())
-            .config("spark.lingspark.udfs.model", model.toString())
+            .config("spark.lingspark.model", model.toString())
             .config("spark.lingspark.udfs.kv_cache_memory", "64m").config("spark.lingspark.udfs.cpu_threads", "2")
             .getOrCreate();
     }
@@ -35,7 +43,7 @@ class LingSqlExtensionsTest {
     }
 
     @Test
-    void functionsComeFromTheConf() {
+    void generatingFunctionsComeFromTheConf() {
         List<Row> rows = spark.sql("SELECT ling_classify(t, array('spam', 'ham')) "
             + "FROM VALUES ('win a prize now'), ('lunch at noon?') AS v(t)").collectAsList();
         for (Row r : rows) {
@@ -43,7 +51,77 @@ class LingSqlExtensionsTest {
         }
         assertEquals(DataType.fromDDL("who STRING, n INT"),
             spark.sql("SELECT ling_extract('Ann has 3 cats', 'who STRING, n INT') AS e").schema().apply("e").dataType());
-        assertTrue(spark.sql("DESCRIBE FUNCTION ling_extract").collectAsList().toString().contains("constant DDL")
-            || spark.sql("DESCRIBE FUNCTION ling_extract").collectAsList().toString().contains("DDL field list"));
+        assertTrue(spark.sql("DESCRIBE FUNCTION ling_extract").collectAsList().toString().contains("DDL field list"));
+    }
+
+    @Test
+    void textFunctionsComeFromTheConf() {
+        Row r = spark.sql("SELECT ling_chat_prompt('[{\"role\": \"user\", \"content\": \"hi there\"}]') AS p, "
+            + "ling_token_count('hello world') AS n, ling_token_count(12345) AS digits, "
+            + "ling_parse_tool_calls('<tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>')[0].name AS tool, "
+            + "ling_parse_reasoning('<think>why</think>so').content AS content").first();
+        String prompt = TextModel.get(model.toString()).template().render(
+            List.of(java.util.Map.of("role", "user", "content", "hi there")), null, true, java.util.Map.of());
+        assertEquals(prompt, r.getString(0));
+        var tokenizer = HfTokenizer.load(model);
+        assertEquals(tokenizer.encode("hello world").length, r.getInt(1));
+        assertEquals(tokenizer.encode("12345").length, r.getInt(2), "a number is counted as its text");
+        assertEquals("f", r.getString(3));
+        assertEquals("so", r.getString(4));
+        assertTrue(spark.sql("DESCRIBE FUNCTION ling_chat_prompt").collectAsList().toString().contains("chat template"));
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrors() {
+        Exception role = assertThrows(Exception.class, () -> spark.sql(
+            "SELECT ling_chat_prompt('[{\"role\": \"admin\", \"content\": \"x\"}]')").collect());
+        assertTrue(rootMessage(role).contains("message 0 has unknown role 'admin'"), rootMessage(role));
+        Exception nested = assertThrows(IllegalArgumentException.class,
+            () -> spark.sql("SELECT ling_token_count(array('a', 'b'))"));
+        assertEquals("ling_token_count: text must be a STRING (or a scalar cast to one), got ARRAY<STRING>",
+            nested.getMessage());
+        Exception arity = assertThrows(IllegalArgumentException.class, () -> spark.sql("SELECT ling_parse_reasoning('a', 'b')"));
+        assertTrue(arity.getMessage().contains("takes 1 argument(s), got 2"), arity.getMessage());
+    }
+
+    @Test
+    void withoutAModelTheErrorNamesTheKey() {
+        SparkSession other = spark.newSession();
+        other.conf().unset("spark.lingspark.model");
+        SparkSession.setActiveSession(other);
+        try {
+            Exception e = assertThrows(IllegalArgumentException.class, () -> other.sql("SELECT ling_token_count('x')"));
+            assertTrue(e.getMessage().contains("set spark.lingspark.model"), e.getMessage());
+            // the tool-call parser needs no model
+            assertEquals(0, other.sql("SELECT ling_parse_tool_calls('no calls')").first().getList(0).size());
+        } finally {
+            SparkSession.setActiveSession(spark);
+        }
+    }
+
+    @Test
+    void theShippedSqlExampleRunsAsWritten() throws Exception {
+        List<List<Row>> results = new ArrayList<>();
+        for (String statement : Files.readString(Path.of("../examples/sql/functions.sql")).split(";\\s*\n")) {
+            String sql = statement.lines().filter(l -> !l.trim().startsWith("--")).reduce("", (a, b) -> a + b + "\n").trim();
+            if (!sql.isEmpty()) {
+                results.add(spark.sql(sql).collectAsList());
+            }
+        }
+        assertEquals(4, results.size());
+        assertEquals(2, results.get(1).size());
+        assertTrue(results.get(1).get(0).getInt(1) > results.get(1).get(1).getInt(1) - 100);
+        assertEquals("get_weather", results.get(2).get(0).getString(0));
+        assertEquals("The answer.", results.get(2).get(0).getString(1));
+        for (Row r : results.get(3)) {
+            assertTrue(List.of("question", "instruction").contains(r.getString(1)), r.toString());
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
     }
 }
