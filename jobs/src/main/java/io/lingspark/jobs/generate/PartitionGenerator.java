@@ -77,13 +77,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
 
     /**
      * The device for this task: the GPU Spark assigned to it when there is one (cluster managers
-     * with GPU scheduling), else the --device value (local mode has no task GPU scheduling).
+     * with GPU scheduling), as this process's CUDA ordinal ({@link GpuAddresses}), else the --device
+     * value (local mode has no task GPU scheduling).
      */
     public static String device(TaskContext tc, String asked) {
         if (tc != null && ("auto".equals(asked) || "cuda".equals(asked))) {
             ResourceInformation gpu = tc.resourcesJMap().get("gpu");
             if (gpu != null && gpu.addresses().length > 0) {
-                return "cuda:" + gpu.addresses()[0];
+                // Spark's address names the GPU as the machine does; CUDA in this process numbers it its own way
+                return "cuda:" + GpuAddresses.ordinal(gpu.addresses()[0]);
             }
         }
         return asked;

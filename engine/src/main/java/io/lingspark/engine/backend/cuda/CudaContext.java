@@ -15,6 +15,7 @@ import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
+import jcuda.driver.CUuuid;
 import jcuda.driver.JCudaDriver;
 
 /**
@@ -68,6 +69,41 @@ public final class CudaContext implements AutoCloseable {
         } catch (Throwable t) {
             return 0;
         }
+    }
+
+    /**
+     * The UUIDs of the devices this process sees, in CUDA ordinal order, as nvidia-smi writes them
+     * ({@code GPU-8f0e...}); empty when there is no driver or no GPU. Never throws. CUDA numbers the
+     * visible devices from 0 in its own order, so a UUID is the one name a Spark GPU address and this
+     * process agree on.
+     */
+    public static java.util.List<String> deviceUuids() {
+        try {
+            int n = deviceCount();
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                CUdevice d = new CUdevice();
+                cuDeviceGet(d, i);
+                CUuuid u = new CUuuid();
+                cuDeviceGetUuid(u, d);
+                out.add(formatUuid(u.bytes));
+            }
+            return out;
+        } catch (Throwable t) {
+            return java.util.List.of();
+        }
+    }
+
+    /** 16 bytes as nvidia-smi prints a GPU's UUID: GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx. */
+    static String formatUuid(byte[] b) {
+        StringBuilder sb = new StringBuilder("GPU-");
+        for (int i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) {
+                sb.append('-');
+            }
+            sb.append(String.format("%02x", b[i] & 0xff));
+        }
+        return sb.toString();
     }
 
     public CudaContext(int ordinal) {
