@@ -7,7 +7,7 @@
 #                                                  (needs the NVIDIA device plugin on the nodes)
 #   spark.executor.resource.gpu.discoveryScript    must exist inside the image
 #   spark.task.resource.gpu.amount=0.25            4 tasks per GPU, sharing one engine
-# The image: a Spark 4.1 (Scala 2.13, Java 17) image with the shaded jar and conf/ under
+# The image: the repository's Dockerfile (Spark 4.1, Scala 2.13, Java 17) with the shaded jar and conf/ under
 # /opt/lingspark, and the model under /models (a PVC or a node-local hostPath).
 set -euo pipefail
 IMAGE="${IMAGE:-registry.example.com/lingspark:0.1.0}"
