@@ -14,10 +14,10 @@ import picocli.CommandLine.Command;
 public final class EngineCli implements Runnable {
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        io.lingspark.engine.command.Cli.of(this).usage(System.out);
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new EngineCli()).execute(args));
+        System.exit(io.lingspark.engine.command.Cli.of(new EngineCli()).execute(args));
     }
 }

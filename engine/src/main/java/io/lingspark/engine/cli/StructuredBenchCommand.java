@@ -69,7 +69,7 @@ public final class StructuredBenchCommand implements Callable<Integer> {
           "contact": {"type": "string", "format": "email"}
          }}""";
 
-    @Option(names = "--vocab-size", defaultValue = "157184", description = "synthetic vocabulary size (Ling's). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--vocab-size", defaultValue = "157184", description = "synthetic vocabulary size (Ling's)")
     int vocabSize;
 
     @Option(names = "--walks", defaultValue = "100", description = "random walks per constraint")
@@ -95,7 +95,7 @@ public final class StructuredBenchCommand implements Callable<Integer> {
     int maxTokens;
 
     @Option(names = "--sides", defaultValue = "free,schema,free,schema", split = ",",
-        description = "end-to-end runs in this order, each free (no constraint) or schema. Default: ${DEFAULT-VALUE}")
+        description = "end-to-end runs in this order, each free (no constraint) or schema")
     List<String> sides;
 
     @Option(names = "--skip-masks", description = "only the end-to-end part (for side-by-side runs in fresh JVMs)")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 public final class EngineOptionsMixin {
     @Option(names = "--device", defaultValue = EngineOptions.DEFAULT_DEVICE,
         description = "cpu, cuda, cuda:N or auto (CUDA when a GPU and the kernels are there, else the CPU; "
-            + "in a Spark job, a GPU Spark assigns to the task wins). Default: ${DEFAULT-VALUE}")
+            + "in a Spark job, a GPU Spark assigns to the task wins)")
     public String device;
 
     @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU backend threads (0: all cores)")
@@ -19,7 +19,7 @@ public final class EngineOptionsMixin {
 
     @Option(names = "--gpu-memory-utilization", defaultValue = "0.9",
         description = "fraction of the GPU's memory the engine plans for: weights, activations, and the KV cache "
-            + "in what is left. Default: ${DEFAULT-VALUE}")
+            + "in what is left")
     public double gpuMemoryUtilization;
 
     @Option(names = "--kv-cache-memory", defaultValue = "0", converter = MemorySize.class,
@@ -29,11 +29,11 @@ public final class EngineOptionsMixin {
 
     @Option(names = "--max-batch-tokens", defaultValue = "512",
         description = "tokens one engine step holds (decode tokens + prefill chunks); also the activation reserve "
-            + "of the GPU memory plan. Default: ${DEFAULT-VALUE}")
+            + "of the GPU memory plan")
     public int maxBatchTokens;
 
     @Option(names = "--max-running", defaultValue = "64",
-        description = "sequences decoding at once (each holds KV cache). Default: ${DEFAULT-VALUE}")
+        description = "sequences decoding at once (each holds KV cache)")
     public int maxRunning;
 
     @Option(names = "--max-model-len", defaultValue = "0", description = "context limit in tokens (0: the model's)")
@@ -41,7 +41,7 @@ public final class EngineOptionsMixin {
 
     @Option(names = "--pipeline-stages", defaultValue = "1",
         description = "split the model's layers into this many stages, one per device (CPU: a share of the cores each); "
-            + "`lingspark plan` shows the split. Default: ${DEFAULT-VALUE}")
+            + "`lingspark plan` shows the split")
     public int pipelineStages;
 
     @Option(names = "--stage-layers", description = "explicit stage split, e.g. 0-9,10-19 (default: balanced by memory)")

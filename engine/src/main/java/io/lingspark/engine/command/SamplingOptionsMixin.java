@@ -13,13 +13,13 @@ import picocli.CommandLine.Option;
  * in chat and generate. In generate they are the defaults that a row's own params override.
  */
 public final class SamplingOptionsMixin {
-    @Option(names = "--max-tokens", defaultValue = "256", description = "most tokens to generate per choice. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--max-tokens", defaultValue = "256", description = "most tokens to generate per choice")
     public int maxTokens;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "0 for greedy. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0 for greedy")
     public double temperature;
 
-    @Option(names = "--top-p", defaultValue = "1.0", description = "nucleus mass (1: off). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--top-p", defaultValue = "1.0", description = "nucleus mass (1: off)")
     public double topP;
 
     @Option(names = "--top-k", defaultValue = "0", description = "keep the k most likely tokens (0: off)")
@@ -41,10 +41,10 @@ public final class SamplingOptionsMixin {
         + "from it and the row id)")
     public Long seed;
 
-    @Option(names = "--stop", split = ",", description = "stop strings (comma separated or repeated)")
+    @Option(names = "--stop", paramLabel = "TEXT", description = "a stop string; repeat the option for several (a comma is part of the string)")
     public List<String> stop = new ArrayList<>();
 
-    @Option(names = "--n", defaultValue = "1", description = "choices per request. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--n", defaultValue = "1", description = "choices per request")
     public int n;
 
     /** The parameters, validated: a bad value is a usage error. */

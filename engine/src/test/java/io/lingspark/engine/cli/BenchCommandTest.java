@@ -31,6 +31,7 @@ class BenchCommandTest {
         assertTrue(j.get("prefill_tokens_per_s").asDouble() > 0);
         assertEquals(2, j.get("decode").size());
         assertEquals(3, j.get("decode").get(1).get("batch").asInt());
+        assertEquals(BenchCommand.WARMUP_STEPS, j.get("decode").get(1).get("warmup_steps").asInt());
         assertTrue(j.get("batch1_bound").get("tokens_per_s").asDouble() > 0);
         assertTrue(j.get("params_total").asLong() > 0);
     }

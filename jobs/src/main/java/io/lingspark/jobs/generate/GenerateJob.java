@@ -147,7 +147,7 @@ public final class GenerateJob implements Callable<Integer> {
      * examples makes stray non-daemon threads harmless after a normal return.
      */
     public static void main(String[] args) {
-        int code = new CommandLine(new GenerateJob()).execute(args);
+        int code = io.lingspark.engine.command.Cli.of(new GenerateJob()).execute(args);
         if (code != 0) {
             System.exit(code);
         }
