@@ -2,12 +2,7 @@ package io.lingspark.jobs.generate;
 
 import io.lingspark.engine.runtime.Engine;
 import io.lingspark.engine.runtime.EngineOptions;
-import io.lingspark.engine.runtime.ErrorCode;
-import io.lingspark.engine.runtime.GenerationRequest;
-import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.jobs.input.Canonical;
-import io.lingspark.jobs.input.RequestParser;
-import io.lingspark.jobs.output.ResultRows;
 import io.lingspark.jobs.progress.JobMetrics;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -38,10 +33,18 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
 
     private final JobSettings settings;
     private final JobMetrics metrics;
+    private final RowWork work;
 
+    /** The generate job's stage. */
     public PartitionGenerator(JobSettings settings, JobMetrics metrics) {
+        this(settings, metrics, new GenerateWork(settings));
+    }
+
+    /** Another job's stage: the same streaming, folding and failure handling around its own row work. */
+    public PartitionGenerator(JobSettings settings, JobMetrics metrics, RowWork work) {
         this.settings = settings;
         this.metrics = metrics;
+        this.work = work;
     }
 
     @Override
@@ -60,9 +63,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     /** The output rows of the input rows through an engine, streaming (also a pipeline's first rank). */
     public Iterator<Row> stream(Iterator<Row> input, Engine engine, int attempt, boolean failHook) {
         TaskContext tc = TaskContext.get();
-        ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt,
-            settings.parsed());
-        Stream s = new Stream(input, engine, rows, failHook);
+        Stream s = new Stream(input, work.open(engine, attempt), failHook);
         if (tc != null) {
             // A failed or killed task leaves requests in the shared engine; drop their futures.
             tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> s.cancelPending());
@@ -91,24 +92,22 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         return asked;
     }
 
-    /** A submitted row: request is null for a row that failed to parse (its result is already there). */
-    private record Pending(String id, Object[] kept, GenerationRequest request, CompletableFuture<GenerationResult> result) {
+    /** A submitted row. */
+    private record Pending(String id, Object[] kept, RowWork.Item item) {
     }
 
     private final class Stream implements Iterator<Row> {
         private final Iterator<Row> input;
-        private final Engine engine;
-        private final ResultRows rows;
+        private final RowWork.Task task;
         private final boolean failHook;
         private final ArrayDeque<Pending> window = new ArrayDeque<>();
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
         private int emittedRequests;
         private String lastId;
 
-        Stream(Iterator<Row> input, Engine engine, ResultRows rows, boolean failHook) {
+        Stream(Iterator<Row> input, RowWork.Task task, boolean failHook) {
             this.input = input;
-            this.engine = engine;
-            this.rows = rows;
+            this.task = task;
             this.failHook = failHook;
         }
 
@@ -124,10 +123,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                     throw new IllegalStateException("lingspark test hook: failing the first attempt of partition "
                         + TaskContext.getPartitionId() + " after " + emittedRequests + " requests");
                 }
-                GenerationResult r = await(p.result());
-                count(r);
-                ready.addAll(rows.rows(p.id(), r, p.kept(),
-                    p.request() == null ? null : p.request().params().structuredOutput()));
+                await(p.item().done());
+                p.item().count(metrics);
+                ready.addAll(p.item().rows(p.kept()));
                 emittedRequests++;
             }
             return true;
@@ -145,11 +143,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
          * Waits for a result (never exceptional: errors are in the result) while honouring task kills:
          * a killed task (job cancelled, a speculative copy lost) must not sit on a long generation.
          */
-        private GenerationResult await(CompletableFuture<GenerationResult> f) {
+        private void await(CompletableFuture<?> f) {
             TaskContext tc = TaskContext.get();
             while (true) {
                 try {
-                    return f.get(500, TimeUnit.MILLISECONDS);
+                    f.get(500, TimeUnit.MILLISECONDS);
+                    return;
                 } catch (TimeoutException e) {
                     if (tc != null) {
                         tc.killTaskIfInterrupted(); // throws TaskKilledException; the listener cancels the window
@@ -176,44 +175,14 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                 for (int i = 0; i < kept.length; i++) {
                     kept[i] = in.get(FIXED + i);
                 }
-                RequestParser.Parsed parsed = settings.parser().parse(id, in.getString(1), in.getString(2),
-                    in.getString(3), in.getString(4), in.getString(5));
-                CompletableFuture<GenerationResult> f = parsed.request() != null
-                    ? submit(parsed)
-                    : CompletableFuture.completedFuture(GenerationResult.error(id, parsed.errorCode(), parsed.errorMessage(), 0));
-                window.add(new Pending(id, kept, parsed.request(), f));
-            }
-        }
-
-        private CompletableFuture<GenerationResult> submit(RequestParser.Parsed parsed) {
-            try {
-                return engine.submit(parsed.request());
-            } catch (RuntimeException e) {
-                // The contract says submit reports request errors in the result; be safe anyway.
-                return CompletableFuture.completedFuture(GenerationResult.error(parsed.request().id(),
-                    ErrorCode.ENGINE_ERROR, String.valueOf(e.getMessage()), 0));
-            }
-        }
-
-        private void count(GenerationResult r) {
-            metrics.requests.add(1);
-            metrics.tokensIn.add(r.promptTokens());
-            if (r.ok()) {
-                metrics.choicePromptTokens.add((long) r.promptTokens() * r.choices().size());
-                metrics.cachedPromptTokens.add(r.cachedPromptTokens());
-                metrics.tokensOut.add(r.completionTokens());
-            } else {
-                metrics.errors.get(r.errorCode()).add(1);
+                window.add(new Pending(id, kept, task.submit(id, in)));
             }
         }
 
         /** A failed or killed task: its requests leave the shared engine's batch at the next step, blocks freed. */
         void cancelPending() {
             for (Pending p : window) {
-                if (p.request() != null) {
-                    engine.abort(p.request());
-                }
-                p.result().cancel(true);
+                p.item().abort();
             }
             window.clear();
         }
