@@ -1,7 +1,7 @@
 package io.lingspark.engine.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.config.ModelFiles;
 import io.lingspark.engine.config.ModelLoadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,14 +71,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
      */
     public static JinjaChatTemplate load(Path modelDir) {
         Path configFile = modelDir.resolve("tokenizer_config.json");
-        JsonNode config = null;
-        if (Files.exists(configFile)) {
-            try {
-                config = new ObjectMapper().readTree(configFile.toFile());
-            } catch (IOException e) {
-                throw new ModelLoadException(configFile + ": not valid JSON: " + e.getMessage(), e);
-            }
-        }
+        JsonNode config = Files.exists(configFile) ? ModelFiles.readObject(configFile, ModelFiles.MEDIUM_JSON) : null;
         Map<String, Object> globals = new LinkedHashMap<>();
         readSpecialTokens(modelDir.resolve("special_tokens_map.json"), globals);
         if (config != null) {
@@ -89,6 +82,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         String missing = null;
         try {
             if (Files.exists(jinja)) {
+                ModelFiles.checkSize(jinja, 4L * JinjaLimits.DEFAULT.maxSourceChars()); // UTF-8: up to 4 bytes a char
                 source = Files.readString(jinja, StandardCharsets.UTF_8);
             } else if (config != null && config.hasNonNull("chat_template")) {
                 JsonNode t = config.get("chat_template");
@@ -110,19 +104,20 @@ public final class JinjaChatTemplate implements ChatTemplate {
                 missing = modelDir + ": the model has no chat template (no chat_template.jinja and no chat_template in tokenizer_config.json)";
             }
         } catch (IOException e) {
-            throw new ModelLoadException(jinja + ": cannot read: " + e.getMessage(), e);
+            throw new ModelLoadException(jinja + ": cannot read: " + ModelFiles.oneLine(String.valueOf(e.getMessage())), e);
         }
         JinjaChatTemplate t;
         try {
             t = new JinjaChatTemplate(source, globals, missing, JinjaLimits.DEFAULT);
         } catch (TemplateException e) {
-            throw new ModelLoadException(modelDir + ": chat template does not parse: " + e.getMessage(), e);
+            throw new ModelLoadException(modelDir + ": chat template does not parse: " + ModelFiles.oneLine(e.getMessage()), e);
         }
         if (t.hasTemplate()) {
             try {
                 t.render(PROBE, null, true, Map.of());
             } catch (TemplateLimitException e) {
-                throw new ModelLoadException(modelDir + ": chat template fails on a one-message conversation: " + e.getMessage(), e);
+                throw new ModelLoadException(modelDir + ": chat template fails on a one-message conversation: "
+                    + ModelFiles.oneLine(e.getMessage()), e);
             } catch (TemplateException e) {
                 // raise_exception and the like may depend on the conversation: those become per-row errors
             }
@@ -132,11 +127,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
     private static void readSpecialTokens(Path file, Map<String, Object> globals) {
         if (Files.exists(file)) {
-            try {
-                collectTokens(new ObjectMapper().readTree(file.toFile()), globals);
-            } catch (IOException e) {
-                throw new ModelLoadException(file + ": not valid JSON: " + e.getMessage(), e);
-            }
+            collectTokens(ModelFiles.readObject(file, ModelFiles.SMALL_JSON), globals);
         }
     }
 

@@ -40,6 +40,7 @@ public final class ModelFactory {
     /** The slice's model from an open checkpoint (its tensors checked, then read onto the backend). */
     public static LingModel load(Checkpoint ckpt, LingConfig c, Backend be, ModelSlice s) {
         checkBackend(c, be);
+        TensorPlan.checkAgainst(c, ckpt.declaredTensors());
         WeightLoader wl = new WeightLoader(ckpt, c, TensorPlan.of(c).restrict(s.tensors(c)), s);
         wl.validate();
         return build(c, be, loaded(wl, be), s);
@@ -94,6 +95,7 @@ public final class ModelFactory {
     public static LingConfig validate(Path dir) {
         LingConfig c = LingConfig.fromDirectory(dir);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            TensorPlan.checkAgainst(c, ckpt.declaredTensors());
             new WeightLoader(ckpt, c, TensorPlan.of(c)).validate();
         }
         return c;

@@ -115,7 +115,7 @@ public final class LingEngine implements Engine {
         long t0 = System.nanoTime();
         Path dir = o.modelDir();
         LingConfig config = LingConfig.fromDirectory(dir);
-        Tokenizer tok = HfTokenizer.load(dir);
+        Tokenizer tok = HfTokenizer.load(dir, config.vocabSize);
         ChatTemplate template = JinjaChatTemplate.load(dir);
         Loaded loaded = factory.open(o, config);
         double secs = (System.nanoTime() - t0) / 1e9;
