@@ -19,7 +19,7 @@ final class JinjaBuiltins {
         switch (name) {
             case "tojson": {
                 Object indent = arg(args, kw, 0, "indent", null);
-                return PyJson.dumps(v, indent == null ? null : (int) PyValues.asLong(indent),
+                return PyJson.dumps(v, indent == null ? null : clampInt(PyValues.asLong(indent)),
                     PyValues.truthy(kw.getOrDefault("sort_keys", false)));
             }
             case "trim": {
@@ -46,18 +46,16 @@ final class JinjaBuiltins {
             case "join": {
                 String sep = PyValues.str(arg(args, kw, 0, "d", ""));
                 Object attr = arg(args, kw, 1, "attribute", null);
-                StringBuilder sb = new StringBuilder();
                 List<Object> items = PyValues.iterate(v);
-                for (int i = 0; i < items.size(); i++) {
-                    Object item = attr == null ? items.get(i) : PyValues.getItem(items.get(i), attr);
-                    sb.append(i > 0 ? sep : "").append(PyValues.str(item));
+                if (attr != null) {
+                    items.replaceAll(item -> PyValues.getItem(item, attr));
                 }
-                return sb.toString();
+                return join(sep, items);
             }
-            case "upper": return PyValues.str(v).toUpperCase(Locale.ROOT);
-            case "lower": return PyValues.str(v).toLowerCase(Locale.ROOT);
+            case "upper": return sized(PyValues.str(v).toUpperCase(Locale.ROOT));
+            case "lower": return sized(PyValues.str(v).toLowerCase(Locale.ROOT));
             case "capitalize": return PyMethods.bind(PyValues.str(v), "capitalize").call(List.of(), Map.of());
-            case "title": return title(PyValues.str(v));
+            case "title": return sized(title(PyValues.str(v)));
             case "replace": return PyMethods.replace(PyValues.str(v), PyValues.str(args.get(0)), PyValues.str(args.get(1)),
                 args.size() > 2 ? PyValues.asLong(args.get(2)) : -1);
             case "first": {
@@ -86,7 +84,9 @@ final class JinjaBuiltins {
             }
             case "abs": return PyValues.isIntegral(v) ? (Object) Math.abs(((Number) v).longValue()) : (Object) Math.abs(((Number) v).doubleValue());
             case "indent": {
-                String pad = " ".repeat((int) PyValues.asLong(arg(args, kw, 0, "width", 4L)));
+                long width = Math.max(0, PyValues.asLong(arg(args, kw, 0, "width", 4L)));
+                RenderBudget.chars(width); // before repeat(): indent(10**10) must not allocate it
+                String pad = " ".repeat((int) width);
                 boolean firstLine = PyValues.truthy(arg(args, kw, 1, "first", false));
                 String[] lines = PyValues.str(v).split("\n", -1);
                 StringBuilder sb = new StringBuilder();
@@ -96,20 +96,13 @@ final class JinjaBuiltins {
                     }
                     boolean blank = lines[i].isEmpty();
                     sb.append((i > 0 || firstLine) && !blank ? pad : "").append(lines[i]);
+                    RenderBudget.checkChars(sb.length());
                 }
-                return sb.toString();
+                return sized(sb.toString());
             }
             case "map": case "select": case "reject": case "selectattr": case "rejectattr":
                 return selectOrMap(name, v, args, kw, r);
-            case "unique": {
-                List<Object> out = new ArrayList<>();
-                for (Object o : PyValues.iterate(v)) {
-                    if (out.stream().noneMatch(x -> PyValues.eq(x, o))) {
-                        out.add(o);
-                    }
-                }
-                return out;
-            }
+            case "unique": return unique(PyValues.iterate(v));
             case "dictsort": {
                 List<Object> items = PyValues.castList(filter("items", v, List.of(), Map.of(), r));
                 items.sort((a, b) -> PyValues.compare(PyValues.castList(a).get(0), PyValues.castList(b).get(0)));
@@ -118,6 +111,59 @@ final class JinjaBuiltins {
             default:
                 throw new TemplateException("no filter named '" + name + "'");
         }
+    }
+
+    /** A string built by the JDK (case changes may lengthen it), checked and charged once it exists. */
+    private static String sized(String s) {
+        RenderBudget.chars(s.length());
+        return s;
+    }
+
+    private static int clampInt(long v) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
+
+    /** sep.join(str(item) for item in items), checked as it grows. */
+    static String join(String sep, List<Object> items) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < items.size(); i++) {
+            sb.append(i > 0 ? sep : "").append(PyValues.str(items.get(i)));
+            RenderBudget.checkChars(sb.length());
+        }
+        return sized(sb.toString());
+    }
+
+    /**
+     * Items in first-seen order without repeats (by ==). Strings, numbers, booleans and None go through
+     * a hash set, so a million of them take milliseconds, not the hours of comparing every pair.
+     */
+    private static List<Object> unique(List<Object> items) {
+        List<Object> out = new ArrayList<>();
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        List<Object> others = new ArrayList<>();
+        for (Object o : items) {
+            Object key = hashKey(o);
+            boolean fresh = key != null ? seen.add(key) : others.stream().noneMatch(x -> PyValues.eq(x, o)) && others.add(o);
+            if (fresh) {
+                out.add(o);
+            }
+        }
+        RenderBudget.items(out.size());
+        return out;
+    }
+
+    private static final Object NONE_KEY = new Object();
+
+    /** A key equal exactly when PyValues.eq is (1 and 1.0 alike), or null for lists, maps and the rest. */
+    private static Object hashKey(Object o) {
+        if (o == null) {
+            return NONE_KEY;
+        }
+        if (o instanceof Number n) {
+            double d = n.doubleValue();
+            return PyValues.isIntegral(n) ? (Object) n.longValue() : d == Math.rint(d) && Math.abs(d) < 0x1p63 ? (Object) (long) d : d;
+        }
+        return o instanceof String || o instanceof Boolean ? o : null;
     }
 
     private static Object selectOrMap(String name, Object v, List<Object> args, Map<String, Object> kw, JinjaRenderer r) {
@@ -141,6 +187,7 @@ final class JinjaBuiltins {
                 out.add(item);
             }
         }
+        RenderBudget.items(out.size());
         return out;
     }
 
@@ -227,9 +274,15 @@ final class JinjaBuiltins {
             if (step == 0) {
                 throw new TemplateException("range() arg 3 must not be zero");
             }
+            // the length first, in doubles (no overflow): range(10**12) must not start building
+            double span = step > 0 ? (double) stop - start : (double) start - stop;
+            RenderBudget.items((long) Math.max(0, Math.ceil(span / Math.abs((double) step))));
             List<Object> out = new ArrayList<>();
             for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
                 out.add(i);
+                if (step > 0 ? i > Long.MAX_VALUE - step : i < Long.MIN_VALUE - step) {
+                    break; // the next i would wrap around
+                }
             }
             return out;
         });

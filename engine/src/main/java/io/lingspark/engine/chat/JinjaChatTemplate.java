@@ -1,7 +1,7 @@
 package io.lingspark.engine.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.config.ModelFiles;
 import io.lingspark.engine.config.ModelLoadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +29,18 @@ import java.util.Map;
  * ends in {@code <think>\n} means generation starts inside the reasoning block.
  */
 public final class JinjaChatTemplate implements ChatTemplate {
+    /** What {@link #load} renders to check a template: one user turn, as the smallest real request. */
+    private static final List<Map<String, Object>> PROBE = List.of(Map.of("role", "user", "content", "Hello"));
+
     private final List<JinjaAst.Node> template;
     private final String missingReason;
     private final Map<String, Object> globals;
+    private final JinjaLimits limits;
     private volatile String generationPrompt;
 
-    private JinjaChatTemplate(String source, Map<String, Object> globals, String missingReason) {
-        this.template = source == null ? null : JinjaParser.parse(dropTrailingNewline(source));
+    private JinjaChatTemplate(String source, Map<String, Object> globals, String missingReason, JinjaLimits limits) {
+        this.limits = limits;
+        this.template = source == null ? null : JinjaParser.parse(dropTrailingNewline(source), limits);
         this.globals = Map.copyOf(globals);
         this.missingReason = missingReason;
     }
@@ -46,27 +51,27 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
     /** A template from source text; globals are extra template variables (bos_token, ...). */
     public static JinjaChatTemplate of(String source, Map<String, Object> globals) {
+        return of(source, globals, JinjaLimits.DEFAULT);
+    }
+
+    /** A template rendered within other limits (tests of the limits themselves). */
+    static JinjaChatTemplate of(String source, Map<String, Object> globals, JinjaLimits limits) {
         if (source == null) {
             throw new IllegalArgumentException("template source is null");
         }
-        return new JinjaChatTemplate(source, globals == null ? Map.of() : globals, null);
+        return new JinjaChatTemplate(source, globals == null ? Map.of() : globals, null, limits);
     }
 
     /**
      * The template of a model directory: chat_template.jinja when present, else tokenizer_config.json
      * {@code chat_template} (a string, or a list of {name, template} where "default" is used). A model
-     * without one loads, but rendering messages throws ModelLoadException.
+     * without one loads, but rendering messages throws ModelLoadException. The template is parsed and
+     * rendered once for a one-message conversation: a template that goes over its limits there
+     * (a loop of 10**12 iterations, runaway recursion) would fail every row, so the model is refused.
      */
     public static JinjaChatTemplate load(Path modelDir) {
         Path configFile = modelDir.resolve("tokenizer_config.json");
-        JsonNode config = null;
-        if (Files.exists(configFile)) {
-            try {
-                config = new ObjectMapper().readTree(configFile.toFile());
-            } catch (IOException e) {
-                throw new ModelLoadException(configFile + ": not valid JSON: " + e.getMessage(), e);
-            }
-        }
+        JsonNode config = Files.exists(configFile) ? ModelFiles.readObject(configFile, ModelFiles.MEDIUM_JSON) : null;
         Map<String, Object> globals = new LinkedHashMap<>();
         readSpecialTokens(modelDir.resolve("special_tokens_map.json"), globals);
         if (config != null) {
@@ -77,6 +82,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         String missing = null;
         try {
             if (Files.exists(jinja)) {
+                ModelFiles.checkSize(jinja, 4L * JinjaLimits.DEFAULT.maxSourceChars()); // UTF-8: up to 4 bytes a char
                 source = Files.readString(jinja, StandardCharsets.UTF_8);
             } else if (config != null && config.hasNonNull("chat_template")) {
                 JsonNode t = config.get("chat_template");
@@ -98,22 +104,30 @@ public final class JinjaChatTemplate implements ChatTemplate {
                 missing = modelDir + ": the model has no chat template (no chat_template.jinja and no chat_template in tokenizer_config.json)";
             }
         } catch (IOException e) {
-            throw new ModelLoadException(jinja + ": cannot read: " + e.getMessage(), e);
+            throw new ModelLoadException(jinja + ": cannot read: " + ModelFiles.oneLine(String.valueOf(e.getMessage())), e);
         }
+        JinjaChatTemplate t;
         try {
-            return new JinjaChatTemplate(source, globals, missing);
+            t = new JinjaChatTemplate(source, globals, missing, JinjaLimits.DEFAULT);
         } catch (TemplateException e) {
-            throw new ModelLoadException(modelDir + ": chat template does not parse: " + e.getMessage(), e);
+            throw new ModelLoadException(modelDir + ": chat template does not parse: " + ModelFiles.oneLine(e.getMessage()), e);
         }
+        if (t.hasTemplate()) {
+            try {
+                t.render(PROBE, null, true, Map.of());
+            } catch (TemplateLimitException e) {
+                throw new ModelLoadException(modelDir + ": chat template fails on a one-message conversation: "
+                    + ModelFiles.oneLine(e.getMessage()), e);
+            } catch (TemplateException e) {
+                // raise_exception and the like may depend on the conversation: those become per-row errors
+            }
+        }
+        return t;
     }
 
     private static void readSpecialTokens(Path file, Map<String, Object> globals) {
         if (Files.exists(file)) {
-            try {
-                collectTokens(new ObjectMapper().readTree(file.toFile()), globals);
-            } catch (IOException e) {
-                throw new ModelLoadException(file + ": not valid JSON: " + e.getMessage(), e);
-            }
+            collectTokens(ModelFiles.readObject(file, ModelFiles.SMALL_JSON), globals);
         }
     }
 
@@ -154,7 +168,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         if (extra != null) {
             context.putAll(extra);
         }
-        return JinjaRenderer.render(template, context);
+        return JinjaRenderer.render(template, context, limits);
     }
 
     @Override

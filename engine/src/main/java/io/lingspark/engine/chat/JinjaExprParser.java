@@ -20,9 +20,28 @@ abstract class JinjaExprParser {
 
     final List<Token> tokens;
     int pos;
+    private final int maxNesting;
+    private int nesting;
 
-    JinjaExprParser(List<Token> tokens) {
+    JinjaExprParser(List<Token> tokens, int maxNesting) {
         this.tokens = tokens;
+        this.maxNesting = maxNesting;
+    }
+
+    /**
+     * One level deeper in the recursive descent (a bracket, a block, a prefix operator): bounded, so
+     * 50,000 nested parentheses are a TemplateException here rather than a StackOverflowError. Levels
+     * are not unwound on an error: the parse is over then.
+     */
+    void nest() {
+        if (++nesting > maxNesting) {
+            throw new TemplateLimitException("template line " + peek().line() + ": "
+                + RenderBudget.over("blocks, brackets or prefix operators nested too deep", maxNesting).getMessage());
+        }
+    }
+
+    void unnest() {
+        nesting--;
     }
 
     Token peek() {
@@ -65,13 +84,15 @@ abstract class JinjaExprParser {
     // --- expressions ---
 
     Expr expression() {
+        nest();
         Expr e = or();
         if (peek().isName("if")) {
             pos++;
             Expr cond = or();
             Expr orElse = acceptName("else") ? expression() : null;
-            return new JinjaAst.Conditional(cond, e, orElse);
+            e = new JinjaAst.Conditional(cond, e, orElse);
         }
+        unnest();
         return e;
     }
 
@@ -98,7 +119,10 @@ abstract class JinjaExprParser {
 
     private Expr not() {
         if (acceptName("not")) {
-            return new JinjaAst.Unary("not", not());
+            nest();
+            Expr e = new JinjaAst.Unary("not", not());
+            unnest();
+            return e;
         }
         return compare();
     }
@@ -165,10 +189,11 @@ abstract class JinjaExprParser {
 
     private Expr unary(boolean withFilter) {
         Expr e;
-        if (acceptOp("-")) {
-            e = new JinjaAst.Unary("-", unary(false));
-        } else if (acceptOp("+")) {
-            e = new JinjaAst.Unary("+", unary(false));
+        if (peek().isOp("-") || peek().isOp("+")) {
+            String op = next().value();
+            nest();
+            e = new JinjaAst.Unary(op, unary(false));
+            unnest();
         } else {
             e = postfix(primary());
         }
@@ -251,7 +276,7 @@ abstract class JinjaExprParser {
                 }
                 return new JinjaAst.Literal(sb.toString());
             }
-            case INT: return new JinjaAst.Literal(Long.parseLong(t.value()));
+            case INT: return new JinjaAst.Literal(integer(t));
             case FLOAT: return new JinjaAst.Literal(Double.parseDouble(t.value()));
             case OP:
                 if (t.value().equals("(")) {
@@ -300,6 +325,15 @@ abstract class JinjaExprParser {
         throw error("unexpected '" + t.value() + "' (" + t.kind() + ")");
     }
 
+    /** Python ints are unbounded; ours are 64-bit, and a longer literal is an error, not a NumberFormatException. */
+    private long integer(Token t) {
+        try {
+            return Long.parseLong(t.value());
+        } catch (NumberFormatException e) {
+            throw new TemplateException("template line " + t.line() + ": integer literal " + t.value() + " does not fit 64 bits");
+        }
+    }
+
     private Expr postfix(Expr e) {
         while (true) {
             if (acceptOp(".")) {
@@ -308,7 +342,7 @@ abstract class JinjaExprParser {
                     pos--;
                     throw error("expected attribute name");
                 }
-                e = t.kind() == Kind.INT ? new JinjaAst.Item(e, new JinjaAst.Literal(Long.parseLong(t.value())))
+                e = t.kind() == Kind.INT ? new JinjaAst.Item(e, new JinjaAst.Literal(integer(t)))
                     : new JinjaAst.Attr(e, t.value());
             } else if (acceptOp("[")) {
                 Expr start = null;

@@ -220,6 +220,9 @@ final class JinjaLexer {
                 sb.append(c);
                 continue;
             }
+            if (pos >= src.length()) {
+                throw new TemplateException("line " + line + ": unterminated string");
+            }
             char e = src.charAt(pos++);
             switch (e) {
                 case 'n': sb.append('\n'); break;
@@ -229,12 +232,27 @@ final class JinjaLexer {
                 case 'f': sb.append('\f'); break;
                 case '0': sb.append('\0'); break;
                 case '\\': case '\'': case '"': sb.append(e); break;
-                case 'u': sb.append((char) Integer.parseInt(src.substring(pos, pos + 4), 16)); pos += 4; break;
-                case 'x': sb.append((char) Integer.parseInt(src.substring(pos, pos + 2), 16)); pos += 2; break;
+                case 'u': sb.append((char) hexEscape(4)); break;
+                case 'x': sb.append((char) hexEscape(2)); break;
                 case '\n': line++; break;
                 default: sb.append('\\').append(e);
             }
         }
         out.add(new Token(Kind.STRING, sb.toString(), line));
+    }
+
+    /** The digits of a u (4) or x (2) escape, which must all be there and be hex. */
+    private int hexEscape(int digits) {
+        int v = 0;
+        for (int i = 0; i < digits; i++) {
+            int d = pos < src.length() ? Character.digit(src.charAt(pos), 16) : -1;
+            if (d < 0) {
+                throw new TemplateException("line " + line + ": a \\" + (digits == 4 ? 'u' : 'x') + " escape needs "
+                    + digits + " hex digits");
+            }
+            v = v * 16 + d;
+            pos++;
+        }
+        return v;
     }
 }

@@ -10,21 +10,33 @@ import java.util.Set;
 
 /** Recursive-descent parser for the Jinja2 statements chat templates use (expressions: JinjaExprParser). */
 final class JinjaParser extends JinjaExprParser {
-    private JinjaParser(List<Token> tokens) {
-        super(tokens);
+    private JinjaParser(List<Token> tokens, int maxNesting) {
+        super(tokens, maxNesting);
     }
 
-    static List<Node> parse(String source) {
-        JinjaParser p = new JinjaParser(JinjaLexer.lex(source));
-        List<Node> body = p.body(Set.of());
-        if (p.peek().kind() != Kind.EOF) {
-            throw p.error("unexpected '" + p.tokens.get(p.pos + 1).value() + "' tag");
+    static List<Node> parse(String source, JinjaLimits limits) {
+        if (source.length() > limits.maxSourceChars()) {
+            throw RenderBudget.over("template source of " + source.length() + " chars", limits.maxSourceChars());
         }
-        return body;
+        try {
+            JinjaParser p = new JinjaParser(JinjaLexer.lex(source), limits.maxNesting());
+            List<Node> body = p.body(Set.of());
+            if (p.peek().kind() != Kind.EOF) {
+                throw p.error("unexpected '" + p.tokens.get(p.pos + 1).value() + "' tag");
+            }
+            return body;
+        } catch (TemplateException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            // The lexer and parser report what they know as TemplateException; anything else is still bad input
+            // (a stack overflow only on a thread whose stack is smaller than the nesting limit assumes).
+            throw new TemplateException("template does not parse: " + e, e);
+        }
     }
 
     /** Statements until a block tag whose name is in endTags (left unconsumed, at its BLOCK_BEGIN). */
     private List<Node> body(Set<String> endTags) {
+        nest();
         List<Node> nodes = new ArrayList<>();
         while (true) {
             Token t = peek();
@@ -33,6 +45,7 @@ final class JinjaParser extends JinjaExprParser {
                     if (!endTags.isEmpty()) {
                         throw error("missing end tag, one of " + endTags);
                     }
+                    unnest();
                     return nodes;
                 case TEXT:
                     pos++;
@@ -46,6 +59,7 @@ final class JinjaParser extends JinjaExprParser {
                 case BLOCK_BEGIN:
                     Token name = tokens.get(pos + 1);
                     if (endTags.contains(name.value())) {
+                        unnest();
                         return nodes;
                     }
                     pos += 2;

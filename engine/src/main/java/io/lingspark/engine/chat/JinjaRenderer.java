@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Evaluates a parsed template. Scoping follows Jinja: each for-loop iteration and each macro call
  * gets its own scope (a {@code set} inside a loop does not leak out, hence namespace()), while if
- * blocks share their enclosing scope. Any runtime failure surfaces as TemplateException.
+ * blocks share their enclosing scope. Any runtime failure surfaces as TemplateException; every render
+ * runs within its {@link JinjaLimits} (a {@link RenderBudget} counts depth, iterations, sizes and time).
  */
 final class JinjaRenderer {
     private static final class Scope {
@@ -46,27 +47,33 @@ final class JinjaRenderer {
     private static final LoopSignal CONTINUE = new LoopSignal(false);
 
     private final Scope root;
+    private final RenderBudget budget;
 
-    private JinjaRenderer(Map<String, Object> context) {
+    private JinjaRenderer(Map<String, Object> context, RenderBudget budget) {
         Scope globals = new Scope(null);
         globals.vars.putAll(JinjaBuiltins.globals());
         root = new Scope(globals);
         root.vars.putAll(context);
+        this.budget = budget;
     }
 
-    static String render(List<Node> template, Map<String, Object> context) {
-        JinjaRenderer r = new JinjaRenderer(context);
-        StringBuilder out = new StringBuilder();
+    static String render(List<Node> template, Map<String, Object> context, JinjaLimits limits) {
+        RenderBudget budget = RenderBudget.begin(limits);
         try {
+            JinjaRenderer r = new JinjaRenderer(context, budget);
+            StringBuilder out = new StringBuilder();
             r.exec(template, r.root, out);
+            return out.toString();
         } catch (TemplateException e) {
             throw e;
         } catch (LoopSignal e) {
             throw new TemplateException("break/continue outside a loop");
         } catch (RuntimeException | StackOverflowError e) {
+            // The limits keep recursion well inside a normal stack; a thread with a tiny one still gets a typed error.
             throw new TemplateException("template error: " + e, e);
+        } finally {
+            budget.end();
         }
-        return out.toString();
     }
 
     private void exec(List<Node> nodes, Scope scope, StringBuilder out) {
@@ -76,10 +83,22 @@ final class JinjaRenderer {
     }
 
     private void exec(Node node, Scope scope, StringBuilder out) {
+        budget.enter();
+        try {
+            execNode(node, scope, out);
+        } finally {
+            // break/continue leave through here as exceptions: the depth must unwind with them
+            budget.exit();
+        }
+    }
+
+    private void execNode(Node node, Scope scope, StringBuilder out) {
         if (node instanceof JinjaAst.Text t) {
             out.append(t.text());
+            RenderBudget.checkChars(out.length());
         } else if (node instanceof JinjaAst.Output o) {
             out.append(PyValues.str(eval(o.expr(), scope)));
+            RenderBudget.checkChars(out.length());
         } else if (node instanceof JinjaAst.If f) {
             for (int i = 0; i < f.conditions().size(); i++) {
                 if (PyValues.truthy(eval(f.conditions().get(i), scope))) {
@@ -95,6 +114,7 @@ final class JinjaRenderer {
             if (s.body() != null) {
                 StringBuilder sb = new StringBuilder();
                 exec(s.body(), new Scope(scope), sb);
+                RenderBudget.chars(sb.length());
                 value = sb.toString();
             } else {
                 value = eval(s.value(), scope);
@@ -140,6 +160,7 @@ final class JinjaRenderer {
         if (f.filter() != null) {
             List<Object> kept = new ArrayList<>();
             for (Object item : items) {
+                budget.iteration();
                 Scope s = new Scope(scope);
                 assign(f.targets(), item, s);
                 if (PyValues.truthy(eval(f.filter(), s))) {
@@ -154,6 +175,7 @@ final class JinjaRenderer {
         }
         LoopInfo loop = new LoopInfo(items);
         for (int i = 0; i < items.size(); i++) {
+            budget.iteration();
             loop.index0 = i;
             Scope s = new Scope(scope);
             s.vars.put("loop", loop);
@@ -170,21 +192,40 @@ final class JinjaRenderer {
 
     private PyValues.Fn macro(JinjaAst.Macro m, Scope defining) {
         return (args, kw) -> {
-            Scope s = new Scope(defining);
-            for (int i = 0; i < m.params().size(); i++) {
-                String p = m.params().get(i);
-                Object v = i < args.size() ? args.get(i) : kw.containsKey(p) ? kw.get(p)
-                    : m.defaults().get(i) != null ? eval(m.defaults().get(i), s) : PyValues.undefined(p);
-                s.vars.put(p, v);
+            budget.enterMacro(m.name());
+            try {
+                return callMacro(m, defining, args, kw);
+            } finally {
+                budget.exitMacro();
             }
-            s.vars.put("varargs", new ArrayList<>(args.size() > m.params().size() ? args.subList(m.params().size(), args.size()) : List.of()));
-            StringBuilder sb = new StringBuilder();
-            exec(m.body(), s, sb);
-            return sb.toString();
         };
     }
 
+    private String callMacro(JinjaAst.Macro m, Scope defining, List<Object> args, Map<String, Object> kw) {
+        Scope s = new Scope(defining);
+        for (int i = 0; i < m.params().size(); i++) {
+            String p = m.params().get(i);
+            Object v = i < args.size() ? args.get(i) : kw.containsKey(p) ? kw.get(p)
+                : m.defaults().get(i) != null ? eval(m.defaults().get(i), s) : PyValues.undefined(p);
+            s.vars.put(p, v);
+        }
+        s.vars.put("varargs", new ArrayList<>(args.size() > m.params().size() ? args.subList(m.params().size(), args.size()) : List.of()));
+        StringBuilder sb = new StringBuilder();
+        exec(m.body(), s, sb);
+        RenderBudget.chars(sb.length());
+        return sb.toString();
+    }
+
     Object eval(Expr e, Scope scope) {
+        budget.enter();
+        try {
+            return evalExpr(e, scope);
+        } finally {
+            budget.exit();
+        }
+    }
+
+    private Object evalExpr(Expr e, Scope scope) {
         if (e instanceof JinjaAst.Literal l) {
             return l.value();
         }
@@ -192,6 +233,7 @@ final class JinjaRenderer {
             return scope.lookup(n.name());
         }
         if (e instanceof JinjaAst.ListExpr l) {
+            RenderBudget.items(l.items().size());
             List<Object> out = new ArrayList<>();
             for (Expr x : l.items()) {
                 out.add(eval(x, scope));
@@ -199,6 +241,7 @@ final class JinjaRenderer {
             return out;
         }
         if (e instanceof JinjaAst.DictExpr d) {
+            RenderBudget.items(d.keys().size());
             Map<Object, Object> out = new LinkedHashMap<>();
             for (int i = 0; i < d.keys().size(); i++) {
                 out.put(eval(d.keys().get(i), scope), eval(d.values().get(i), scope));

@@ -12,17 +12,24 @@ final class PyJson {
     private PyJson() {
     }
 
+    /** indent: null for one line, else spaces per level (json.dumps treats a negative indent as 0). */
     static String dumps(Object v, Integer indent, boolean sortKeys) {
         StringBuilder sb = new StringBuilder();
-        write(sb, v, indent, sortKeys, 0);
+        write(sb, v, indent == null ? null : Math.max(0, indent), sortKeys, 0);
+        RenderBudget.chars(sb.length());
         return sb.toString();
     }
 
     private static void newline(StringBuilder sb, Integer indent, int depth) {
-        sb.append('\n').append(" ".repeat(indent * depth));
+        long pad = (long) indent * depth;
+        RenderBudget.checkChars(sb.length() + 1 + pad); // before repeat(): tojson(indent=10**9) must not allocate it
+        sb.append('\n').append(" ".repeat((int) pad));
     }
 
+    /** Appends v as JSON, checking the text's length and the data's depth as it goes. */
     private static void write(StringBuilder sb, Object v, Integer indent, boolean sortKeys, int depth) {
+        RenderBudget.dataDepth(depth);
+        RenderBudget.checkChars(sb.length());
         if (v == null) {
             sb.append("null");
         } else if (v instanceof Boolean b) {
@@ -34,7 +41,7 @@ final class PyJson {
             if (!PyValues.isIntegral(n) && (Double.isNaN(d) || Double.isInfinite(d))) {
                 sb.append(Double.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
             } else {
-                sb.append(PyValues.numberRepr(n));
+                sb.append(PyRepr.numberRepr(n));
             }
         } else if (v instanceof List<?> l) {
             if (l.isEmpty()) {
@@ -77,7 +84,7 @@ final class PyJson {
                 Object k = e.getKey();
                 // json.dumps turns non-string keys into strings: True → "true", None → "null", 1 → "1".
                 string(sb, k instanceof String s ? s : k == null ? "null" : k instanceof Boolean b ? (b ? "true" : "false")
-                    : PyValues.repr(k));
+                    : PyRepr.repr(k));
                 sb.append(": ");
                 write(sb, e.getValue(), indent, sortKeys, depth + 1);
             }

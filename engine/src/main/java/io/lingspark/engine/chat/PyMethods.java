@@ -66,28 +66,27 @@ final class PyMethods {
                 long count = args.size() > 2 ? PyValues.asLong(args.get(2)) : -1;
                 return replace(s, old == null ? "" : old, rep == null ? "" : rep, count);
             };
-            case "upper": return (args, kw) -> s.toUpperCase(Locale.ROOT);
-            case "lower": return (args, kw) -> s.toLowerCase(Locale.ROOT);
-            case "title": return (args, kw) -> JinjaBuiltins.title(s);
+            case "upper": return (args, kw) -> sized(s.toUpperCase(Locale.ROOT));
+            case "lower": return (args, kw) -> sized(s.toLowerCase(Locale.ROOT));
+            case "title": return (args, kw) -> sized(JinjaBuiltins.title(s));
             case "capitalize": return (args, kw) -> s.isEmpty() ? s
-                : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+                : sized(s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT));
             case "find": return (args, kw) -> (long) s.indexOf(strArg(args, 0, name));
             case "count": return (args, kw) -> {
                 String sub = strArg(args, 0, name);
                 return (long) (sub.isEmpty() ? s.length() + 1 : s.split(java.util.regex.Pattern.quote(sub), -1).length - 1);
             };
-            case "join": return (args, kw) -> {
-                StringBuilder sb = new StringBuilder();
-                List<Object> items = PyValues.iterate(args.get(0));
-                for (int i = 0; i < items.size(); i++) {
-                    sb.append(i > 0 ? s : "").append(PyValues.str(items.get(i)));
-                }
-                return sb.toString();
-            };
+            case "join": return (args, kw) -> JinjaBuiltins.join(s, PyValues.iterate(args.get(0)));
             case "isspace": return (args, kw) -> !s.isEmpty() && s.codePoints().allMatch(PyMethods::isPySpace);
             case "isdigit": return (args, kw) -> !s.isEmpty() && s.codePoints().allMatch(Character::isDigit);
             default: return null;
         }
+    }
+
+    /** A string the JDK built (case changes may lengthen it), checked and charged once it exists. */
+    private static String sized(String s) {
+        RenderBudget.chars(s.length());
+        return s;
     }
 
     /** str.isspace(): Unicode whitespace as Python defines it (includes \x1c-\x1f and \x85). */
@@ -108,11 +107,19 @@ final class PyMethods {
                 end--;
             }
         }
+        RenderBudget.chars(end - start);
         return s.substring(start, end);
     }
 
     /** str.split: on runs of whitespace without sep (dropping empties), else on exact sep (keeping empties). */
     static List<Object> split(String s, String sep, int maxsplit) {
+        List<Object> out = splitPieces(s, sep, maxsplit);
+        RenderBudget.items(out.size());
+        RenderBudget.chars(s.length()); // the pieces' text, at most the whole string
+        return out;
+    }
+
+    private static List<Object> splitPieces(String s, String sep, int maxsplit) {
         List<Object> out = new ArrayList<>();
         if (sep == null) {
             int i = 0;
@@ -133,6 +140,7 @@ final class PyMethods {
                     j++;
                 }
                 out.add(s.substring(i, j));
+                RenderBudget.checkItems(out.size());
                 i = j;
             }
         }
@@ -146,23 +154,31 @@ final class PyMethods {
                 break;
             }
             out.add(s.substring(from, at));
+            RenderBudget.checkItems(out.size());
             from = at + sep.length();
         }
         out.add(s.substring(from));
         return out;
     }
 
+    /** str.replace; the result's length is known (and checked) before it is built. */
     static String replace(String s, String old, String rep, long count) {
+        if (old.isEmpty() && count < 0) {
+            RenderBudget.chars(s.length() + (s.codePointCount(0, s.length()) + 1L) * rep.length());
+            return insertEverywhere(s, rep);
+        }
+        long hits = 0;
+        for (int at = old.isEmpty() ? -1 : s.indexOf(old); at >= 0 && (count < 0 || hits < count); at = s.indexOf(old, at + old.length())) {
+            hits++;
+        }
+        RenderBudget.chars(s.length() + hits * (rep.length() - old.length()));
         if (count < 0) {
-            return old.isEmpty() ? insertEverywhere(s, rep) : s.replace(old, rep);
+            return s.replace(old, rep);
         }
         StringBuilder sb = new StringBuilder();
         int from = 0;
-        for (long done = 0; done < count; done++) {
+        for (long done = 0; done < hits; done++) {
             int at = s.indexOf(old, from);
-            if (at < 0 || old.isEmpty()) {
-                break;
-            }
             sb.append(s, from, at).append(rep);
             from = at + old.length();
         }
@@ -182,12 +198,19 @@ final class PyMethods {
                 return m.containsKey(k) ? m.get(k) : args.size() > 1 ? args.get(1) : null;
             };
             case "items": return (args, kw) -> {
+                RenderBudget.items(3L * m.size()); // the list and its pairs
                 List<Object> out = new ArrayList<>();
                 m.forEach((k, v) -> out.add(new ArrayList<>(java.util.Arrays.asList(k, v))));
                 return out;
             };
-            case "keys": return (args, kw) -> new ArrayList<Object>(m.keySet());
-            case "values": return (args, kw) -> new ArrayList<Object>(m.values());
+            case "keys": return (args, kw) -> {
+                RenderBudget.items(m.size());
+                return new ArrayList<Object>(m.keySet());
+            };
+            case "values": return (args, kw) -> {
+                RenderBudget.items(m.size());
+                return new ArrayList<Object>(m.values());
+            };
             default: return null;
         }
     }
@@ -195,6 +218,8 @@ final class PyMethods {
     private static PyValues.Fn listMethod(List<Object> l, String name) {
         switch (name) {
             case "append": return (args, kw) -> {
+                RenderBudget.checkItems(l.size() + 1L);
+                RenderBudget.items(1);
                 l.add(args.get(0));
                 return null;
             };
@@ -204,7 +229,7 @@ final class PyMethods {
                         return (long) i;
                     }
                 }
-                throw new TemplateException(PyValues.repr(args.get(0)) + " is not in list");
+                throw new TemplateException(PyRepr.repr(args.get(0)) + " is not in list");
             };
             case "count": return (args, kw) -> l.stream().filter(x -> PyValues.eq(x, args.get(0))).count();
             default: return null;

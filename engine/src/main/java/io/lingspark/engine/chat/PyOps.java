@@ -18,9 +18,19 @@ final class PyOps {
             case ">=": return PyValues.compare(a, b) >= 0;
             case "in": return JinjaBuiltins.contains(b, a);
             case "not in": return !JinjaBuiltins.contains(b, a);
-            case "~": return PyValues.str(a) + PyValues.str(b);
+            case "~": return concat(PyValues.str(a), PyValues.str(b));
             default: return arith(op, a, b);
         }
+    }
+
+    static String concat(String x, String y) {
+        RenderBudget.chars((long) x.length() + y.length());
+        return x + y;
+    }
+
+    /** size × times, saturating instead of wrapping (the limits then refuse it). */
+    private static long product(long size, long times) {
+        return size == 0 ? 0 : times > Long.MAX_VALUE / size ? Long.MAX_VALUE : size * times;
     }
 
     static Object negate(Object v) {
@@ -39,16 +49,29 @@ final class PyOps {
             throw new TemplateException("'" + name + "' is undefined");
         }
         if (op.equals("+") && a instanceof String x && b instanceof String y) {
-            return x + y;
+            return concat(x, y);
         }
         if (op.equals("+") && a instanceof List<?> x && b instanceof List<?> y) {
+            RenderBudget.items((long) x.size() + y.size());
             List<Object> out = new ArrayList<>(x);
             out.addAll(y);
             return out;
         }
         if (op.equals("*") && (a instanceof String || b instanceof String) && (PyValues.isIntegral(a) || PyValues.isIntegral(b))) {
             String s = a instanceof String x ? x : (String) b;
-            return s.repeat((int) Math.max(0, PyValues.asLong(a instanceof String ? b : a)));
+            long times = Math.max(0, PyValues.asLong(a instanceof String ? b : a));
+            RenderBudget.chars(product(s.length(), times)); // before repeat(): 'a' * 10**10 must not allocate
+            return s.isEmpty() ? s : s.repeat((int) times);
+        }
+        if (op.equals("*") && (a instanceof List || b instanceof List) && (PyValues.isIntegral(a) || PyValues.isIntegral(b))) {
+            List<Object> l = PyValues.castList(a instanceof List ? a : b);
+            long times = Math.max(0, PyValues.asLong(a instanceof List ? b : a));
+            RenderBudget.items(product(l.size(), times));
+            List<Object> out = new ArrayList<>((int) product(l.size(), times));
+            for (long i = 0; i < times && !l.isEmpty(); i++) {
+                out.addAll(l);
+            }
+            return out;
         }
         Object x = a instanceof Boolean bool ? (Object) (bool ? 1L : 0L) : a;
         Object y = b instanceof Boolean bool ? (Object) (bool ? 1L : 0L) : b;

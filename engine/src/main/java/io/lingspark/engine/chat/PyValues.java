@@ -1,6 +1,5 @@
 package io.lingspark.engine.chat;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -87,98 +86,15 @@ final class PyValues {
         if (v instanceof Undefined) {
             return "";
         }
-        return repr(v);
-    }
-
-    /** Python repr() of JSON-shaped values. */
-    static String repr(Object v) {
-        if (v == null) {
-            return "None";
-        }
-        if (v instanceof Boolean b) {
-            return b ? "True" : "False";
-        }
-        if (v instanceof String s) {
-            return reprString(s);
-        }
-        if (v instanceof Number n) {
-            return numberRepr(n);
-        }
-        if (v instanceof Undefined) {
-            return "";
-        }
-        if (v instanceof List<?> l) {
-            StringBuilder sb = new StringBuilder("[");
-            for (int i = 0; i < l.size(); i++) {
-                sb.append(i > 0 ? ", " : "").append(repr(l.get(i)));
-            }
-            return sb.append(']').toString();
-        }
-        if (v instanceof Map<?, ?> m) {
-            StringBuilder sb = new StringBuilder("{");
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                sb.append(first ? "" : ", ").append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
-                first = false;
-            }
-            return sb.append('}').toString();
-        }
-        if (v instanceof Namespace ns) {
-            return "<Namespace " + repr(ns.attrs) + ">";
-        }
-        return String.valueOf(v);
-    }
-
-    private static String reprString(String s) {
-        char q = s.contains("'") && !s.contains("\"") ? '"' : '\'';
-        StringBuilder sb = new StringBuilder().append(q);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == q || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (c == '\t') {
-                sb.append("\\t");
-            } else if (c < 0x20 || c == 0x7F) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append(q).toString();
-    }
-
-    /** Python repr of int / float: "1", "1.0", "0.1", "1e-05", "inf". */
-    static String numberRepr(Number n) {
-        if (isIntegral(n)) {
-            return n.toString();
-        }
-        double d = n.doubleValue();
-        if (Double.isNaN(d)) {
-            return "nan";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "inf" : "-inf";
-        }
-        if (d == Math.rint(d) && Math.abs(d) < 1e16) {
-            return new BigDecimal(d).toBigInteger().toString() + ".0";
-        }
-        // Python switches to exponent notation below 1e-4 and at/above 1e16.
-        BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
-        double a = Math.abs(d);
-        if (a >= 1e-4 && a < 1e16) {
-            return bd.toPlainString();
-        }
-        String digits = bd.unscaledValue().abs().toString();
-        int exp = digits.length() - 1 - bd.scale();
-        String mant = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
-        return (d < 0 ? "-" : "") + mant + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+        return PyRepr.repr(v);
     }
 
     static boolean eq(Object a, Object b) {
+        return eq(a, b, 0);
+    }
+
+    private static boolean eq(Object a, Object b, int depth) {
+        RenderBudget.tick(); // membership tests and unique() compare item by item: keep them on the clock
         if (a instanceof Number x && b instanceof Number y) {
             return isIntegral(x) && isIntegral(y) ? x.longValue() == y.longValue() : x.doubleValue() == y.doubleValue();
         }
@@ -189,8 +105,9 @@ final class PyValues {
             if (x.size() != y.size()) {
                 return false;
             }
+            RenderBudget.dataDepth(depth);
             for (int i = 0; i < x.size(); i++) {
-                if (!eq(x.get(i), y.get(i))) {
+                if (!eq(x.get(i), y.get(i), depth + 1)) {
                     return false;
                 }
             }
@@ -236,15 +153,18 @@ final class PyValues {
         return v.getClass().getSimpleName();
     }
 
-    /** What a for loop iterates: list items, dict keys, string characters (code points). */
+    /** What a for loop iterates: list items, dict keys, string characters (code points); a new list. */
     static List<Object> iterate(Object v) {
         if (v instanceof List<?> l) {
+            RenderBudget.items(l.size());
             return new ArrayList<>(l);
         }
         if (v instanceof Map<?, ?> m) {
+            RenderBudget.items(m.size());
             return new ArrayList<>(m.keySet());
         }
         if (v instanceof String s) {
+            RenderBudget.items(s.codePointCount(0, s.length()));
             List<Object> out = new ArrayList<>();
             s.codePoints().forEach(cp -> out.add(new String(Character.toChars(cp))));
             return out;
@@ -277,8 +197,14 @@ final class PyValues {
             Object k = key instanceof Number n && isIntegral(n) ? findNumericKey(m, n) : key;
             return m.containsKey(k) ? m.get(k) : undefined(str(key));
         }
-        if ((obj instanceof List || obj instanceof String) && key instanceof Number n && isIntegral(n)) {
-            List<Object> items = obj instanceof String ? iterate(obj) : castList(obj);
+        if (obj instanceof String s && key instanceof Number n && isIntegral(n)) {
+            // by code point, without splitting the whole string (message contents can be long)
+            int size = s.codePointCount(0, s.length());
+            long i = n.longValue() < 0 ? n.longValue() + size : n.longValue();
+            return i >= 0 && i < size ? new String(Character.toChars(s.codePointAt(s.offsetByCodePoints(0, (int) i))))
+                : undefined(String.valueOf(key));
+        }
+        if (obj instanceof List<?> items && key instanceof Number n && isIntegral(n)) {
             long i = n.longValue();
             if (i < 0) {
                 i += items.size();
@@ -336,11 +262,13 @@ final class PyValues {
             return obj;
         }
         boolean isString = obj instanceof String;
-        List<Object> items = isString ? iterate(obj) : obj instanceof List ? castList(obj) : null;
-        if (items == null) {
+        // strings by code point: an int[] of them, not a list of one-character strings
+        int[] cps = isString ? ((String) obj).codePoints().toArray() : null;
+        List<Object> items = obj instanceof List ? castList(obj) : null;
+        if (!isString && items == null) {
             throw new TemplateException("'" + typeName(obj) + "' object is not subscriptable");
         }
-        int n = items.size();
+        int n = isString ? cps.length : items.size();
         long st = step == null ? 1 : asLong(step);
         if (st == 0) {
             throw new TemplateException("slice step cannot be zero");
@@ -354,15 +282,19 @@ final class PyValues {
             lo = start == null ? n - 1 : clamp(asLong(start), n, -1, n - 1);
             hi = stop == null ? -1 : clamp(asLong(stop), n, -1, n - 1);
         }
+        if (isString) {
+            StringBuilder sb = new StringBuilder();
+            for (long i = lo; st > 0 ? i < hi : i > hi; i += st) {
+                sb.appendCodePoint(cps[(int) i]);
+            }
+            RenderBudget.chars(sb.length());
+            return sb.toString();
+        }
         List<Object> out = new ArrayList<>();
         for (long i = lo; st > 0 ? i < hi : i > hi; i += st) {
             out.add(items.get((int) i));
         }
-        if (isString) {
-            StringBuilder sb = new StringBuilder();
-            out.forEach(sb::append);
-            return sb.toString();
-        }
+        RenderBudget.items(out.size());
         return out;
     }
 

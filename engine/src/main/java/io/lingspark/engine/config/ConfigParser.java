@@ -41,14 +41,14 @@ final class ConfigParser {
         b.headDim = c.hasNonNull("head_dim") ? integer(c, "head_dim", 0, b) : b.hiddenSize / Math.max(1, b.numHeads);
         // Note R: partial_rotary_factor first, then rotary_dim, then the whole head.
         if (c.hasNonNull("partial_rotary_factor")) {
-            b.ropeDim = (int) (b.headDim * c.get("partial_rotary_factor").asDouble());
+            b.ropeDim = (int) (b.headDim * number(c, "partial_rotary_factor", 1, b));
         } else if (c.hasNonNull("rotary_dim")) {
             b.ropeDim = integer(c, "rotary_dim", 0, b);
         } else {
             b.ropeDim = b.headDim;
         }
-        b.ropeTheta = c.path("rope_theta").asDouble(b.ropeTheta);
-        b.rmsNormEps = c.path("rms_norm_eps").asDouble(b.rmsNormEps);
+        b.ropeTheta = number(c, "rope_theta", b.ropeTheta, b);
+        b.rmsNormEps = number(c, "rms_norm_eps", b.rmsNormEps, b);
         b.maxPositionEmbeddings = integer(c, "max_position_embeddings", b.maxPositionEmbeddings, b);
         b.firstKDenseReplace = integer(c, "first_k_dense_replace", b.firstKDenseReplace, b);
         b.numExperts = integer(c, "num_experts", b.numExperts, b);
@@ -57,14 +57,14 @@ final class ConfigParser {
         b.topkGroup = integer(c, "topk_group", b.topkGroup, b);
         b.moeIntermediateSize = integer(c, "moe_intermediate_size", b.moeIntermediateSize, b);
         b.numSharedExperts = integer(c, "num_shared_experts", b.numSharedExperts, b);
-        b.routedScalingFactor = c.path("routed_scaling_factor").asDouble(b.routedScalingFactor);
+        b.routedScalingFactor = number(c, "routed_scaling_factor", b.routedScalingFactor, b);
         b.useQkNorm = c.path("use_qk_norm").asBoolean(b.useQkNorm);
         b.tieWordEmbeddings = c.path("tie_word_embeddings").asBoolean(false);
         b.numNextnPredictLayers = integer(c, "num_nextn_predict_layers", 0, b);
         b.padTokenId = integer(c, "pad_token_id", b.padTokenId, b);
-        b.eosTokenIds = ids(c.get("eos_token_id"), b.eosTokenIds);
+        b.eosTokenIds = ids(c.get("eos_token_id"), b.eosTokenIds, "config.json eos_token_id", b);
         if (gen != null && gen.hasNonNull("eos_token_id")) {
-            b.eosTokenIds = ids(gen.get("eos_token_id"), b.eosTokenIds);
+            b.eosTokenIds = ids(gen.get("eos_token_id"), b.eosTokenIds, "generation_config.json eos_token_id", b);
         }
         b.ropeScaling = ropeScaling(c.get("rope_scaling"), b);
         b.quantization = quantization(c.get("quantization_config"), b);
@@ -106,24 +106,47 @@ final class ConfigParser {
             return dflt;
         }
         if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            b.problems.add(key + " must be an integer, got " + v);
+            b.problems.add(key + " must be an integer of 32 bits, got " + v);
             return dflt;
         }
         return v.intValue();
     }
 
-    private static int[] ids(JsonNode v, int[] dflt) {
+    /** A float field: a JSON number (a string or an object is a problem, not the default). */
+    private static double number(JsonNode c, String key, double dflt, Builder b) {
+        JsonNode v = c.get(key);
         if (v == null || v.isNull()) {
             return dflt;
         }
-        if (v.isArray()) {
-            int[] out = new int[v.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = v.get(i).asInt();
-            }
-            return out;
+        if (!v.isNumber()) {
+            b.problems.add(key + " must be a number, got " + v);
+            return dflt;
         }
-        return new int[] {v.asInt()};
+        return v.doubleValue();
+    }
+
+    /**
+     * One token id or a list of them (eos_token_id), each in [0, vocab_size): an eos the model cannot
+     * produce would never stop generation. (Presets are not checked: bench shapes keep Ling's eos.)
+     */
+    private static int[] ids(JsonNode v, int[] dflt, String what, Builder b) {
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        JsonNode list = v.isArray() ? v : new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode().add(v);
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode id = list.get(i);
+            if (!id.isIntegralNumber() || !id.canConvertToInt()) {
+                b.problems.add(what + " must be integer token ids, got " + v);
+                return dflt;
+            }
+            out[i] = id.intValue();
+            if (out[i] < 0 || out[i] >= b.vocabSize) {
+                b.problems.add(what + " " + out[i] + " is outside the vocabulary [0, vocab_size=" + b.vocabSize + ")");
+            }
+        }
+        return out;
     }
 
     private static RopeScaling ropeScaling(JsonNode r, Builder b) {
@@ -142,11 +165,14 @@ final class ConfigParser {
             b.problems.add("rope_scaling yarn needs factor and original_max_position_embeddings");
             return null;
         }
-        return new RopeScaling(r.get("factor").asDouble(), r.get("original_max_position_embeddings").asInt(),
-                r.path("beta_fast").asDouble(32), r.path("beta_slow").asDouble(1),
-                r.hasNonNull("attention_factor") ? r.get("attention_factor").asDouble() : Double.NaN,
-                r.hasNonNull("mscale") ? r.get("mscale").asDouble() : Double.NaN,
-                r.hasNonNull("mscale_all_dim") ? r.get("mscale_all_dim").asDouble() : Double.NaN);
+        int before = b.problems.size();
+        RopeScaling s = new RopeScaling(number(r, "factor", 0, b), integer(r, "original_max_position_embeddings", 0, b),
+                number(r, "beta_fast", 32, b), number(r, "beta_slow", 1, b), number(r, "attention_factor", Double.NaN, b),
+                number(r, "mscale", Double.NaN, b), number(r, "mscale_all_dim", Double.NaN, b));
+        for (int i = before; i < b.problems.size(); i++) {
+            b.problems.set(i, "rope_scaling." + b.problems.get(i));
+        }
+        return s;
     }
 
     private static Quantization quantization(JsonNode q, Builder b) {
@@ -168,10 +194,12 @@ final class ConfigParser {
             b.problems.add("quantization_config.fmt '" + fmt + "' (supported: e4m3)");
         }
         JsonNode bs = q.get("weight_block_size");
-        int br = bs != null && bs.size() == 2 ? bs.get(0).asInt() : 128;
-        int bc = bs != null && bs.size() == 2 ? bs.get(1).asInt() : 128;
-        if (br <= 0 || bc <= 0) {
-            b.problems.add("quantization_config.weight_block_size must be positive, got " + bs);
+        boolean pair = bs != null && bs.isArray() && bs.size() == 2 && bs.get(0).canConvertToInt() && bs.get(1).canConvertToInt();
+        int br = pair ? bs.get(0).asInt() : 128;
+        int bc = pair ? bs.get(1).asInt() : 128;
+        // the scales are [rows / br, cols / bc]: a block wider than any weight is as wrong as an empty one
+        if ((bs != null && !pair) || br <= 0 || bc <= 0 || br > 65536 || bc > 65536) {
+            b.problems.add("quantization_config.weight_block_size must be two integers in [1, 65536], got " + bs);
         }
         return new Quantization(method, br, bc);
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +17,8 @@ import java.util.List;
 public final class LingConfig {
     public static final String ARCH_V2 = "BailingMoeV2ForCausalLM";
     public static final String ARCH_V25 = "BailingMoeV2_5ForCausalLM";
+    /** The largest vocab_size a config may declare (tokenizer ids are bounded by it too). */
+    public static final int MAX_VOCAB_SIZE = ConfigValidator.MAX_VOCAB;
 
     /** The two families: Ling 2.0 (GQA everywhere) and 2.5 (hybrid MLA + Lightning linear attention). */
     public enum Family { V2, V2_5 }
@@ -172,15 +173,10 @@ public final class LingConfig {
         if (!Files.isRegularFile(cfg)) {
             throw new ModelLoadException("config.json missing in model directory " + dir);
         }
-        ObjectMapper om = new ObjectMapper();
-        try {
-            JsonNode config = om.readTree(cfg.toFile());
-            Path gen = dir.resolve("generation_config.json");
-            JsonNode genConfig = Files.isRegularFile(gen) ? om.readTree(gen.toFile()) : null;
-            return fromJson(config, genConfig);
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot parse " + cfg + ": " + e.getMessage(), e);
-        }
+        JsonNode config = ModelFiles.readObject(cfg, ModelFiles.SMALL_JSON);
+        Path gen = dir.resolve("generation_config.json");
+        JsonNode genConfig = Files.isRegularFile(gen) ? ModelFiles.readObject(gen, ModelFiles.SMALL_JSON) : null;
+        return fromJson(config, genConfig);
     }
 
     public static LingConfig fromJson(JsonNode config, JsonNode generationConfig) {

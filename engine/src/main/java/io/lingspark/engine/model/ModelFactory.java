@@ -2,6 +2,7 @@ package io.lingspark.engine.model;
 
 import io.lingspark.engine.backend.Backend;
 import io.lingspark.engine.backend.Weight;
+import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.weights.Checkpoint;
@@ -12,8 +13,9 @@ import java.util.SplittableRandom;
 
 /**
  * Builds a {@link LingModel} (Ling 2.0 or 2.5) from a checkpoint directory, or with random weights and
- * no files. A checkpoint is checked completely (every tensor's presence, dtype and shape) before any
- * weight is read; weights are then handed to the backend as views of the mapped files.
+ * no files. A checkpoint is checked completely (every tensor's presence, dtype and shape, and on the
+ * CPU the heap it needs: {@link HeapCheck}) before any weight is read; weights are then handed to the
+ * backend as views of the mapped files.
  */
 public final class ModelFactory {
     private ModelFactory() {
@@ -40,9 +42,13 @@ public final class ModelFactory {
     /** The slice's model from an open checkpoint (its tensors checked, then read onto the backend). */
     public static LingModel load(Checkpoint ckpt, LingConfig c, Backend be, ModelSlice s) {
         checkBackend(c, be);
+        TensorPlan.checkAgainst(c, ckpt.declaredTensors());
         WeightLoader wl = new WeightLoader(ckpt, c, TensorPlan.of(c).restrict(s.tensors(c)), s);
         wl.validate();
-        return build(c, be, loaded(wl, be), s);
+        if (be instanceof CpuBackend cpu) {
+            HeapCheck.check(ckpt, c, s, cpu);
+        }
+        return HeapCheck.whileLoading("the weights of " + ckpt.dir(), () -> build(c, be, loaded(wl, be), s));
     }
 
     /** A random-weight model of any supported family (benchmarks, tests). */
@@ -94,6 +100,7 @@ public final class ModelFactory {
     public static LingConfig validate(Path dir) {
         LingConfig c = LingConfig.fromDirectory(dir);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            TensorPlan.checkAgainst(c, ckpt.declaredTensors());
             new WeightLoader(ckpt, c, TensorPlan.of(c)).validate();
         }
         return c;

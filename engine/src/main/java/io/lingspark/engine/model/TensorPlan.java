@@ -70,6 +70,32 @@ public final class TensorPlan {
         return p;
     }
 
+    /**
+     * A lower bound of how many tensors {@link #of} plans, computed without building the plan: two
+     * norms and at least two attention tensors per layer, and its MLP (three dense weights, or a router
+     * and three weights per expert), plus the embedding and the final norm.
+     */
+    public static long minimumSize(LingConfig c) {
+        long n = 2;
+        for (int l = 0; l < c.numLayers; l++) {
+            n += 4 + (c.isMoeLayer(l) ? 3L * c.numExperts + 1 : 3);
+        }
+        return n;
+    }
+
+    /**
+     * Refuses a config.json that plans more tensors than the checkpoint declares, before the plan is
+     * built: num_hidden_layers 1,000,000,000 must fail in milliseconds, not after a billion entries.
+     */
+    public static void checkAgainst(LingConfig c, int declaredTensors) {
+        long min = minimumSize(c);
+        if (min > declaredTensors) {
+            throw new io.lingspark.engine.config.ModelLoadException(String.format(java.util.Locale.ROOT,
+                "config.json (num_hidden_layers %d, num_experts %d) describes at least %,d tensors but the checkpoint holds %,d: "
+                    + "config.json does not belong to these weights", c.numLayers, c.numExperts, min, declaredTensors));
+        }
+    }
+
     /** Lightning linear attention (§5.1): fused MHA QKV, QK-norm, gate g_proj, GroupRMSNorm g_norm, dense. */
     private static void linearAttention(TensorPlan p, LingConfig c, String pre) {
         long h = c.hiddenSize;

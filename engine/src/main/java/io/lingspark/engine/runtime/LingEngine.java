@@ -7,6 +7,7 @@ import io.lingspark.engine.chat.ChatTemplate;
 import io.lingspark.engine.chat.JinjaChatTemplate;
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.model.CausalLm;
+import io.lingspark.engine.model.HeapCheck;
 import io.lingspark.engine.model.ModelFactory;
 import io.lingspark.engine.structured.GrammarCache;
 import io.lingspark.engine.structured.GrammarState;
@@ -115,9 +116,9 @@ public final class LingEngine implements Engine {
         long t0 = System.nanoTime();
         Path dir = o.modelDir();
         LingConfig config = LingConfig.fromDirectory(dir);
-        Tokenizer tok = HfTokenizer.load(dir);
+        Tokenizer tok = HeapCheck.whileLoading(dir.resolve("tokenizer.json").toString(), () -> HfTokenizer.load(dir, config.vocabSize));
         ChatTemplate template = JinjaChatTemplate.load(dir);
-        Loaded loaded = factory.open(o, config);
+        Loaded loaded = HeapCheck.whileLoading("the model in " + dir, () -> factory.open(o, config));
         double secs = (System.nanoTime() - t0) / 1e9;
         LOG.info(String.format("loaded %s (%s) on %s in %.2f s", dir.getFileName(), config.architecture, loaded.where(), secs));
         try {

@@ -2,6 +2,8 @@ package io.lingspark.engine.runtime;
 
 import io.lingspark.engine.structured.ConstraintException;
 import io.lingspark.engine.structured.StructuredOutput;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -9,7 +11,7 @@ import java.util.List;
  * (temperature 1, top_p 1, top_k off, min_p 0, no penalties, max_tokens 256, n 1).
  * Range checks live in {@link #validate()} so a bad per-row value becomes a typed error.
  *
- * @param topK     ≤ 0 means off
+ * @param topK     -1 or 0: off (vLLM takes both); otherwise >= 1 (values above the vocabulary keep it whole)
  * @param seed     null: a seed drawn per request (still reported nowhere; use a seed to reproduce)
  * @param logprobs null: none; k ≥ 0: the chosen token plus the top k
  * @param structuredOutput null: free text; otherwise the constraint every finished answer satisfies
@@ -23,24 +25,33 @@ public record SamplingParams(double temperature, double topP, int topK, double m
     public static final SamplingParams DEFAULT = builder().build();
 
     public SamplingParams {
-        stop = stop == null ? List.of() : List.copyOf(stop);
-        stopTokenIds = stopTokenIds == null ? List.of() : List.copyOf(stopTokenIds);
+        // Not List.copyOf: a null element must reach validate() as INVALID_PARAMS, not throw here.
+        stop = stop == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(stop));
+        stopTokenIds = stopTokenIds == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(stopTokenIds));
     }
 
-    /** Throws {@link LingException} (INVALID_PARAMS) naming the first bad field. */
+    /**
+     * Throws {@link LingException} (INVALID_PARAMS) naming the first bad field and its allowed range.
+     * The ranges are vLLM's: a value outside them is refused, never clamped or ignored.
+     */
     public SamplingParams validate() {
-        check(!(temperature < 0) && Double.isFinite(temperature), "temperature must be >= 0, got " + temperature);
+        check(temperature >= 0 && Double.isFinite(temperature), "temperature must be >= 0 and finite, got " + temperature);
         check(topP > 0 && topP <= 1, "top_p must be in (0, 1], got " + topP);
+        check(topK >= -1, "top_k must be -1 or 0 (off), or >= 1, got " + topK);
         check(minP >= 0 && minP <= 1, "min_p must be in [0, 1], got " + minP);
-        check(repetitionPenalty > 0 && Double.isFinite(repetitionPenalty), "repetition_penalty must be > 0, got " + repetitionPenalty);
+        check(repetitionPenalty > 0 && Double.isFinite(repetitionPenalty),
+            "repetition_penalty must be > 0 and finite, got " + repetitionPenalty);
         check(presencePenalty >= -2 && presencePenalty <= 2, "presence_penalty must be in [-2, 2], got " + presencePenalty);
         check(frequencyPenalty >= -2 && frequencyPenalty <= 2, "frequency_penalty must be in [-2, 2], got " + frequencyPenalty);
-        check(maxTokens >= 0, "max_tokens must be >= 0, got " + maxTokens);
-        check(minTokens >= 0 && minTokens <= Math.max(maxTokens, 0), "min_tokens must be in [0, max_tokens], got " + minTokens);
+        check(maxTokens >= 1, "max_tokens must be >= 1, got " + maxTokens);
+        check(minTokens >= 0 && minTokens <= maxTokens, "min_tokens must be in [0, max_tokens=" + maxTokens + "], got " + minTokens);
         check(n >= 1 && n <= 128, "n must be in [1, 128], got " + n);
         check(logprobs == null || (logprobs >= 0 && logprobs <= 20), "logprobs must be in [0, 20], got " + logprobs);
         for (String s : stop) {
-            check(s != null && !s.isEmpty(), "stop strings must be non-empty");
+            check(s != null && !s.isEmpty(), "stop strings must be non-empty, got " + (s == null ? "null" : "\"\""));
+        }
+        for (Integer id : stopTokenIds) {
+            check(id != null && id >= 0, "stop_token_ids must be token ids >= 0, got " + id);
         }
         if (structuredOutput != null) {
             try {

@@ -1,13 +1,13 @@
 package io.lingspark.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.config.LingConfig;
+import io.lingspark.engine.config.ModelFiles;
 import io.lingspark.engine.config.ModelLoadException;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,29 +45,36 @@ public final class HfTokenizer implements Tokenizer {
     private final Bpe bpe;
     private final boolean byteLevelDecoder;
 
-    private HfTokenizer(JsonNode root) {
+    /** ids must lie in [0, idLimit): the model's vocab_size, so no id can index past its embedding. */
+    private HfTokenizer(JsonNode root, int idLimit) {
         JsonNode model = root.path("model");
-        if (!"BPE".equals(model.path("type").asText("BPE")) || !model.has("vocab")) {
+        if (!"BPE".equals(model.path("type").asText("BPE")) || !model.path("vocab").isObject()) {
             throw new IllegalArgumentException("model.type must be BPE with a vocab, got '" + model.path("type").asText() + "'");
         }
         vocab = new HashMap<>();
-        model.path("vocab").fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        model.path("vocab").fields().forEachRemaining(e -> vocab.put(e.getKey(), id(e.getValue(), "vocab token " + quote(e.getKey()), idLimit)));
         List<String[]> merges = new ArrayList<>();
         for (JsonNode m : model.path("merges")) {
             if (m.isArray()) {
+                if (m.size() != 2 || !m.get(0).isTextual() || !m.get(1).isTextual()) {
+                    throw new IllegalArgumentException("merge " + m + " is not a pair of tokens");
+                }
                 merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
             } else {
                 String[] parts = m.asText().split(" ", -1);
-                if (parts.length != 2) {
-                    throw new IllegalArgumentException("merge '" + m.asText() + "' is not two tokens");
+                if (!m.isTextual() || parts.length != 2) {
+                    throw new IllegalArgumentException("merge " + quote(m.asText()) + " is not two tokens");
                 }
                 merges.add(parts);
             }
         }
         List<AddedTokens.Token> addedList = new ArrayList<>();
         for (JsonNode t : root.path("added_tokens")) {
-            addedList.add(new AddedTokens.Token(t.path("id").asInt(), t.path("content").asText(),
-                t.path("special").asBoolean(false), t.path("single_word").asBoolean(false),
+            if (!t.path("content").isTextual()) {
+                throw new IllegalArgumentException("added token " + t + " has no content string");
+            }
+            addedList.add(new AddedTokens.Token(id(t.get("id"), "added token " + quote(t.get("content").asText()), idLimit),
+                t.path("content").asText(), t.path("special").asBoolean(false), t.path("single_word").asBoolean(false),
                 t.path("lstrip").asBoolean(false), t.path("rstrip").asBoolean(false),
                 t.path("normalized").asBoolean(!t.path("special").asBoolean(false))));
         }
@@ -98,25 +105,38 @@ public final class HfTokenizer implements Tokenizer {
         }
     }
 
-    /** Reads modelDir/tokenizer.json. */
+    /** Reads modelDir/tokenizer.json; its ids must be below the largest vocabulary a config may declare. */
     public static HfTokenizer load(Path modelDir) {
+        return load(modelDir, LingConfig.MAX_VOCAB_SIZE);
+    }
+
+    /**
+     * Reads modelDir/tokenizer.json for a model of vocabSize embedding rows: every vocabulary,
+     * added-token and merge id must be in [0, vocabSize), checked before anything is sized by them.
+     */
+    public static HfTokenizer load(Path modelDir, int vocabSize) {
         Path file = modelDir.resolve("tokenizer.json");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new ModelLoadException(file + ": tokenizer.json not found (the model directory needs a Hugging Face tokenizer)", e);
-        } catch (IOException e) {
-            throw new ModelLoadException(file + ": not valid JSON: " + e.getMessage(), e);
+        if (!Files.exists(file)) {
+            throw new ModelLoadException(file + ": tokenizer.json not found (the model directory needs a Hugging Face tokenizer)");
         }
-        if (root == null || !root.isObject()) {
-            throw new ModelLoadException(file + ": not a tokenizer.json object");
-        }
+        JsonNode root = ModelFiles.readObject(file, ModelFiles.LARGE_JSON);
         try {
-            return new HfTokenizer(root);
+            return new HfTokenizer(root, vocabSize);
         } catch (IllegalArgumentException e) {
-            throw new ModelLoadException(file + ": " + e.getMessage(), e);
+            throw new ModelLoadException(file + ": " + ModelFiles.oneLine(e.getMessage()), e);
         }
+    }
+
+    private static int id(JsonNode v, String what, int limit) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() >= limit) {
+            throw new IllegalArgumentException(what + " has id " + v + ", outside [0, " + limit + ") (config.json vocab_size)");
+        }
+        return v.intValue();
+    }
+
+    /** A token as a JSON string: tokens may hold newlines and quotes, and messages are one line. */
+    private static String quote(String token) {
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(token).toString();
     }
 
     @Override

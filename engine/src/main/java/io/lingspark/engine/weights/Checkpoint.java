@@ -1,9 +1,8 @@
 package io.lingspark.engine.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.config.ModelFiles;
 import io.lingspark.engine.config.ModelLoadException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -21,6 +20,7 @@ public final class Checkpoint implements AutoCloseable {
     private final Path dir;
     private final Map<String, SafetensorsFile> files = new TreeMap<>();
     private final Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+    private int declared;
 
     private Checkpoint(Path dir) {
         this.dir = dir;
@@ -49,19 +49,18 @@ public final class Checkpoint implements AutoCloseable {
         Path index = dir.resolve("model.safetensors.index.json");
         Path single = dir.resolve("model.safetensors");
         if (Files.isRegularFile(index)) {
-            JsonNode map;
-            try {
-                map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
-            } catch (IOException e) {
-                throw new ModelLoadException("cannot parse " + index + ": " + e.getMessage(), e);
-            }
+            JsonNode map = ModelFiles.readObject(index, ModelFiles.MEDIUM_JSON).get("weight_map");
             if (map == null || !map.isObject()) {
                 throw new ModelLoadException(index + " has no weight_map object");
             }
+            declared = map.size();
             for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!wanted.test(e.getKey())) {
                     continue;
+                }
+                if (!e.getValue().isTextual()) {
+                    throw new ModelLoadException(index + ": the shard of tensor '" + e.getKey() + "' is not a file name: " + e.getValue());
                 }
                 String shard = e.getValue().asText();
                 if (shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
@@ -85,6 +84,7 @@ public final class Checkpoint implements AutoCloseable {
         } else if (Files.isRegularFile(single)) {
             SafetensorsFile f = SafetensorsFile.open(single);
             files.put(single.getFileName().toString(), f);
+            declared = f.tensors().size();
             f.tensors().forEach((name, t) -> {
                 if (wanted.test(name)) {
                     tensors.put(name, t);
@@ -93,6 +93,11 @@ public final class Checkpoint implements AutoCloseable {
         } else {
             throw new ModelLoadException("no weights in " + dir + ": expected model.safetensors.index.json or model.safetensors");
         }
+    }
+
+    /** Tensors the checkpoint declares (the index's weight map, or the single file's header), wanted or not. */
+    public int declaredTensors() {
+        return declared;
     }
 
     public Path dir() {

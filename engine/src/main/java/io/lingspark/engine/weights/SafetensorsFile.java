@@ -2,6 +2,7 @@ package io.lingspark.engine.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lingspark.engine.config.ModelFiles;
 import io.lingspark.engine.config.ModelLoadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -57,7 +58,9 @@ public final class SafetensorsFile implements AutoCloseable {
             if (e instanceof ModelLoadException m) {
                 throw m;
             }
-            throw new ModelLoadException("corrupt safetensors file " + path + ": " + e.getMessage(), e);
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? "header is not JSON: " + j.getOriginalMessage()
+                : String.valueOf(e.getMessage());
+            throw new ModelLoadException("corrupt safetensors file " + path + ": " + ModelFiles.oneLine(why), e);
         }
     }
 
@@ -118,7 +121,7 @@ public final class SafetensorsFile implements AutoCloseable {
         long[] shape = new long[sh.size()];
         long elems = 1;
         for (int i = 0; i < shape.length; i++) {
-            if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) {
+            if (!sh.get(i).isIntegralNumber() || !sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) {
                 throw bad("tensor '" + name + "' has an invalid shape " + sh);
             }
             shape[i] = sh.get(i).asLong();
@@ -128,8 +131,11 @@ public final class SafetensorsFile implements AutoCloseable {
                 throw bad("tensor '" + name + "' shape " + sh + " overflows");
             }
         }
-        long begin = v.get("data_offsets").get(0).asLong(-1);
-        long end = v.get("data_offsets").get(1).asLong(-1);
+        JsonNode offsets = v.get("data_offsets");
+        boolean integral = offsets.get(0).isIntegralNumber() && offsets.get(1).isIntegralNumber()
+            && offsets.get(0).canConvertToLong() && offsets.get(1).canConvertToLong();
+        long begin = integral ? offsets.get(0).asLong() : -1;
+        long end = integral ? offsets.get(1).asLong() : -1;
         if (begin < 0 || end < begin) {
             throw bad("tensor '" + name + "' has invalid data offsets [" + begin + ", " + end + "]");
         }
@@ -137,7 +143,13 @@ public final class SafetensorsFile implements AutoCloseable {
             throw bad("tensor '" + name + "' data [" + begin + ", " + end + ") runs beyond the data section ("
                     + dataLen + " bytes): the file is truncated");
         }
-        long expected = elems * dt.bytes;
+        long expected;
+        try {
+            // elems × dtype size can wrap around to the span of two equal offsets: 2^62 F32 elements in 0 bytes
+            expected = Math.multiplyExact(elems, (long) dt.bytes);
+        } catch (ArithmeticException ex) {
+            throw bad("tensor '" + name + "' shape " + sh + " × " + dt + " overflows 64 bits");
+        }
         if (end - begin != expected) {
             throw bad("tensor '" + name + "' shape " + sh + " × " + dt + " needs " + expected + " bytes but its offsets span "
                     + (end - begin));

@@ -35,8 +35,9 @@ public record TensorInfo(String name, DType dtype, long[] shape, SafetensorsFile
     /** Reads all elements as floats (small tensors: norms, biases, scales). */
     public float[] readFloats() {
         long n = elements();
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalStateException(name + " too large for one float[]");
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new io.lingspark.engine.config.ModelLoadException("tensor '" + name + "' (" + dtype + ", " + n
+                + " elements) is too large to widen into one float array on the heap; use a BF16 checkpoint");
         }
         float[] out = new float[(int) n];
         file.readFloats(this, 0, out, 0, out.length);

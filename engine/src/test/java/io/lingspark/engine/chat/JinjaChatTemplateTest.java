@@ -87,4 +87,16 @@ class JinjaChatTemplateTest {
         assertEquals("need a message", e.getMessage());
         assertEquals("", t.generationPrompt());
     }
+
+    @Test
+    void loadRefusesATemplateOverItsLimitsButKeepsOneThatRaisesForSomeConversations(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("chat_template.jinja"), "{% for i in range(10**12) %}x{% endfor %}");
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> JinjaChatTemplate.load(dir));
+        assertTrue(e.getMessage().contains("fails on a one-message conversation") && e.getMessage().contains("limit"), e.getMessage());
+        Files.writeString(dir.resolve("chat_template.jinja"),
+            "{% if messages[0].role != 'system' %}{{ raise_exception('start with a system message') }}{% endif %}ok");
+        JinjaChatTemplate t = JinjaChatTemplate.load(dir);
+        assertThrows(TemplateException.class, () -> t.render(List.of(Map.of("role", "user", "content", "x")), null, true, Map.of()));
+        assertEquals("ok", t.render(List.of(Map.of("role", "system", "content", "s")), null, true, Map.of()));
+    }
 }

@@ -110,6 +110,35 @@ class LingConfigTest {
     }
 
     @Test
+    void everySizeIsBoundedAndEveryFieldTyped() throws Exception {
+        // key, a value just past its bound (or of the wrong type): each refused, naming the key
+        Object[][] bad = {
+            {"vocab_size", (1 << 20) + 1}, {"hidden_size", 65_537}, {"intermediate_size", (1 << 20) + 1},
+            {"num_hidden_layers", 1025}, {"num_attention_heads", 1025}, {"num_key_value_heads", 0}, {"head_dim", 1025},
+            {"max_position_embeddings", (1 << 24) + 1}, {"num_experts", 16_385}, {"moe_intermediate_size", 0},
+            {"num_shared_experts", 65}, {"num_nextn_predict_layers", 17}, {"num_nextn_predict_layers", -1},
+            {"rope_theta", "1e6"}, {"rms_norm_eps", 1.5}, {"routed_scaling_factor", "2.5"}, {"partial_rotary_factor", "half"},
+            {"eos_token_id", 1024}, {"eos_token_id", -1}, {"eos_token_id", 2.5}, {"num_hidden_layers", 4.5},
+        };
+        for (Object[] kv : bad) {
+            ObjectNode cfg = fixtureConfig("tiny-ling-v2");
+            cfg.set((String) kv[0], OM.valueToTree(kv[1]));
+            String why = refusal(cfg);
+            assertTrue(why.contains((String) kv[0]), kv[0] + "=" + kv[1] + ": " + why);
+        }
+        ObjectNode yarn = fixtureConfig("tiny-ling-v2");
+        yarn.putObject("rope_scaling").put("type", "yarn").put("factor", 1e6).put("original_max_position_embeddings", 64);
+        assertTrue(refusal(yarn).contains("rope_scaling factor"), refusal(yarn));
+        ObjectNode v25 = fixtureConfig("tiny-ling-v25");
+        v25.put("kv_lora_rank", 65_537);
+        assertTrue(refusal(v25).contains("kv_lora_rank"), refusal(v25));
+        ObjectNode gen = OM.createObjectNode();
+        gen.putArray("eos_token_id").add(901).add(5000);
+        String why = assertThrows(ModelLoadException.class, () -> LingConfig.fromJson(fixtureConfig("tiny-ling-v2"), gen)).getMessage();
+        assertTrue(why.contains("generation_config.json eos_token_id 5000"), why);
+    }
+
+    @Test
     void missingFiles() throws Exception {
         assertTrue(assertThrows(ModelLoadException.class, () -> LingConfig.fromDirectory(tmp.resolve("nope")))
             .getMessage().contains("not found"));
@@ -117,7 +146,7 @@ class LingConfigTest {
             .getMessage().contains("config.json"));
         Files.writeString(tmp.resolve("config.json"), "{ broken");
         assertTrue(assertThrows(ModelLoadException.class, () -> LingConfig.fromDirectory(tmp))
-            .getMessage().contains("cannot parse"));
+            .getMessage().contains("config.json: not valid JSON"));
     }
 
     @Test
