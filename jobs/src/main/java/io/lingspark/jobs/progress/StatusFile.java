@@ -76,7 +76,7 @@ public final class StatusFile implements AutoCloseable {
             return false;
         }
         latest = s;
-        updatedAt = Instant.now().toString();
+        updatedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
         terminal = isTerminal(s.state());
         lastWriteNanos = System.nanoTime();
         writeFile(s);
@@ -165,7 +165,7 @@ public final class StatusFile implements AutoCloseable {
         }
         // updated_at: when these numbers were taken; heartbeat_at: when the driver last wrote the file
         o.put("updated_at", updatedAt);
-        o.put("heartbeat_at", Instant.now().toString());
+        o.put("heartbeat_at", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
         try {
             Path parent = path.toAbsolutePath().getParent();
             Files.createDirectories(parent);
