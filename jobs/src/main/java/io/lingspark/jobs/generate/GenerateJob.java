@@ -255,7 +255,7 @@ public final class GenerateJob implements Callable<Integer> {
         }
         usage(!(resume && overwrite), "--resume and --overwrite contradict each other");
         usage(!retryErrors || resume, "--retry-errors goes with --resume (it generates the failed ids of an output again)");
-        usage(lockTimeoutS >= 1, "--lock-timeout must be >= 1 (seconds)");
+        usage(lockTimeoutS >= 1 && statusIntervalMs >= 1, "--lock-timeout and --status-interval-ms must be >= 1");
         usage(maxErrorRate >= 0 && maxErrorRate <= 1, "--max-error-rate must be in [0, 1]");
         usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
         usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");

@@ -60,6 +60,8 @@ public final class OutputClaim implements AutoCloseable {
     private final String token;
     private final String runId;
     private final ScheduledExecutorService beats;
+    private final Thread onExit;
+    private boolean released;
 
     private OutputClaim(FileSystem fs, Path root, String runId, String token, long timeoutMs, boolean newRoot) {
         this.fs = fs;
@@ -76,6 +78,10 @@ public final class OutputClaim implements AutoCloseable {
         });
         long period = Math.max(100, Math.min(30_000, timeoutMs / 10));
         beats.scheduleAtFixedRate(this::beat, period, period, TimeUnit.MILLISECONDS);
+        // Ctrl-C or a SIGTERM (YARN, Kubernetes) ends the JVM without unwinding the run: release there
+        // too, so the next job need not wait out the timeout. Only a SIGKILL leaves a claim to go stale.
+        this.onExit = new Thread(this::release, "lingspark-output-claim-release");
+        Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     /** Who holds a claim, as its lock file says, and how long ago it last showed signs of life. */
@@ -290,6 +296,19 @@ public final class OutputClaim implements AutoCloseable {
     /** Stops the heartbeat and removes the claim, if it is still this run's. Never throws. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook releases it
+        }
+        release();
+    }
+
+    private synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
         beats.shutdownNow();
         try {
             beats.awaitTermination(10, TimeUnit.SECONDS);

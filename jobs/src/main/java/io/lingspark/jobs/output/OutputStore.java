@@ -194,11 +194,6 @@ public final class OutputStore {
         }
     }
 
-    /** Ids already written by any run (one column "id", distinct), for --resume. */
-    public Dataset<Row> existingIds() {
-        return read().select(col("id")).distinct();
-    }
-
     /** Every committed row, all runs (run_id as a column). */
     public Dataset<Row> read() {
         return format == OutputFormat.PARQUET ? spark.read().parquet(output)

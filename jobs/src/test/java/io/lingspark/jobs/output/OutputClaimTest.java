@@ -104,6 +104,32 @@ class OutputClaimTest {
         assertFalse(Files.exists(out.resolve("_lingspark")));
     }
 
+    /** A JVM that holds a claim until it is stopped: {@code <output>}. */
+    public static void main(String[] args) throws Exception {
+        OutputClaim.acquire(local(), new org.apache.hadoop.fs.Path(args[0]), "sleeper", false, 60_000);
+        System.out.println("claimed");
+        System.out.flush();
+        Thread.sleep(120_000);
+    }
+
+    @Test
+    void aJobStoppedBySigtermReleasesItsClaim() throws Exception {
+        Path out = tmp.resolve("out");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            System.getProperty("java.class.path"), OutputClaimTest.class.getName(), path(out).toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+            assertEquals("claimed", line);
+            assertEquals("sleeper", OutputClaim.holder(local(), path(out)).runId());
+            p.destroy(); // SIGTERM, as YARN or Kubernetes stop a driver
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(null, OutputClaim.holder(local(), path(out)), "released by the shutdown hook");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void aClaimTakenOverMeanwhileIsNotReleasedByItsFormerHolder() throws Exception {
         FileSystem fs = local();
