@@ -183,7 +183,9 @@ public final class OutputClaim implements AutoCloseable {
         JsonNode moved = read(fs, aside);
         String movedToken = moved == null ? "" : moved.path("token").asText("");
         if (!movedToken.equals(stale.token())) {
-            fs.rename(aside, lock); // a live claim: put it back (fails only if yet another appeared)
+            // a live claim: put it back. (A third job claiming in that very instant is not handled:
+            // breaking a claim is a person's explicit decision, not a routine path.)
+            fs.rename(aside, lock);
             throw new OutputException("output claim changed while taking over the stale claim of run " + stale.runId()
                 + "; another job holds it now");
         }
