@@ -1,24 +1,42 @@
 """Daily LingSpark batch generation with Airflow's SparkSubmitOperator.
 
 Each run reads the logical date's prompts and writes the logical date's output partition
-(``.../ds={{ ds }}``) with ``--resume``: a retried or re-triggered run generates only the ids that
-are not in that partition yet, as a new ``run_id=`` sub-partition, so every id is written once.
+(``.../ds={{ ds }}``) with ``--resume --retry-errors``: a retried or re-triggered run generates the
+ids that are not in that partition yet, and those whose latest row is a failed request, as a new
+``run_id=`` sub-partition. Readers take the latest row of each id (README, "Exactly once").
 
-* ``max_active_runs=1``: two attempts writing the same folder at once would share Hadoop's
-  ``_temporary`` folder (spark-notes.md §4.2).
-* Exit codes: 2 usage, 3 model, 4 input, 5 output, 6 error rate over --max-error-rate (all rows are
-  written before that one). Airflow retries any non-zero exit; usage/model/input errors will fail
-  again, so the retry count is kept small.
-* ``--status-file``: a JSON file the job updates while it runs (rows done/total, errors by code,
-  tokens, ETA); a sensor or a dashboard can read it.
+* One writer per output: the job claims the partition (``_lingspark/lock``) and a second job is
+  refused (exit 5, naming the holder). ``--break-lock`` lets a retry take over the claim of an
+  attempt that died (no heartbeat for ``--lock-timeout``, 300 s, less than ``retry_delay``); a live
+  claim is never taken. ``max_active_runs=1`` stays: on object stores without conditional writes
+  the claim is not atomic.
+* Exit codes: 2 usage, 3 model, 4 input, 5 output (also: disk full, a claim held by another job),
+  6 error rate over --max-error-rate (all rows are written before that one; on a resume the rate
+  is the whole partition's, latest row of each id, so a retry cannot pass by skipping the failed
+  ids). Airflow retries any non-zero exit; usage/model/input errors will fail again, so the retry
+  count is kept small.
+* ``--status-file``: a JSON file the job updates while it runs (state, rows done/total, errors by
+  code, tokens, ETA, ``heartbeat_at``); its last state is ``succeeded`` or ``failed``. A sensor or
+  a dashboard can read it: a ``running`` file whose ``heartbeat_at`` is minutes old is a dead
+  driver, not a slow job (``status_is_stale`` below).
 """
-from datetime import datetime, timedelta
+import json
+from datetime import datetime, timedelta, timezone
 
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 LINGSPARK_JAR = "/opt/lingspark/lingspark-jobs-shaded.jar"
 MODEL = "/models/Ling-mini-2.0"
+STATUS = "/var/lib/lingspark/status/{{ ds }}.json"
+
+
+def status_is_stale(path, max_age=timedelta(minutes=5)):
+    """For a sensor or a dashboard: the job says it is running but its driver stopped writing."""
+    with open(path) as f:
+        status = json.load(f)
+    beat = datetime.fromisoformat(status["heartbeat_at"].replace("Z", "+00:00"))
+    return status["state"] == "running" and datetime.now(timezone.utc) - beat > max_age
 
 with DAG(
     dag_id="lingspark_generate_daily",
@@ -52,10 +70,12 @@ with DAG(
             "--input-format", "parquet",
             "--output", "hdfs:///data/completions/ds={{ ds }}",
             "--resume",
+            "--retry-errors",
+            "--break-lock",
             "--run-id", "{{ ts_nodash }}-try{{ ti.try_number }}",
             "--seed", "{{ logical_date.strftime('%Y%m%d') }}",
             "--max-error-rate", "0.05",
-            "--status-file", "/var/lib/lingspark/status/{{ ds }}.json",
+            "--status-file", STATUS,
         ],
         execution_timeout=timedelta(hours=12),
     )

@@ -7,13 +7,11 @@ import io.lingspark.engine.command.ExitCodes.CommandException;
 import io.lingspark.engine.command.SamplingOptionsMixin;
 import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.runtime.LingException;
-import io.lingspark.jobs.input.InputException;
 import io.lingspark.jobs.input.InputFormat;
 import io.lingspark.jobs.input.InputSpec;
 import io.lingspark.jobs.input.RequestParser;
 import io.lingspark.jobs.output.OutputFormat;
 import io.lingspark.jobs.output.ParsedColumn;
-import io.lingspark.jobs.output.OutputException;
 import io.lingspark.jobs.progress.StatusFile;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -31,8 +29,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code lingspark generate} and the spark-submit main class: batch generation over a dataset.
  * This class is the option set and the validation of it; {@link GenerateRun} does the Spark work.
- * Exit codes ({@link ExitCodes}): 0 ok, 2 usage, 3 model, 4 input, 5 output, 6 error rate over
- * --max-error-rate (after everything was written), 1 anything else.
+ * Exit codes ({@link ExitCodes}): 0 ok, 2 usage, 3 model, 4 input, 5 output (also: another job holds
+ * the output, a task could not write its rows), 6 error rate over --max-error-rate (after everything
+ * was written), 1 anything else; every failure is one line on stderr ({@link Failures}).
  */
 @Command(name = "generate", mixinStandardHelpOptions = true, defaultValueProvider = SparkConfDefaults.class,
     description = {"Generate completions for every row of a dataset with a Ling model on Spark.",
@@ -119,8 +118,20 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--resume", description = "skip ids already in the output; write the rest as a new run")
     boolean resume;
 
-    @Option(names = "--overwrite", description = "replace the output folder (also clears a crashed job's _temporary/)")
+    @Option(names = "--retry-errors", description = "with --resume: also generate again the ids whose latest row "
+        + "(by commit order) is a failed request")
+    boolean retryErrors;
+
+    @Option(names = "--overwrite", description = "replace the output folder (also takes over a stale claim on it)")
     boolean overwrite;
+
+    @Option(names = "--break-lock", description = "take over the output's claim if its holder's heartbeat is older "
+        + "than --lock-timeout (a job that died); a live claim is never taken")
+    boolean breakLock;
+
+    @Option(names = "--lock-timeout", defaultValue = "300", paramLabel = "SECONDS",
+        description = "a claim on the output whose heartbeat is older than this is stale")
+    long lockTimeoutS;
 
     @Option(names = "--limit", defaultValue = "0", description = "process only the first N input rows (0: all)")
     long limit;
@@ -137,8 +148,12 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--status-interval-ms", defaultValue = "2000", description = "status file / progress bar refresh")
     long statusIntervalMs;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerateJob.class);
+
     /** The result of the last successful run, for callers in the same JVM (tests, the demo). */
     private GenerateRun.Result result;
+    /** The run id once options are checked (--run-id or the generated one), for the status file. */
+    private String runIdUsed;
 
     /**
      * spark-submit entry point. Success returns normally: in YARN cluster mode a System.exit(0) from
@@ -155,58 +170,68 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return ExitCodes.run("generate", System.err, () -> {
-            try {
-                return execute();
-            } catch (CommandException e) {
-                // A sensor polling the status file learns about failures before the run started too.
-                if (statusFile != null && e.exitCode != ExitCodes.ERROR_RATE) {
-                    new StatusFile(statusFile).write(new StatusFile.Snapshot("failed", runId, output, 0, 0,
-                        java.util.Map.of(), 0, 0, 0, e.getMessage()));
+        StatusFile status = statusFile == null ? null : new StatusFile(statusFile);
+        try {
+            return ExitCodes.run("generate", System.err, () -> {
+                try {
+                    return execute(status);
+                } catch (Throwable t) { // Spark's checked exceptions arrive undeclared; Errors too
+                    CommandException c = Failures.classify(t, output);
+                    if (c != t && c.exitCode == ExitCodes.UNEXPECTED) {
+                        LOG.error("lingspark generate: {}", c.getMessage(), t);
+                    } else if (c != t) {
+                        LOG.debug("lingspark generate: {}", c.getMessage(), t);
+                    }
+                    // A sensor polling the status file learns about every failure, before the run started too
+                    // (after it, the run wrote its counts and this adds the state and the reason).
+                    if (status != null) {
+                        status.fail(runIdUsed != null ? runIdUsed : runId, output, c.getMessage());
+                    }
+                    throw c;
                 }
-                throw e;
+            });
+        } finally {
+            if (status != null) {
+                status.close();
             }
-        });
+        }
     }
 
     public GenerateRun.Result result() {
         return result;
     }
 
-    private int execute() {
+    private int execute(StatusFile status) {
         Settings s = validateOptions();
+        runIdUsed = s.runId();
+        if (status != null) {
+            status.write(new StatusFile.Snapshot("running", s.runId(), output, 0, 0, java.util.Map.of(), 0, 0, 0, null));
+            status.startHeartbeat(statusIntervalMs);
+        }
         try {
             var config = ModelCheck.validate(model);
+            if (s.engine().maxModelLen() > config.maxPositionEmbeddings) {
+                // The engine clips it silently; a user who asked for more context should know.
+                System.err.println("lingspark generate: warning: --max-model-len " + s.engine().maxModelLen() + " is above the "
+                    + "model's context (max_position_embeddings " + config.maxPositionEmbeddings + "); using "
+                    + config.maxPositionEmbeddings);
+            }
             if (s.engine().stages() > 1) {
                 io.lingspark.jobs.pipeline.PipelineCheck.check(model, config, s.engine(), deviceMemory);
             }
         } catch (ModelLoadException e) {
             throw new CommandException(ExitCodes.MODEL, "model error: " + e.getMessage(), e);
         }
-        try {
-            result = new GenerateRun(s).run();
-        } catch (InputException e) {
-            throw new CommandException(ExitCodes.INPUT, "input error: " + e.getMessage(), e);
-        } catch (OutputException e) {
-            throw new CommandException(ExitCodes.OUTPUT, "output error: " + e.getMessage(), e);
-        } catch (Exception e) { // SparkException is checked in Java's eyes but thrown undeclared by Scala
-            // An executor that cannot load the model fails its tasks until Spark gives up; say so plainly.
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof ModelLoadException m) {
-                    throw new CommandException(ExitCodes.MODEL, "model error on an executor: " + m.getMessage(), e);
-                }
-            }
-            throw e;
-        }
+        result = new GenerateRun(s, status).run();
         System.out.println(result.summary().table());
         if (result.openAiFile() != null) {
             System.out.println("OpenAI batch output: " + result.openAiFile());
         }
-        if (result.summary().errorRate() > maxErrorRate) {
+        if (result.summary().checkedErrorRate() > maxErrorRate) {
             throw new CommandException(ExitCodes.ERROR_RATE, String.format(
-                "%d of %d requests failed (%.1f%% > --max-error-rate %.1f%%); all rows were written to %s",
-                result.summary().errors(), result.summary().requests(), result.summary().errorRate() * 100,
-                maxErrorRate * 100, output));
+                "%s (%.1f%% > --max-error-rate %.1f%%); all rows were written to %s%s",
+                result.summary().checkedErrors(), result.summary().checkedErrorRate() * 100, maxErrorRate * 100, output,
+                resume && !retryErrors ? " (--retry-errors generates the failed ids again)" : ""));
         }
         return ExitCodes.OK;
     }
@@ -216,7 +241,7 @@ public final class GenerateJob implements Callable<Integer> {
                            RequestParser parser, EngineSettings engine, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
                            Path statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
-                           int batchRows, ParsedColumn parsed) {
+                           int batchRows, ParsedColumn parsed, boolean retryErrors, boolean breakLock, long lockTimeoutMs) {
     }
 
     private Settings validateOptions() {
@@ -229,6 +254,8 @@ public final class GenerateJob implements Callable<Integer> {
             throw new CommandException(ExitCodes.USAGE, e.getMessage());
         }
         usage(!(resume && overwrite), "--resume and --overwrite contradict each other");
+        usage(!retryErrors || resume, "--retry-errors goes with --resume (it generates the failed ids of an output again)");
+        usage(lockTimeoutS >= 1 && statusIntervalMs >= 1, "--lock-timeout and --status-interval-ms must be >= 1");
         usage(maxErrorRate >= 0 && maxErrorRate <= 1, "--max-error-rate must be in [0, 1]");
         usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
         usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");
@@ -258,7 +285,7 @@ public final class GenerateJob implements Callable<Integer> {
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
         return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows,
-            constraint.parsed());
+            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000);
     }
 
     private static void usage(boolean ok, String message) {

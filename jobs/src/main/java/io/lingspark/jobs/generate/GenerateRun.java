@@ -3,7 +3,11 @@ package io.lingspark.jobs.generate;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.lingspark.engine.runtime.Engine;
 import io.lingspark.engine.runtime.EngineOptions;
@@ -14,6 +18,7 @@ import io.lingspark.jobs.input.InputFormat;
 import io.lingspark.jobs.input.InputReader;
 import io.lingspark.jobs.output.OpenAiBatchOutput;
 import io.lingspark.jobs.pipeline.PipelineRun;
+import io.lingspark.jobs.output.OutputClaim;
 import io.lingspark.jobs.output.OutputSchema;
 import io.lingspark.jobs.output.OutputStore;
 import io.lingspark.jobs.progress.JobMetrics;
@@ -23,6 +28,7 @@ import io.lingspark.jobs.progress.StatusFile;
 import io.lingspark.jobs.progress.Summary;
 import java.util.concurrent.ExecutionException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -46,9 +52,12 @@ public final class GenerateRun {
     private static final int WARMUP_TOKENS = 8;
 
     private final GenerateJob.Settings s;
+    private final StatusFile status;
 
-    public GenerateRun(GenerateJob.Settings settings) {
+    /** @param status the --status-file (null: none); GenerateJob owns it and writes its end state on failures */
+    public GenerateRun(GenerateJob.Settings settings, StatusFile status) {
         this.s = settings;
+        this.status = status;
     }
 
     /** @param prepS seconds from the start of the run to the start of generation (input scan, checks, planning) */
@@ -151,25 +160,43 @@ public final class GenerateRun {
     }
 
     private Result generate(SparkSession spark) {
-        boolean local = spark.sparkContext().isLocal();
         long t0 = System.nanoTime();
         LOG.info("lingspark generate: run {} model {} input {} ({}) output {}", s.runId(), s.model(),
             s.input().input(), s.input().format(), s.output());
         PipelineRun.Layout layout = s.engine().stages() > 1
             ? PipelineRun.layout(spark, s.engine().stages(), s.stagesPerExecutor(), s.engine().device(), EXECUTOR_WAIT_MS)
             : null;
+        Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
+        OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
+        // One writer per output from here to the end, success or failure (also --resume, pipelines).
+        try (OutputClaim claim = store.claim(s.runId(), s.breakLock() || s.overwrite(), s.lockTimeoutMs())) {
+            return generateClaimed(spark, store, input, layout, t0);
+        }
+    }
+
+    private Result generateClaimed(SparkSession spark, OutputStore store, Dataset<Row> input, PipelineRun.Layout layout,
+                                   long t0) {
+        boolean local = spark.sparkContext().isLocal();
         boolean pipelined = layout != null && layout.ranks() > 1;
         int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
         JobSettings js = jobSettings(failAfter);
-        Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
-        OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
         var runs = store.check(s.runId(), s.resume(), s.overwrite());
-        if (s.resume() && !runs.isEmpty()) {
+        List<String> removed = store.removeLeftovers();
+        if (!removed.isEmpty()) {
+            System.err.println("lingspark generate: removed what a crashed job left in " + s.output() + ": "
+                + String.join(", ", removed));
+        }
+        boolean resuming = s.resume() && !runs.isEmpty();
+        if (resuming) {
             store.checkParsedType(s.parsed().type());
+            recordMissing(store, runs);
         }
         Dataset<Row> todo = s.limit() > 0 ? input.limit((int) Math.min(Integer.MAX_VALUE, s.limit())) : input;
-        if (s.resume() && !runs.isEmpty()) {
-            Dataset<Row> done = store.existingIds();
+        long[] skippedRetried = null;
+        if (resuming) {
+            Dataset<Row> state = store.latestState();
+            skippedRetried = resumeCounts(todo, state);
+            Dataset<Row> done = s.retryErrors() ? state.where(not(col("failed"))).select("id") : state.select("id");
             todo = todo.join(done, todo.col(Canonical.ID).equalTo(done.col("id")), "left_anti");
         }
         // Tasks get their rows by a hash of the id, so every row of an id lands in one task, sorted
@@ -188,7 +215,6 @@ public final class GenerateRun {
 
         ProgressListener listener = new ProgressListener(metrics);
         spark.sparkContext().addSparkListener(listener);
-        StatusFile status = s.statusFile() == null ? null : new StatusFile(s.statusFile());
         boolean bar = local && System.console() != null;
         StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns(), s.parsed().type());
         double prepS = (System.nanoTime() - t0) / 1e9;
@@ -207,9 +233,15 @@ public final class GenerateRun {
                 store.write(generated, s.overwrite());
             }
             spark.sparkContext().setJobDescription(null);
+            recordCommitted(store);
             double wall = (System.nanoTime() - t0) / 1e9;
             Summary summary = Summary.of(store.readRun(s.runId()), s.runId(), s.output(), wall)
                 .withPrefixCache(metrics.cachedPromptTokens.value(), metrics.choicePromptTokens.value());
+            if (resuming) {
+                Row o = store.latestState().agg(count(lit(1)), sum(when(col("failed"), 1).otherwise(0))).first();
+                summary = summary.withResume(new Summary.Resume(skippedRetried[0], skippedRetried[1], o.getLong(0),
+                    o.isNullAt(1) ? 0 : o.getLong(1)));
+            }
             long folded = metrics.folded.value();
             long total = metrics.rowsIn.value() - folded;
             if (folded > 0) {
@@ -224,19 +256,55 @@ public final class GenerateRun {
             }
             String openAi = s.input().format() == InputFormat.OPENAI_BATCH
                 ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000, s.parsed().holdsJson()).toString() : null;
-            boolean tooManyErrors = summary.errorRate() > s.maxErrorRate();
+            boolean tooManyErrors = summary.checkedErrorRate() > s.maxErrorRate();
             reporter.finish(summary.snapshot(tooManyErrors ? "failed" : "succeeded", total, tooManyErrors
-                ? String.format("error rate %.4f is over --max-error-rate %.4f", summary.errorRate(), s.maxErrorRate())
+                ? String.format("%s: error rate %.4f is over --max-error-rate %.4f", summary.checkedErrors(),
+                    summary.checkedErrorRate(), s.maxErrorRate())
                 : null));
             return new Result(s.runId(), summary, openAi, total, prepS);
-        } catch (RuntimeException e) {
-            StatusFile.Snapshot last = reporter.snapshot();
-            reporter.finish(new StatusFile.Snapshot("failed", s.runId(), s.output(), last.rowsTotal(), last.rowsDone(),
-                last.errorsByCode(), last.tokensIn(), last.tokensOut(), last.elapsedS(), String.valueOf(e.getMessage())));
+        } catch (Throwable e) {
+            // Spark's job failures are checked exceptions thrown undeclared, and Errors happen: every one
+            // leaves the status file with this run's last counts; GenerateJob then writes "failed" and why.
+            reporter.finish(reporter.snapshot());
             throw e;
         } finally {
             reporter.close();
             spark.sparkContext().removeSparkListener(listener);
+        }
+    }
+
+    /** [ids of the input the output has done and are skipped, ids whose latest row failed and are retried]. */
+    private long[] resumeCounts(Dataset<Row> todo, Dataset<Row> state) {
+        Dataset<Row> ids = todo.select(col(Canonical.ID).as("_ls_id")).distinct();
+        Row c = ids.join(state, ids.col("_ls_id").equalTo(state.col("id")))
+            .agg(count(lit(1)), sum(when(col("failed"), 1).otherwise(0))).first();
+        long known = c.getLong(0);
+        long failed = c.isNullAt(1) ? 0 : c.getLong(1);
+        long retried = s.retryErrors() ? failed : 0;
+        LOG.info("lingspark generate: resume: {} id(s) of the input are done, {} of them failed{}", known, failed,
+            s.retryErrors() ? " (generated again: --retry-errors)" : "");
+        return new long[] {known - retried, retried};
+    }
+
+    /** Earlier runs committed without a record (see RunLog) are recorded before this run can be. */
+    private static void recordMissing(OutputStore store, List<String> runs) {
+        try {
+            store.runLog().recordMissing(runs);
+        } catch (java.io.IOException e) {
+            throw new io.lingspark.jobs.output.OutputException("cannot record the runs of " + store.root() + ": "
+                + e.getMessage(), e);
+        }
+    }
+
+    /** Records this run as the output's newest, if it committed any rows (an empty run leaves no folder). */
+    private void recordCommitted(OutputStore store) {
+        try {
+            if (store.runs().contains(s.runId())) {
+                store.runLog().record(s.runId());
+            }
+        } catch (java.io.IOException e) {
+            throw new io.lingspark.jobs.output.OutputException("run " + s.runId() + " was committed but could not be "
+                + "recorded in " + store.root() + " (the next run records it): " + e.getMessage(), e);
         }
     }
 }

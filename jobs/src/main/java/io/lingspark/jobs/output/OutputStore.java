@@ -20,12 +20,16 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Rules, checked on the driver before anything runs (spark-notes.md §4.2):
  * <ul>
- *   <li>a leftover {@code _temporary/} (a crashed job) is refused unless --overwrite, because
- *       FileOutputCommitter v1 would publish its stale committed tasks with the next commit;</li>
+ *   <li>one job at a time: a run first claims the output ({@link OutputClaim}); a second job is
+ *       refused, naming the holder;</li>
+ *   <li>with the claim held, what a dead writer left is removed ({@link #removeLeftovers}): no
+ *       live job can be using it, and FileOutputCommitter v1 would publish a stale
+ *       {@code _temporary/}'s committed tasks with the next commit into that folder;</li>
  *   <li>an output that already holds runs needs --resume (add a run with the missing ids) or
  *       --overwrite (replace everything); a run id is never reused, so a resume can't clobber one;</li>
  *   <li>a run is written with dynamic partition overwrite: its staging folder is private to the job
- *       ({@code .spark-staging-<job>}), and only {@code run_id=<run>} is replaced at commit.</li>
+ *       ({@code .spark-staging-<job>}), and only {@code run_id=<run>} is replaced at commit. Then it is
+ *       recorded in the {@link RunLog}, which orders runs for "the latest row of an id".</li>
  * </ul>
  */
 public final class OutputStore {
@@ -47,20 +51,30 @@ public final class OutputStore {
         }
     }
 
+    /** Refuses an output path that is a file, before anything is created under it. */
+    public void checkNotAFile() {
+        try {
+            if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
+                throw new OutputException("output '" + output + "' exists and is a file");
+            }
+        } catch (IOException e) {
+            throw new OutputException("cannot inspect output '" + output + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Claims the output for a run (see {@link OutputClaim}); close the claim when the run ends. */
+    public OutputClaim claim(String runId, boolean takeOverStale, long timeoutMs) {
+        checkNotAFile();
+        return OutputClaim.acquire(fs, root, runId, takeOverStale, timeoutMs);
+    }
+
     /** Driver-side checks; returns the run ids already committed there. */
     public List<String> check(String runId, boolean resume, boolean overwrite) {
         try {
             if (!fs.exists(root)) {
                 return List.of();
             }
-            if (!fs.getFileStatus(root).isDirectory()) {
-                throw new OutputException("output '" + output + "' exists and is a file");
-            }
-            if (fs.exists(new Path(root, "_temporary")) && !overwrite) {
-                throw new OutputException("output '" + output + "' has a _temporary/ folder left by a crashed job; "
-                    + "its files could be published twice. Use --overwrite to replace the output, or remove "
-                    + new Path(root, "_temporary") + " if no job is writing there");
-            }
+            checkNotAFile();
             List<String> runs = runs();
             if (overwrite) {
                 return runs;
@@ -76,6 +90,76 @@ public final class OutputStore {
             return runs;
         } catch (IOException e) {
             throw new OutputException("cannot inspect output '" + output + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes what a writer that died left behind; call with the output's claim held, so no live job
+     * can be using any of it. Returns what was removed (empty: nothing). The kinds:
+     * {@code _temporary/} (FileOutputCommitter: a static overwrite's task files, committed or not),
+     * {@code .spark-staging-<job>/} (dynamic partition overwrite: task files never moved into place),
+     * {@code _openai_batch/staging-<run>/} (the OpenAI batch file before its rename), and the pipeline
+     * path's staging folder beside the output ({@link #pipelineStaging}).
+     */
+    public List<String> removeLeftovers() {
+        List<Path> found = new ArrayList<>();
+        try {
+            if (fs.exists(root)) {
+                for (FileStatus st : fs.listStatus(root)) {
+                    String name = st.getPath().getName();
+                    if (name.equals("_temporary") || name.startsWith(".spark-staging-")) {
+                        found.add(st.getPath());
+                    }
+                }
+                FileStatus[] openAi = fs.globStatus(new Path(new Path(root, OpenAiBatchOutput.FOLDER), "staging-*"));
+                if (openAi != null) {
+                    found.addAll(java.util.Arrays.stream(openAi).map(FileStatus::getPath).toList());
+                }
+            }
+            Path pipeline = pipelineStagingRoot();
+            if (pipeline != null && fs.exists(pipeline)) {
+                found.add(pipeline);
+            }
+            List<String> removed = new ArrayList<>();
+            for (Path p : found) {
+                fs.delete(p, true);
+                removed.add((p.getParent().getName().equals(OpenAiBatchOutput.FOLDER) ? OpenAiBatchOutput.FOLDER + "/" : "")
+                    + p.getName() + "/");
+            }
+            return removed;
+        } catch (IOException e) {
+            throw new OutputException("cannot remove what a crashed job left in '" + output + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where the pipeline path stages a run: beside the output, not in it, so an --overwrite of the
+     * output does not delete what the run reads from. Null for an output at a filesystem's root.
+     */
+    public Path pipelineStaging(String runId) {
+        Path base = pipelineStagingRoot();
+        if (base == null) {
+            throw new OutputException("pipelines across executors stage beside the output; '" + output
+                + "' has no parent folder");
+        }
+        return new Path(base, runId);
+    }
+
+    private Path pipelineStagingRoot() {
+        return root.getParent() == null ? null : new Path(root.getParent(), "." + root.getName() + ".lingspark-staging");
+    }
+
+    /** The output's committed-run order. */
+    public RunLog runLog() {
+        return new RunLog(fs, root);
+    }
+
+    /** Every id of the output and whether its latest row (by commit order) is a failed request: (id, failed). */
+    public Dataset<Row> latestState() {
+        try {
+            return RunLog.latestState(read(), runLog().orderFrame(spark));
+        } catch (IOException e) {
+            throw new OutputException("cannot read the run records of '" + output + "': " + e.getMessage(), e);
         }
     }
 
@@ -110,11 +194,6 @@ public final class OutputStore {
         }
     }
 
-    /** Ids already written by any run (one column "id", distinct), for --resume. */
-    public Dataset<Row> existingIds() {
-        return read().select(col("id")).distinct();
-    }
-
     /** Every committed row, all runs (run_id as a column). */
     public Dataset<Row> read() {
         return format == OutputFormat.PARQUET ? spark.read().parquet(output)
@@ -131,14 +210,36 @@ public final class OutputStore {
         return OutputSchema.BASE.add(OutputSchema.RUN_ID, org.apache.spark.sql.types.DataTypes.StringType);
     }
 
-    /** Writes the generated rows as one run; overwrite replaces the whole output folder. */
+    /**
+     * Writes the generated rows as one run; overwrite first empties the output folder (all but the
+     * claim). Not Spark's static overwrite: that deletes the whole folder, the claim with it.
+     */
     public void write(Dataset<Row> rows, boolean overwrite) {
+        if (overwrite) {
+            clearForOverwrite();
+        }
         var w = rows.write().partitionBy(OutputSchema.RUN_ID).mode(SaveMode.Overwrite)
-            .option("partitionOverwriteMode", overwrite ? "static" : "dynamic");
+            .option("partitionOverwriteMode", "dynamic");
         if (format == OutputFormat.PARQUET) {
             w.option("compression", "zstd").parquet(output);
         } else {
             w.option("ignoreNullFields", "false").json(output);
+        }
+    }
+
+    private void clearForOverwrite() {
+        try {
+            if (!fs.exists(root)) {
+                return;
+            }
+            for (FileStatus st : fs.listStatus(root)) {
+                if (!st.getPath().getName().equals(OutputClaim.FOLDER)) {
+                    fs.delete(st.getPath(), true);
+                }
+            }
+            fs.delete(new Path(root, RunLog.FOLDER), true); // the replaced runs' records
+        } catch (IOException e) {
+            throw new OutputException("cannot clear output '" + output + "' for --overwrite: " + e.getMessage(), e);
         }
     }
 

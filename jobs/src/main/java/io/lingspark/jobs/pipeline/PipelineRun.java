@@ -130,8 +130,7 @@ public final class PipelineRun {
                            String modelDir, EngineSettings engine, Layout layout, int batchRows, JobMetrics metrics,
                            OutputStore store, String runId, boolean overwrite) {
         SparkContext sc = spark.sparkContext();
-        // beside the output, not in it: an --overwrite of the output must not delete what it reads from
-        Path staging = new Path(store.root().getParent(), "." + store.root().getName() + ".lingspark-staging/" + runId);
+        Path staging = store.pipelineStaging(runId); // a dead run's is removed by the next claimant of the output
         String in = new Path(staging, "input").toString();
         String out = new Path(staging, "output").toString();
         long n = todo.count();

@@ -88,9 +88,9 @@ public final class ProgressReporter implements AutoCloseable {
             s.elapsedS() > 0 ? s.tokensOut() / s.elapsedS() : 0, eta < 0 ? "?" : String.format("%.0fs", eta));
     }
 
-    /** Stops the timer; writes the final state to the status file. */
+    /** Stops the timer; writes the last state (final, or the last "running" one of a failed run) to the status file. */
     public void finish(StatusFile.Snapshot last) {
-        timer.shutdownNow();
+        close();
         if (console != null) {
             console.println("\r" + bar(last));
         }
@@ -102,5 +102,10 @@ public final class ProgressReporter implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS); // no tick may still be writing after this
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -8,18 +8,36 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The --status-file: a small JSON document an Airflow sensor (or a person) polls. Written to a
  * temporary file and moved over the old one, so a reader never sees half a document. Holds counts
  * only, never row data.
+ *
+ * <p>Its last state is always terminal ({@code succeeded} or {@code failed}) when the driver ends
+ * normally: once one is written nothing overwrites it. A driver that is killed cannot write one, so
+ * every write carries {@code heartbeat_at}, and {@link #startHeartbeat} rewrites the latest snapshot
+ * whenever nothing else wrote for a period: a {@code running} file whose heartbeat stopped is a dead
+ * job, one whose heartbeat moves is a slow one.
  */
-public final class StatusFile {
+public final class StatusFile implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path path;
+    private Snapshot latest;
+    private String updatedAt;
+    private boolean terminal;
+    private long lastWriteNanos;
+    private ScheduledExecutorService heartbeat;
 
     public StatusFile(Path path) {
         this.path = path;
+    }
+
+    public static boolean isTerminal(String state) {
+        return state.equals("succeeded") || state.equals("failed");
     }
 
     /**
@@ -49,7 +67,71 @@ public final class StatusFile {
         }
     }
 
-    public void write(Snapshot s) {
+    /**
+     * Writes a snapshot, unless a terminal one was written before (a late progress tick must not turn
+     * "failed" back into "running"). Returns whether it was written.
+     */
+    public synchronized boolean write(Snapshot s) {
+        if (terminal) {
+            return false;
+        }
+        latest = s;
+        updatedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+        terminal = isTerminal(s.state());
+        lastWriteNanos = System.nanoTime();
+        writeFile(s);
+        return true;
+    }
+
+    /** Writes "failed" with the latest counts and this message, unless a terminal state was written already. */
+    public synchronized void fail(String runId, String output, String message) {
+        Snapshot l = latest;
+        write(l == null ? new Snapshot("failed", runId, output, 0, 0, Map.of(), 0, 0, 0, message)
+            : new Snapshot("failed", l.runId(), l.output(), l.rowsTotal(), l.rowsDone(), l.errorsByCode(), l.tokensIn(),
+                l.tokensOut(), l.elapsedS(), message, l.prefixCacheHitRate()));
+    }
+
+    public synchronized boolean finished() {
+        return terminal;
+    }
+
+    /** Rewrites the latest snapshot (with a new heartbeat_at) whenever nothing was written for a period. */
+    public synchronized void startHeartbeat(long periodMs) {
+        if (heartbeat != null) {
+            return;
+        }
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lingspark-status-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        heartbeat.scheduleAtFixedRate(() -> {
+            synchronized (this) {
+                if (!terminal && latest != null && System.nanoTime() - lastWriteNanos >= periodMs * 900_000L) {
+                    lastWriteNanos = System.nanoTime();
+                    writeFile(latest);
+                }
+            }
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService h;
+        synchronized (this) {
+            h = heartbeat;
+        }
+        if (h != null) {
+            h.shutdownNow();
+            try {
+                h.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void writeFile(Snapshot s) {
         ObjectNode o = JSON.createObjectNode();
         o.put("state", s.state());
         o.put("run_id", s.runId());
@@ -81,7 +163,9 @@ public final class StatusFile {
         if (s.message() != null) {
             o.put("message", s.message());
         }
-        o.put("updated_at", Instant.now().toString());
+        // updated_at: when these numbers were taken; heartbeat_at: when the driver last wrote the file
+        o.put("updated_at", updatedAt);
+        o.put("heartbeat_at", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
         try {
             Path parent = path.toAbsolutePath().getParent();
             Files.createDirectories(parent);

@@ -21,10 +21,22 @@ import org.apache.spark.sql.Row;
  * @param choicePromptTokens prompt tokens read over every choice
  * @param incompleteOutputs  choices whose answer ended before its output constraint accepted it
  *                           (INCOMPLETE_OUTPUT): served requests, so not in errorsByCode nor the error rate
+ * @param resume             what a --resume found in the output, or null for a run into a new output
  */
 public record Summary(String runId, String output, long requests, long rows, Map<String, Long> errorsByCode,
                       long tokensIn, long tokensOut, double wallS, long cachedPromptTokens, long choicePromptTokens,
-                      long incompleteOutputs) {
+                      long incompleteOutputs, Resume resume) {
+    /**
+     * A resumed run's place in its output.
+     *
+     * @param skipped      ids of the input the output already had done (not generated again)
+     * @param retried      ids whose latest row was a failed request, generated again (--retry-errors)
+     * @param outputIds    ids in the output after this run
+     * @param outputFailed of those, the ids whose latest row is a failed request
+     */
+    public record Resume(long skipped, long retried, long outputIds, long outputFailed) {
+    }
+
     private static final String INCOMPLETE = io.lingspark.engine.runtime.ErrorCode.INCOMPLETE_OUTPUT.name();
 
 
@@ -51,13 +63,19 @@ public record Summary(String runId, String output, long requests, long rows, Map
             in += r.isNullAt(3) ? 0 : r.getLong(3);
             out += r.isNullAt(4) ? 0 : r.getLong(4);
         }
-        return new Summary(runId, output, requests, rows, errors, in, out, wallS, 0, 0, incomplete);
+        return new Summary(runId, output, requests, rows, errors, in, out, wallS, 0, 0, incomplete, null);
     }
 
     /** The same summary with the prefix-cache counts of the run. */
     public Summary withPrefixCache(long cached, long choicePrompt) {
         return new Summary(runId, output, requests, rows, errorsByCode, tokensIn, tokensOut, wallS, cached, choicePrompt,
-            incompleteOutputs);
+            incompleteOutputs, resume);
+    }
+
+    /** The same summary with what the resume found. */
+    public Summary withResume(Resume r) {
+        return new Summary(runId, output, requests, rows, errorsByCode, tokensIn, tokensOut, wallS, cachedPromptTokens,
+            choicePromptTokens, incompleteOutputs, r);
     }
 
     /** Prompt tokens served from the prefix cache / prompt tokens read, or null when none were read. */
@@ -74,6 +92,21 @@ public record Summary(String runId, String output, long requests, long rows, Map
         return requests == 0 ? 0 : (double) errors() / requests;
     }
 
+    /**
+     * The rate --max-error-rate is checked against: this run's, or for a resume the output's (ids whose
+     * latest row failed over all ids), so a retry that skips the failed ids cannot pass.
+     */
+    public double checkedErrorRate() {
+        return resume == null ? errorRate() : resume.outputIds() == 0 ? 0 : (double) resume.outputFailed() / resume.outputIds();
+    }
+
+    /** What --max-error-rate is checked against, in words, e.g. "3 of 40 requests failed". */
+    public String checkedErrors() {
+        return resume == null ? String.format("%d of %d requests failed", errors(), requests)
+            : String.format("%d of the output's %d ids failed, by the latest row of each id", resume.outputFailed(),
+                resume.outputIds());
+    }
+
     public StatusFile.Snapshot snapshot(String state, long total, String message) {
         return new StatusFile.Snapshot(state, runId, output, total, requests, errorsByCode, tokensIn, tokensOut,
             wallS, message, prefixCacheHitRate());
@@ -87,6 +120,11 @@ public record Summary(String runId, String output, long requests, long rows, Map
         line(b, "output rows", Long.toString(rows));
         line(b, "errors", String.format("%d (%.1f%%)", errors(), errorRate() * 100));
         errorsByCode.forEach((k, v) -> line(b, "  " + k, Long.toString(v)));
+        if (resume != null) {
+            line(b, "resumed", resume.skipped() + " id(s) skipped (done), " + resume.retried() + " retried (failed before)");
+            line(b, "output errors", String.format("%d of %d ids (%.1f%%, latest row of each id)", resume.outputFailed(),
+                resume.outputIds(), checkedErrorRate() * 100));
+        }
         if (incompleteOutputs > 0) {
             line(b, "incomplete output", incompleteOutputs + " choice(s) cut before the constraint was met");
         }

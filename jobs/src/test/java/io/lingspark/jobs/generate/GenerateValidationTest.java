@@ -152,10 +152,17 @@ class GenerateValidationTest {
         assertThrows(OutputException.class, () -> store.check("r2", false, false), "existing runs need --resume");
         assertEquals(List.of("r1"), store.check("r2", true, false));
         assertThrows(OutputException.class, () -> store.check("r1", true, false), "a run id is never reused");
-        Files.createDirectories(out.resolve("_temporary/0"));
-        OutputException e = assertThrows(OutputException.class, () -> store.check("r2", true, false));
-        assertTrue(e.getMessage().contains("_temporary"), e.getMessage());
         assertEquals(List.of("r1"), store.check("r2", false, true), "--overwrite may replace it");
+        // With the output's claim held, a crashed job's leftovers are removed (GenerateClaimTest runs jobs on them).
+        Files.createDirectories(out.resolve("_temporary/0"));
+        Files.createDirectories(out.resolve(".spark-staging-1/run_id=x"));
+        List<String> removed = store.removeLeftovers();
+        assertEquals(java.util.Set.of("_temporary/", ".spark-staging-1/"), java.util.Set.copyOf(removed));
+        assertTrue(Files.exists(out.resolve("run_id=r1")) && !Files.exists(out.resolve("_temporary")));
+        Files.writeString(tmp.resolve("out-file"), "x");
+        OutputException e = assertThrows(OutputException.class,
+            () -> new OutputStore(spark, tmp.resolve("out-file").toString(), OutputFormat.PARQUET).check("r1", false, false));
+        assertTrue(e.getMessage().contains("is a file"), e.getMessage());
     }
 
     static int generate(String... args) {
@@ -193,8 +200,11 @@ class GenerateValidationTest {
         assertEquals(4, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--messages-column", "msgs",
             "--status-file", status.toString()));
         assertTrue(Files.readString(status).contains("\"failed\""), "the status file tells a sensor");
-        Files.createDirectories(Path.of(out, "_temporary", "0"));
-        assertEquals(5, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--device", "cpu"));
+        Path file = Files.writeString(tmp.resolve("exit-file-out"), "not a folder");
+        assertEquals(5, generate("--model", model.toString(), "--input", in.toString(), "--output", file.toString(),
+            "--device", "cpu"));
+        assertEquals(2, generate("--model", model.toString(), "--input", in.toString(), "--output", out, "--retry-errors"),
+            "--retry-errors goes with --resume");
     }
 
     @Test
