@@ -1,6 +1,9 @@
 package io.lingspark.jobs.input;
 
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
@@ -50,9 +53,17 @@ final class JsonInput {
         if (schema.fieldNames().length == 1 && schema.fieldNames()[0].equals(CORRUPT)) {
             // Nothing but malformed lines: Spark refuses a query of only the corrupt-record column, so
             // read the columns the rows would have had (all null) next to it.
-            schema = spec.format() == InputFormat.OPENAI_BATCH
-                ? schema.add("custom_id", DataTypes.StringType).add("body", DataTypes.StringType)
-                : schema.add(name(spec.promptColumn(), "prompt"), DataTypes.StringType);
+            Set<String> named = new LinkedHashSet<>(spec.format() == InputFormat.OPENAI_BATCH
+                ? List.of("custom_id", "body") : List.of(name(spec.promptColumn(), "prompt")));
+            for (String c : Arrays.asList(spec.messagesColumn(), spec.toolsColumn(), spec.paramsColumn(), spec.idColumn())) {
+                if (c != null && !c.isBlank() && spec.format() != InputFormat.OPENAI_BATCH) {
+                    named.add(c);
+                }
+            }
+            named.addAll(spec.keepColumns());
+            for (String c : named) {
+                schema = schema.add(c, DataTypes.StringType);
+            }
         }
         StructField[] fields = schema.fields().clone();
         for (int i = 0; i < fields.length; i++) {

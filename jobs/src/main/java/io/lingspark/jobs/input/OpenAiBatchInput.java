@@ -50,10 +50,6 @@ final class OpenAiBatchInput {
             InputReader.requireColumn(schema, "custom_id", "an OpenAI batch file");
             InputReader.requireColumn(schema, "body", "an OpenAI batch file");
         }
-        if (names.contains("body") && !schema.apply("body").dataType().equals(DataTypes.StringType)) {
-            throw new InputException("OpenAI batch 'body' must be a JSON object, found "
-                + schema.apply("body").dataType().simpleString());
-        }
         for (String k : spec.keepColumns()) {
             InputReader.requireColumn(schema, k, "--keep-columns");
         }

@@ -218,6 +218,10 @@ class InputReaderTest {
         assertEquals("a", rows.get(0).getString(0));
         assertNotEquals(rows.get(0).getString(0), rows.get(1).getString(0));
         assertEquals(ErrorCode.BAD_JSON, parse(rows.get(1)).errorCode());
+        List<Row> named = read(write("all-corrupt-named.jsonl", "{\"key\": \"k9\", \"topic\": \"t\", oops"),
+            InputFormat.JSONL, "key", List.of("topic"));
+        assertEquals("k9", named.get(0).getString(0), "--id-column and --keep-columns on a file of malformed lines");
+        assertNull(named.get(0).get(6));
         List<Row> batch = read(write("all-corrupt-batch.jsonl", "{\"custom_id\": \"z\", oops"), InputFormat.OPENAI_BATCH);
         assertEquals("z", batch.get(0).getString(0));
         assertEquals(ErrorCode.BAD_JSON, parse(batch.get(0)).errorCode());
