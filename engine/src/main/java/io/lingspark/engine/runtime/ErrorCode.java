@@ -6,6 +6,8 @@ public enum ErrorCode {
     EMPTY_PROMPT,
     /** Messages that are not a list of objects with a string role, malformed JSON. */
     BAD_MESSAGES,
+    /** The row itself is not a JSON object: a malformed JSONL line, an OpenAI batch body that is not an object. */
+    BAD_JSON,
     /** A role the template does not know (allowed: system, user, assistant, tool). */
     UNKNOWN_ROLE,
     /** A sampling parameter out of range or of the wrong type. */

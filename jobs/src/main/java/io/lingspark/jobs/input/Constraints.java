@@ -23,14 +23,12 @@ import java.util.Set;
  * them, as is any value of the wrong shape.
  *
  * <p>Object-valued keys are also accepted as JSON text: that is how Parquet users store schemas, and
- * how the JSONL reader hands them over (as the exact text of the line, see {@link InputReader}).
+ * how clients that double-encode them send them.
  */
 public final class Constraints {
     /** The params keys this class reads; RequestParser leaves them to it. */
     public static final Set<String> KEYS = Set.of("response_format", "guided_choice", "guided_regex", "guided_json",
         "guided_decoding_backend", "structured_outputs");
-    /** Keys whose values are JSON documents of any shape: read as raw text so no type inference touches them. */
-    public static final List<String> JSON_VALUED = List.of("response_format", "guided_json", "structured_outputs");
     /** vLLM structured_outputs options that tune a backend without changing what is valid. */
     private static final Set<String> IGNORED = Set.of("disable_fallback", "disable_any_whitespace");
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,12 +1,12 @@
 package io.lingspark.jobs.input;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.transform_values;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,42 +28,31 @@ import org.apache.spark.sql.types.StructType;
  * Reads any input format into the canonical request frame ({@link Canonical}) plus the kept
  * columns, checking on the driver that the columns exist with usable types. Reading is lazy: only
  * the schema is touched here (JSON and CSV infer it with one pass), so a wrong column name fails in
- * seconds, before any generation task starts.
+ * seconds, before any generation task starts. What a single row gets wrong is left to the row
+ * ({@link RequestParser}), never to the column: an input with no rows is an empty frame, not an error.
  */
 public final class InputReader {
-    /** OpenAI request-body keys that are sampling parameters; the rest (model, messages, ...) are not. */
-    static final List<String> OPENAI_SAMPLING_KEYS = List.of("max_tokens", "max_completion_tokens", "temperature",
-        "top_p", "top_k", "min_p", "seed", "stop", "n", "presence_penalty", "frequency_penalty",
-        "repetition_penalty", "min_tokens", "logprobs", "top_logprobs", "ignore_eos", "stop_token_ids",
-        "response_format", "guided_choice", "guided_regex", "guided_json", "guided_decoding_backend", "structured_outputs");
-
     private InputReader() {
     }
 
     public static Dataset<Row> read(SparkSession spark, InputSpec spec, Set<String> reservedNames) {
-        Dataset<Row> raw = load(spark, spec);
-        Dataset<Row> canonical = spec.format() == InputFormat.OPENAI_BATCH
-            ? fromOpenAiBatch(raw, spec) : fromColumns(raw, spec);
         for (String k : spec.keepColumns()) {
             if (reservedNames.contains(k)) {
                 throw new InputException("--keep-columns '" + k + "' clashes with an output column; rename it first");
             }
         }
-        return canonical;
+        Dataset<Row> raw = load(spark, spec);
+        if (raw.schema().fields().length == 0 && raw.isEmpty()) {
+            return empty(raw, spec); // an empty JSON or CSV file has no columns to check
+        }
+        return spec.format() == InputFormat.OPENAI_BATCH ? OpenAiBatchInput.canonical(raw, spec) : fromColumns(raw, spec);
     }
 
     private static Dataset<Row> load(SparkSession spark, InputSpec spec) {
         try {
             return switch (spec.format()) {
                 case PARQUET -> spark.read().parquet(spec.input());
-                case JSONL, OPENAI_BATCH -> {
-                    var reader = spark.read().option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt_record");
-                    Dataset<Row> inferred = reader.json(spec.input());
-                    String parent = spec.format() == InputFormat.OPENAI_BATCH ? "body"
-                        : spec.paramsColumn() != null && !spec.paramsColumn().isBlank() ? spec.paramsColumn() : "params";
-                    StructType exact = rawJsonFields(inferred.schema(), parent);
-                    yield exact == null ? inferred : reader.schema(exact).json(spec.input());
-                }
+                case JSONL, OPENAI_BATCH -> JsonInput.read(spark, spec);
                 case CSV -> spark.read().option("header", "true").option("multiLine", "true")
                     .option("escape", "\"").csv(spec.input());
                 case TABLE -> spark.table(spec.input());
@@ -76,42 +65,26 @@ public final class InputReader {
         }
     }
 
-    /**
-     * The inferred schema with the JSON-valued constraint keys under {@code parent} (a row's schema in
-     * guided_json, response_format, structured_outputs) turned into strings, or null when there are
-     * none. Spark's JSON reader keeps the exact text of an object or array read into a string field;
-     * inferred as structs, the schemas of all rows would be merged into one type, their keys sorted
-     * (which changes the order the model writes properties in), nulls dropped and mixed-type values
-     * (an enum of numbers and strings) coerced. Rows without these keys keep their schema, and so
-     * their content-hash ids.
-     */
-    static StructType rawJsonFields(StructType schema, String parent) {
-        if (!Arrays.asList(schema.fieldNames()).contains(parent)
-            || !(schema.apply(parent).dataType() instanceof StructType inner)) {
-            return null;
+    /** The canonical frame of no rows; kept columns, which the input cannot type, are strings. */
+    private static Dataset<Row> empty(Dataset<Row> raw, InputSpec spec) {
+        List<Column> cols = new ArrayList<>();
+        for (String c : List.of(Canonical.ID, Canonical.PROMPT, Canonical.MESSAGES, Canonical.TOOLS, Canonical.PARAMS,
+            Canonical.CORRUPT)) {
+            cols.add(lit(null).cast("string").as(c));
         }
-        boolean changed = false;
-        StructField[] fields = inner.fields().clone();
-        for (int i = 0; i < fields.length; i++) {
-            if (Constraints.JSON_VALUED.contains(fields[i].name()) && !fields[i].dataType().equals(DataTypes.StringType)) {
-                fields[i] = new StructField(fields[i].name(), DataTypes.StringType, true, fields[i].metadata());
-                changed = true;
-            }
+        for (String k : spec.keepColumns()) {
+            cols.add(lit(null).cast("string").as(k));
         }
-        if (!changed) {
-            return null;
-        }
-        StructField[] top = schema.fields().clone();
-        int p = schema.fieldIndex(parent);
-        top[p] = new StructField(parent, new StructType(fields), top[p].nullable(), top[p].metadata());
-        return new StructType(top);
+        return raw.select(cols.toArray(Column[]::new));
     }
 
     private static Dataset<Row> fromColumns(Dataset<Row> raw, InputSpec spec) {
         StructType schema = raw.schema();
+        boolean hasCorrupt = Arrays.asList(schema.fieldNames()).contains(JsonInput.CORRUPT);
         String messages = pick(schema, spec.messagesColumn(), "messages", "--messages-column");
         String prompt = pick(schema, spec.promptColumn(), "prompt", "--prompt-column"); // a row uses messages when it has them
-        if (prompt == null && messages == null) {
+        if (prompt == null && messages == null && !hasCorrupt && !raw.isEmpty()) {
+            // (a file of nothing but malformed lines has no columns: its rows are BAD_JSON rows)
             throw new InputException("input has no 'prompt' or 'messages' column (columns: "
                 + Arrays.toString(schema.fieldNames()) + "); use --prompt-column or --messages-column");
         }
@@ -121,7 +94,6 @@ public final class InputReader {
         for (String k : spec.keepColumns()) {
             requireColumn(schema, k, "--keep-columns");
         }
-        boolean hasCorrupt = Arrays.asList(schema.fieldNames()).contains("_corrupt_record");
         checkType(schema, prompt, "prompt", false);
         checkType(schema, messages, "messages", true);
         checkType(schema, tools, "tools", true);
@@ -132,80 +104,19 @@ public final class InputReader {
         }
         List<Column> cols = new ArrayList<>();
         Column promptCol = prompt == null ? lit(null).cast("string") : col(q(prompt)).cast("string");
-        Column messagesCol = asJson(schema, messages);
-        Column toolsCol = asJson(schema, tools);
-        Column paramsCol = asJson(schema, params);
-        Column rowHash = rowHash(schema, hasCorrupt);
-        Column idCol = id == null ? rowHash : coalesce(col(q(id)).cast("string"), rowHash);
+        Column given = id == null ? lit(null).cast("string") : RowIds.text(schema, id);
+        Column idCol = RowIds.idOrHash(given, hasCorrupt ? col(JsonInput.CORRUPT) : null, id == null ? "id" : id,
+            RowIds.rowHash(schema, hasCorrupt));
         cols.add(idCol.as(Canonical.ID));
         cols.add(promptCol.as(Canonical.PROMPT));
-        cols.add(messagesCol.as(Canonical.MESSAGES));
-        cols.add(toolsCol.as(Canonical.TOOLS));
-        cols.add(paramsCol.as(Canonical.PARAMS));
-        cols.add((hasCorrupt ? col("_corrupt_record") : lit(null).cast("string")).as(Canonical.CORRUPT));
+        cols.add(asJson(schema, messages, false).as(Canonical.MESSAGES));
+        cols.add(asJson(schema, tools, false).as(Canonical.TOOLS));
+        cols.add(asJson(schema, params, true).as(Canonical.PARAMS));
+        cols.add((hasCorrupt ? col(JsonInput.CORRUPT) : lit(null).cast("string")).as(Canonical.CORRUPT));
         for (String k : spec.keepColumns()) {
             cols.add(col(q(k)));
         }
         return raw.select(cols.toArray(Column[]::new));
-    }
-
-    /** OpenAI batch lines: {custom_id, method, url, body: {model, messages | prompt, tools, max_tokens, ...}}. */
-    private static Dataset<Row> fromOpenAiBatch(Dataset<Row> raw, InputSpec spec) {
-        StructType schema = raw.schema();
-        requireColumn(schema, "custom_id", "an OpenAI batch file");
-        requireColumn(schema, "body", "an OpenAI batch file");
-        if (!(schema.apply("body").dataType() instanceof StructType body)) {
-            throw new InputException("OpenAI batch 'body' must be a JSON object, found "
-                + schema.apply("body").dataType().simpleString());
-        }
-        Set<String> fields = Set.of(body.fieldNames());
-        Column prompt = fields.contains("prompt") ? col("body.prompt").cast("string") : lit(null).cast("string");
-        Column messages = fields.contains("messages") ? asJsonCol(body.apply("messages").dataType(), col("body.messages"))
-            : lit(null).cast("string");
-        Column tools = fields.contains("tools") ? asJsonCol(body.apply("tools").dataType(), col("body.tools"))
-            : lit(null).cast("string");
-        List<Column> sampling = new ArrayList<>();
-        for (String k : OPENAI_SAMPLING_KEYS) {
-            if (fields.contains(k)) {
-                sampling.add(col("body." + k).as(k));
-            }
-        }
-        Column params = sampling.isEmpty() ? lit(null).cast("string") : to_json(struct(sampling.toArray(Column[]::new)));
-        for (String k : spec.keepColumns()) {
-            requireColumn(schema, k, "--keep-columns");
-        }
-        boolean hasCorrupt = fields.contains("_corrupt_record") || Arrays.asList(schema.fieldNames()).contains("_corrupt_record");
-        List<Column> cols = new ArrayList<>(List.of(
-            coalesce(col("custom_id").cast("string"), hashId(prompt, messages, tools, params)).as(Canonical.ID),
-            prompt.as(Canonical.PROMPT), messages.as(Canonical.MESSAGES), tools.as(Canonical.TOOLS),
-            params.as(Canonical.PARAMS),
-            (hasCorrupt ? col("_corrupt_record") : lit(null).cast("string")).as(Canonical.CORRUPT)));
-        for (String k : spec.keepColumns()) {
-            cols.add(col(q(k)));
-        }
-        return raw.select(cols.toArray(Column[]::new));
-    }
-
-    /**
-     * The deterministic id of a row without one: a SHA-256 of the row's content (every input column
-     * as JSON, so rows that differ anywhere, even in a kept column, get different ids; plus the raw
-     * line of a malformed JSON line), so a rerun or a resume finds the same ids. Rows identical in
-     * every column share an id and are generated once (the job reports how many).
-     */
-    public static Column hashId(Column... parts) {
-        Column nul = lit("\u0000");
-        Column[] p = new Column[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            p[i] = coalesce(parts[i], nul);
-        }
-        return sha2(concat_ws("\u0001", p), 256).substr(1, 32);
-    }
-
-    private static Column rowHash(StructType schema, boolean hasCorrupt) {
-        Column[] fields = Arrays.stream(schema.fieldNames()).filter(f -> !f.equals("_corrupt_record"))
-            .map(f -> col(q(f))).toArray(Column[]::new);
-        Column content = fields.length == 0 ? lit(null).cast("string") : to_json(struct(fields));
-        return hasCorrupt ? hashId(content, col("_corrupt_record")) : hashId(content);
     }
 
     private static String pick(StructType schema, String asked, String conventional, String flag) {
@@ -219,7 +130,7 @@ public final class InputReader {
         return null;
     }
 
-    private static void requireColumn(StructType schema, String name, String what) {
+    static void requireColumn(StructType schema, String name, String what) {
         if (!Arrays.asList(schema.fieldNames()).contains(name)) {
             throw new InputException("column '" + name + "' (" + what + ") is not in the input; columns: "
                 + Arrays.toString(schema.fieldNames()));
@@ -239,20 +150,48 @@ public final class InputReader {
         }
     }
 
-    private static Column asJson(StructType schema, String name) {
+    /**
+     * A typed column (Parquet, tables) as each row's JSON text: nested values keep their field order,
+     * nulls are dropped (as OpenAI clients omit them). Strings (JSON text, and every JSON input's
+     * request fields) pass as they are. For params, a floating-point NaN is pandas' missing value: not set.
+     */
+    private static Column asJson(StructType schema, String name, boolean params) {
         if (name == null) {
             return lit(null).cast("string");
         }
-        StructField f = schema.apply(name);
-        return asJsonCol(f.dataType(), col(q(name)));
+        DataType t = schema.apply(name).dataType();
+        Column c = col(q(name));
+        if (t.equals(DataTypes.StringType)) {
+            return c;
+        }
+        return to_json(params ? withoutNaN(c, t) : c);
     }
 
-    /** Nested values become JSON text (nulls dropped, as OpenAI clients omit them); strings pass as they are. */
-    private static Column asJsonCol(DataType t, Column c) {
-        return t.equals(DataTypes.StringType) ? c : to_json(c);
+    private static Column withoutNaN(Column c, DataType t) {
+        if (t instanceof StructType s) {
+            Column[] fields = Arrays.stream(s.fields()).map(f -> notNaN(c.getField(f.name()), f.dataType()).as(f.name()))
+                .toArray(Column[]::new);
+            return when(c.isNotNull(), struct(fields));
+        }
+        if (t instanceof MapType m && isFloating(m.valueType())) {
+            return transform_values(c, (k, v) -> notNaN(v, m.valueType()));
+        }
+        return c;
     }
 
-    private static String q(String name) {
+    private static Column notNaN(Column v, DataType t) {
+        return isFloating(t) ? when(not(isnan(v)), v) : v;
+    }
+
+    private static Column not(Column c) {
+        return org.apache.spark.sql.functions.not(c);
+    }
+
+    private static boolean isFloating(DataType t) {
+        return t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType);
+    }
+
+    static String q(String name) {
         return "`" + name.replace("`", "``") + "`";
     }
 }

@@ -1,9 +1,10 @@
 package io.lingspark.jobs.input;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.GenerationRequest;
 import io.lingspark.engine.runtime.LingException;
@@ -13,8 +14,8 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns one canonical row (id, prompt, messages JSON, tools JSON, params JSON) into an engine
@@ -24,7 +25,8 @@ import java.util.Set;
 public final class RequestParser implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    /** Reads the whole text: trailing content after a value is an error, as it is to the JSONL reader. */
+    private static final ObjectReader STRICT = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final String defaultParamsJson;
     private final Long baseSeed;
@@ -49,7 +51,7 @@ public final class RequestParser implements Serializable {
     public Parsed parse(String id, String prompt, String messagesJson, String toolsJson, String paramsJson,
                         String corruptLine) {
         if (corruptLine != null) {
-            return Parsed.error(ErrorCode.BAD_MESSAGES, "input line is not valid JSON");
+            return Parsed.error(ErrorCode.BAD_JSON, notAnObject(corruptLine));
         }
         SamplingParams params;
         try {
@@ -59,8 +61,8 @@ public final class RequestParser implements Serializable {
         }
         if (messagesJson != null) {
             try {
-                List<Map<String, Object>> messages = messages(messagesJson);
-                List<Map<String, Object>> tools = toolsJson == null ? null : tools(toolsJson);
+                List<Map<String, Object>> messages = ChatMessages.messages(messagesJson);
+                List<Map<String, Object>> tools = toolsJson == null ? null : ChatMessages.tools(toolsJson);
                 return new Parsed(GenerationRequest.ofMessages(id, messages, tools, params), null, null);
             } catch (LingException e) {
                 return Parsed.error(e.code(), e.getMessage());
@@ -70,44 +72,6 @@ public final class RequestParser implements Serializable {
             return Parsed.error(ErrorCode.EMPTY_PROMPT, prompt == null ? "prompt is null" : "prompt is empty");
         }
         return new Parsed(GenerationRequest.ofPrompt(id, prompt, params), null, null);
-    }
-
-    static List<Map<String, Object>> messages(String json) {
-        JsonNode node = readTree(json, "messages");
-        if (!node.isArray()) {
-            throw new LingException(ErrorCode.BAD_MESSAGES, "messages must be a JSON array, got " + node.getNodeType());
-        }
-        if (node.isEmpty()) {
-            throw new LingException(ErrorCode.EMPTY_PROMPT, "messages is an empty list");
-        }
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode m = node.get(i);
-            if (!m.isObject() || !m.path("role").isTextual()) {
-                throw new LingException(ErrorCode.BAD_MESSAGES, "message " + i + " is not an object with a string role");
-            }
-            String role = m.get("role").asText();
-            if (!ROLES.contains(role)) {
-                throw new LingException(ErrorCode.UNKNOWN_ROLE, "message " + i + " has unknown role '"
-                    + abbreviate(role) + "' (system, user, assistant, tool)");
-            }
-        }
-        return JSON.convertValue(node, new TypeReference<List<Map<String, Object>>>() { });
-    }
-
-    static List<Map<String, Object>> tools(String json) {
-        JsonNode node = readTree(json, "tools");
-        if (node.isNull()) {
-            return null;
-        }
-        if (!node.isArray()) {
-            throw new LingException(ErrorCode.BAD_MESSAGES, "tools must be a JSON array, got " + node.getNodeType());
-        }
-        for (JsonNode t : node) {
-            if (!t.isObject()) {
-                throw new LingException(ErrorCode.BAD_MESSAGES, "tools must be a list of objects");
-            }
-        }
-        return JSON.convertValue(node, new TypeReference<List<Map<String, Object>>>() { });
     }
 
     SamplingParams params(String id, String rowJson) {
@@ -140,6 +104,21 @@ public final class RequestParser implements Serializable {
         return b.build().validate();
     }
 
+    /**
+     * Why a row's text (a JSONL line the reader could not parse, an OpenAI batch body) is not a JSON
+     * object, in Jackson's words: where it broke, not the row's data.
+     */
+    static String notAnObject(String text) {
+        try {
+            JsonNode n = STRICT.readTree(text);
+            return n == null || n.isMissingNode() ? "the row is empty, not a JSON object"
+                : n.isObject() ? "the row is not a JSON object the reader can read"
+                : "the row is a JSON " + n.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an object";
+        } catch (JsonProcessingException e) {
+            return "the row is not valid JSON: " + abbreviate(e.getOriginalMessage());
+        }
+    }
+
     /** A row's seed from the job seed and the id (SplitMix64 finaliser over both): stable across runs. */
     public static long rowSeed(long base, String id) {
         long z = base * 0x9E3779B97F4A7C15L + id.hashCode() * 0xBF58476D1CE4E5B9L + id.length();
@@ -166,12 +145,7 @@ public final class RequestParser implements Serializable {
                 case "presence_penalty" -> b.presencePenalty(number(k, v));
                 case "frequency_penalty" -> b.frequencyPenalty(number(k, v));
                 case "repetition_penalty" -> b.repetitionPenalty(number(k, v));
-                case "seed" -> {
-                    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                        throw bad(k, "an integer", v);
-                    }
-                    b.seed(v.asLong());
-                }
+                case "seed" -> b.seed(whole(k, v, Long.MIN_VALUE, Long.MAX_VALUE));
                 case "n" -> b.n(integer(k, v));
                 case "stop" -> b.stop(strings(k, v));
                 case "stop_token_ids" -> {
@@ -202,10 +176,26 @@ public final class RequestParser implements Serializable {
     }
 
     private static int integer(String k, JsonNode v) {
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw bad(k, "an integer", v);
+        return (int) whole(k, v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * An integer parameter. A float with a whole value counts (8.0 is 8): Parquet from pandas stores
+     * integer columns with missing values as doubles, and JSON writers print some integers that way.
+     * A fraction, a value out of range (1e30) or anything not a number is the row's INVALID_PARAMS.
+     */
+    private static long whole(String k, JsonNode v, long min, long max) {
+        if (v.isNumber() && (!v.isFloatingPointNumber() || Double.isFinite(v.doubleValue()))) {
+            try {
+                long x = v.decimalValue().longValueExact(); // throws for a fraction or beyond a long
+                if (x >= min && x <= max) {
+                    return x;
+                }
+            } catch (ArithmeticException e) {
+                // not a whole number in range: below
+            }
         }
-        return v.asInt();
+        throw bad(k, "an integer", v);
     }
 
     private static double number(String k, JsonNode v) {
@@ -244,7 +234,7 @@ public final class RequestParser implements Serializable {
             + abbreviate(v.toString()));
     }
 
-    private static JsonNode readTree(String json, String what) {
+    static JsonNode readTree(String json, String what) {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {

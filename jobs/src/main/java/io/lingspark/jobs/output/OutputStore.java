@@ -200,8 +200,15 @@ public final class OutputStore {
             : spark.read().schema(jsonSchemaHint()).json(output);
     }
 
-    /** The rows of one run. */
+    /** The rows of one run (none for a run of an empty input: Spark writes no folder for it). */
     public Dataset<Row> readRun(String runId) {
+        try {
+            if (!fs.exists(new Path(root, OutputSchema.RUN_ID + "=" + runId))) {
+                return spark.createDataFrame(List.of(), jsonSchemaHint());
+            }
+        } catch (IOException e) {
+            throw new OutputException("cannot inspect output '" + output + "': " + e.getMessage(), e);
+        }
         return read().where(col(OutputSchema.RUN_ID).equalTo(runId));
     }
 

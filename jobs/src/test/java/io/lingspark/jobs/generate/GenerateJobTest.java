@@ -103,7 +103,7 @@ class GenerateJobTest {
                 o.putObject("params").put("temperature", -1);
             }
             case 5 -> o.put("prompt", "many words ".repeat(1500) + i);
-            case 6 -> o.putArray("messages").add(message("user", List.of(Map.of("type", "text", "text", "hi " + i))));
+            case 6 -> o.putArray("messages").addObject().put("role", "user"); // no content: the template raises
             case 7 -> {
                 o.put("prompt", "two choices for " + i);
                 o.putObject("params").put("n", 2);

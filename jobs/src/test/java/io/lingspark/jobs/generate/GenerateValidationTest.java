@@ -93,7 +93,7 @@ class GenerateValidationTest {
         }
         assertTrue(first.get(1).getString(0).matches("[0-9a-f]{32}"));
         assertNotEquals(first.get(1).getString(0), first.get(2).getString(0));
-        assertEquals("{\"max_tokens\":3}", first.get(2).getString(4));
+        assertEquals("{\"max_tokens\": 3}", first.get(2).getString(4), "the row's own text");
         assertEquals("{not json", first.get(3).getString(5), "a malformed line is kept for an error row");
         assertEquals("y", first.get(1).getString(6));
     }
@@ -113,7 +113,7 @@ class GenerateValidationTest {
         Row o = canonical(spec(batch, InputFormat.OPENAI_BATCH, List.of())).get(0);
         assertEquals("r1", o.getString(0));
         assertNull(o.getString(1));
-        assertEquals("[{\"content\":\"hi\",\"role\":\"user\"}]", o.getString(2));
+        assertEquals("[{\"role\":\"user\",\"content\":\"hi\"}]", o.getString(2), "keys in the line's order");
         assertEquals("{\"max_tokens\":5}", o.getString(4), "only sampling keys become params");
     }
 

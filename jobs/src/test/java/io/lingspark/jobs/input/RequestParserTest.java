@@ -56,8 +56,42 @@ class RequestParserTest {
         assertEquals(ErrorCode.INVALID_PARAMS, parse("x", null, null, "not json").errorCode());
         assertEquals(ErrorCode.INVALID_PARAMS, parse("x", null, null, "[1]").errorCode());
         RequestParser.Parsed corrupt = parser.parse("r", null, null, null, null, "{oops");
-        assertEquals(ErrorCode.BAD_MESSAGES, corrupt.errorCode());
-        assertNotNull(corrupt.errorMessage());
+        assertEquals(ErrorCode.BAD_JSON, corrupt.errorCode());
+        assertTrue(corrupt.errorMessage().startsWith("the row is not valid JSON"), corrupt.errorMessage());
+        assertEquals("the row is a JSON array, not an object", parser.parse("r", null, null, null, null, "[1]").errorMessage());
+        assertEquals(ErrorCode.BAD_JSON, parser.parse("r", null, null, null, null, "{\"a\": 1} x").errorCode());
+    }
+
+    @Test
+    void wholeFloatsAreIntegersAndNothingElseIs() {
+        assertEquals(8, parse("x", null, null, "{\"max_tokens\": 8.0}").request().params().maxTokens());
+        assertEquals(2, parse("x", null, null, "{\"n\": 2.0, \"top_k\": 5.0}").request().params().n());
+        assertEquals(7L, parse("x", null, null, "{\"seed\": 7.0}").request().params().seed());
+        assertEquals(List.of(3, 4), parse("x", null, null, "{\"stop_token_ids\": [3.0, 4]}").request().params().stopTokenIds());
+        for (String bad : List.of("8.5", "1e30", "-1e300", "\"8\"", "true", "[8]", "2147483648", "1e10")) {
+            RequestParser.Parsed p = parse("x", null, null, "{\"max_tokens\": " + bad + "}");
+            assertEquals(ErrorCode.INVALID_PARAMS, p.errorCode(), bad);
+            assertTrue(p.errorMessage().startsWith("max_tokens must be an integer"), p.errorMessage());
+        }
+        assertEquals(ErrorCode.INVALID_PARAMS, parse("x", null, null, "{\"seed\": 0.5}").errorCode());
+        assertEquals(ErrorCode.INVALID_PARAMS, parse("x", null, null, "{\"seed\": 1e19}").errorCode());
+    }
+
+    @Test
+    void textContentPartsAreJoinedAsVllmDoesAndOtherPartsAreErrors() {
+        GenerationRequest r = parse(null, "[{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"be brief\"}]},"
+            + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}]",
+            null, null).request();
+        assertEquals("be brief", r.messages().get(0).get("content"));
+        assertEquals("a\nb", r.messages().get(1).get("content"));
+        RequestParser.Parsed image = parse(null, "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+            + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"http://x/y.png\"}}]}]", null, null);
+        assertEquals(ErrorCode.BAD_MESSAGES, image.errorCode());
+        assertTrue(image.errorMessage().contains("'image_url'"), image.errorMessage());
+        for (String content : List.of("[\"plain\"]", "[{\"type\":\"text\"}]", "[{\"text\":\"x\"}]", "{\"text\":\"x\"}", "5")) {
+            RequestParser.Parsed p = parse(null, "[{\"role\":\"user\",\"content\":" + content + "}]", null, null);
+            assertEquals(ErrorCode.BAD_MESSAGES, p.errorCode(), content);
+        }
     }
 
     @Test
