@@ -80,6 +80,7 @@ final class LingTextFunctions {
             }
             List<Map<String, Object>> ms = SparkJson.objectList(m, "ling_chat_prompt: messages");
             checkRoles(ms);
+            ms = io.lingspark.engine.chat.ContentParts.joined(ms); // OpenAI text parts, as the generate job takes them
             List<Map<String, Object>> ts = SparkJson.objectList(t, "ling_chat_prompt: tools");
             return TextModel.get(dir).template().render(ms, ts, true, Map.of());
         };

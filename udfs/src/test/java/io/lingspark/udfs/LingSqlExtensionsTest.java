@@ -69,6 +69,8 @@ class LingSqlExtensionsTest {
         assertEquals("f", r.getString(3));
         assertEquals("so", r.getString(4));
         assertTrue(spark.sql("DESCRIBE FUNCTION ling_chat_prompt").collectAsList().toString().contains("chat template"));
+        assertEquals(prompt, spark.sql("SELECT ling_chat_prompt('[{\"role\": \"user\", \"content\": "
+            + "[{\"type\": \"text\", \"text\": \"hi there\"}]}]')").first().getString(0), "OpenAI text parts");
     }
 
     @Test

@@ -63,9 +63,15 @@ final class PromptBuilder {
             thinking = endsInsideThink(r.prompt());
         } else {
             checkMessages(r.messages());
+            List<Map<String, Object>> messages;
+            try {
+                messages = io.lingspark.engine.chat.ContentParts.joined(r.messages());
+            } catch (IllegalArgumentException e) {
+                throw new LingException(ErrorCode.BAD_MESSAGES, e.getMessage());
+            }
             String text;
             try {
-                text = template.render(r.messages(), r.tools(), true, r.templateKwargs() == null ? Map.of() : r.templateKwargs());
+                text = template.render(messages, r.tools(), true, r.templateKwargs() == null ? Map.of() : r.templateKwargs());
             } catch (RuntimeException e) {
                 // TemplateException, and anything else a template does with odd values: the request's fault.
                 throw new LingException(ErrorCode.TEMPLATE_ERROR, "chat template failed: " + e.getMessage(), e);

@@ -155,10 +155,15 @@ class LingEngineTest {
         var tools = List.<Map<String, Object>>of(Map.of("type", "function", "function", Map.of("name", "f")));
         GenerationResult withTools = engine.submit(GenerationRequest.ofMessages("t", msgs, tools, greedyParams(2))).join();
         assertTrue(withTools.promptTokens() > res.promptTokens(), "the tools section is rendered");
-        // A template that raises gives TEMPLATE_ERROR: content that is a list makes "+" fail in this template.
+        // A template that raises gives TEMPLATE_ERROR: a message without content makes "+" fail in this template.
         GenerationResult bad = engine.submit(GenerationRequest.ofMessages("b",
-            List.of(Map.of("role", "user", "content", List.of("x"))), null, greedyParams(2))).join();
+            List.of(Map.of("role", "user")), null, greedyParams(2))).join();
         assertEquals(ErrorCode.TEMPLATE_ERROR, bad.errorCode(), bad.errorMessage());
+        // A list that is not OpenAI content parts is the messages' fault, named
+        GenerationResult notParts = engine.submit(GenerationRequest.ofMessages("p",
+            List.of(Map.of("role", "user", "content", List.of("x"))), null, greedyParams(2))).join();
+        assertEquals(ErrorCode.BAD_MESSAGES, notParts.errorCode(), notParts.errorMessage());
+        assertTrue(notParts.errorMessage().contains("message 0 content part 0"), notParts.errorMessage());
     }
 
     static ErrorCode error(GenerationRequest r) {
@@ -190,6 +195,20 @@ class LingEngineTest {
         assertEquals(ErrorCode.BAD_MESSAGES, error(GenerationRequest.ofMessages("e", notMaps, null, b.build())));
         assertEquals(ErrorCode.UNKNOWN_ROLE, error(GenerationRequest.ofMessages("e", List.of(Map.of("role", "wizard", "content", "hi")), null, b.build())));
         assertEquals(ErrorCode.EMPTY_PROMPT, error(GenerationRequest.ofMessages("e", List.of(), null, b.build())));
+        assertEquals(ErrorCode.BAD_MESSAGES, error(GenerationRequest.ofMessages("e", List.of(Map.of("role", "user",
+            "content", List.of(Map.of("type", "image_url", "image_url", Map.of("url", "x"))))), null, b.build())));
+    }
+
+    @Test
+    void textContentPartsAreTheJoinedString() {
+        List<Map<String, Object>> parts = List.of(Map.of("role", "user", "content",
+            List.of(Map.of("type", "text", "text", "Hello"), Map.of("type", "text", "text", "world"))));
+        List<Map<String, Object>> text = List.of(Map.of("role", "user", "content", "Hello\nworld"));
+        SamplingParams p = greedyParams(2);
+        assertEquals(engine.countPromptTokens(GenerationRequest.ofMessages("a", text, null, p)),
+            engine.countPromptTokens(GenerationRequest.ofMessages("b", parts, null, p)));
+        assertArrayEquals(engine.submit(GenerationRequest.ofMessages("a", text, null, p)).join().choices().get(0).tokenIds(),
+            engine.submit(GenerationRequest.ofMessages("b", parts, null, p)).join().choices().get(0).tokenIds());
     }
 
     @Test
