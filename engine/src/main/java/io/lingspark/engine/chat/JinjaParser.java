@@ -15,7 +15,11 @@ final class JinjaParser extends JinjaExprParser {
     }
 
     static List<Node> parse(String source) {
-        JinjaParser p = new JinjaParser(JinjaLexer.lex(source));
+        return parse(source, true);
+    }
+
+    static List<Node> parse(String source, boolean chatBlocks) {
+        JinjaParser p = new JinjaParser(JinjaLexer.lex(source, chatBlocks));
         List<Node> body = p.body(Set.of());
         if (p.peek().kind() != Kind.EOF) {
             throw p.error("unexpected '" + p.tokens.get(p.pos + 1).value() + "' tag");

@@ -46,8 +46,10 @@ final class JinjaRenderer {
     private static final LoopSignal CONTINUE = new LoopSignal(false);
 
     private final Scope root;
+    private final boolean strictOutput;
 
-    private JinjaRenderer(Map<String, Object> context) {
+    private JinjaRenderer(Map<String, Object> context, boolean strictOutput) {
+        this.strictOutput = strictOutput;
         Scope globals = new Scope(null);
         globals.vars.putAll(JinjaBuiltins.globals());
         root = new Scope(globals);
@@ -55,7 +57,15 @@ final class JinjaRenderer {
     }
 
     static String render(List<Node> template, Map<String, Object> context) {
-        JinjaRenderer r = new JinjaRenderer(context);
+        return render(template, context, false);
+    }
+
+    /**
+     * strictOutput: printing an undefined value is an error naming it, as with jinja2's
+     * StrictUndefined ({@code is defined} tests still work); chat templates keep the lenient default.
+     */
+    static String render(List<Node> template, Map<String, Object> context, boolean strictOutput) {
+        JinjaRenderer r = new JinjaRenderer(context, strictOutput);
         StringBuilder out = new StringBuilder();
         try {
             r.exec(template, r.root, out);
@@ -79,7 +89,11 @@ final class JinjaRenderer {
         if (node instanceof JinjaAst.Text t) {
             out.append(t.text());
         } else if (node instanceof JinjaAst.Output o) {
-            out.append(PyValues.str(eval(o.expr(), scope)));
+            Object value = eval(o.expr(), scope);
+            if (strictOutput && value instanceof PyValues.Undefined u) {
+                throw new TemplateException("'" + u.name + "' is undefined");
+            }
+            out.append(PyValues.str(value));
         } else if (node instanceof JinjaAst.If f) {
             for (int i = 0; i < f.conditions().size(); i++) {
                 if (PyValues.truthy(eval(f.conditions().get(i), scope))) {
