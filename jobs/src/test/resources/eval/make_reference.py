@@ -10,6 +10,7 @@ import json
 import math
 import random
 import re
+import string
 
 import jinja2
 import numpy as np
@@ -82,7 +83,59 @@ byte_items = list(zip(lls, nbytes))
 binary = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 0, 1]
 target_lls = [-2.5, -0.75, -3.0, -1.25, -0.5, -4.0, -1.5, -2.25]
 
+
+
+def regex_filter(pattern, group_select, fallback, response):
+    found = re.findall(pattern, response)
+    if not found:
+        return fallback
+    try:
+        hit = found[group_select]
+    except IndexError:
+        return fallback
+    if isinstance(hit, tuple):
+        hit = next((g for g in hit if g), None)
+        if hit is None:
+            return fallback
+    return hit.strip()
+
+
+responses = [" The answer is 42.", "#### 1,234\n", "x = -7 and y = 12", "no number here", "  (B) because\u00a0",
+             "Answer: C", "3.5 then 4.25", "line one\nline two 9\n"]
+filter_cases = []
+for pattern, group in [(r"#### (\-?[0-9\.\,]+)", 0), (r"(-?[0-9]+)", 0), (r"(-?[0-9]+)", -1),
+                       (r"(?:\(([A-D])\))|(?:Answer: ([A-D]))", 0), (r"^\s*(\S+)\s*$", 0), (r"(?P<n>[0-9]+)\.(?P=n)?", 0),
+                       (r"two (\d)$", 0), (r"[0-9]", 5)]:
+    for resp in responses:
+        filter_cases.append({"pattern": pattern, "group_select": group, "response": resp,
+                             "filtered": regex_filter(pattern, group, "[invalid]", resp)})
+
+
+def exact_match(pred, ref, ignore_case, ignore_punct, ignore_numbers, regexes):
+    for r in regexes:
+        pred, ref = re.sub(r, "", pred), re.sub(r, "", ref)
+    if ignore_case:
+        pred, ref = pred.lower(), ref.lower()
+    if ignore_punct:
+        table = str.maketrans("", "", string.punctuation)
+        pred, ref = pred.translate(table), ref.translate(table)
+    if ignore_numbers:
+        table = str.maketrans("", "", string.digits)
+        pred, ref = pred.translate(table), ref.translate(table)
+    return 1.0 if pred == ref else 0.0
+
+
+em_cases = []
+for pred, ref in [("Paris", "paris"), ("1,234", "1234"), ("Hello, World!", "hello world"), ("abc123", "abc"),
+                  (" 42", "42"), ("The answer: $5", "the answer 5"), ("Ünïcode", "ünïcode")]:
+    for opts in [(False, False, False, []), (True, False, False, []), (True, True, False, []),
+                 (False, False, False, [",", r"\$"]), (True, True, True, [r"^\s+"])]:
+        em_cases.append({"prediction": pred, "reference": ref, "ignore_case": opts[0], "ignore_punctuation": opts[1],
+                         "ignore_numbers": opts[2], "regexes_to_ignore": opts[3], "score": exact_match(pred, ref, *opts)})
+
 reference = {
+    "filters": filter_cases,
+    "exact_match": em_cases,
     "arithmetic": {"num_fewshot": 3, "contexts": arith_ctx, "picks": arith_picks},
     "arithmetic_same_split": {"num_fewshot": 3, "contexts": arith_same_ctx, "picks": arith_same_picks},
     "capitals": {"num_fewshot": 2, "contexts": cap_ctx, "picks": cap_picks},
