@@ -50,7 +50,7 @@ final class DocFields {
         }
         String s = (String) spec;
         if (features.contains(s)) {
-            return doc.get(s);
+            return column("doc_to_text", doc, s);
         }
         String text = render("doc_to_text", s, doc);
         if (PyLiteral.isDigit(text) && task.docToChoice() != null) {
@@ -70,7 +70,7 @@ final class DocFields {
         }
         String s = (String) spec;
         if (features.contains(s)) {
-            return doc.get(s);
+            return column("doc_to_target", doc, s);
         }
         String target = render("doc_to_target", s, doc);
         if (PyLiteral.isDigit(target) && task.docToChoice() != null) {
@@ -93,7 +93,7 @@ final class DocFields {
         if (spec instanceof List<?> l) {
             value = l;
         } else if (spec instanceof String s && features.contains(s)) {
-            value = doc.get(s);
+            value = column("doc_to_choice", doc, s);
         } else if (spec instanceof String s) {
             value = literal("doc_to_choice", render("doc_to_choice", s, doc));
         } else {
@@ -112,6 +112,15 @@ final class DocFields {
     /** The description rendered for this document ("" when the task has none). */
     String description(Map<String, Object> doc) {
         return task.description().isEmpty() ? "" : render("description", task.description(), doc);
+    }
+
+    /** A column's value; null (a missing value) is this document's error rather than the text "None". */
+    private static Object column(String what, Map<String, Object> doc, String name) {
+        Object v = doc.get(name);
+        if (v == null) {
+            throw new DocException("INVALID_DOCUMENT", what + ": column '" + name + "' is null in this document");
+        }
+        return v;
     }
 
     private static Object literal(String what, String text) {

@@ -1,5 +1,6 @@
 package io.lingspark.jobs.eval;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -7,7 +8,8 @@ import java.util.List;
  * ({@code max_gen_toks}, lm-eval's default 256), {@code temperature} and {@code do_sample} (false:
  * greedy, whatever the temperature, as lm-eval's HF model does).
  */
-public record GenerationKwargs(List<String> until, int maxGenToks, double temperature, boolean doSample) {
+public record GenerationKwargs(List<String> until, int maxGenToks, double temperature, boolean doSample) implements Serializable {
+    private static final long serialVersionUID = 1L;
     public static final int DEFAULT_MAX_GEN_TOKS = 256;
 
     public GenerationKwargs {

@@ -138,6 +138,48 @@ class RequestBuilderTest {
     }
 
     @Test
+    void loglikelihoodAndRollingRequests() {
+        String data = "{\"text\": \"It rained all day.\", \"prefix\": \"Weather report:\", \"cont\": \" Rain.\"}\n";
+        String base = "task: t\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: t.jsonl\ntest_split: test\n";
+        Path file = EvalFixtures.task(dir, base + "output_type: loglikelihood\ndoc_to_text: prefix\ndoc_to_target: cont\n", Map.of("t.jsonl", data));
+        List<Map<String, Object>> docs = EvalFixtures.readJsonl(dir.resolve("t.jsonl"));
+        DocRequest ll = RequestBuilder.build(TaskConfig.load(file), docs, null, 0, 0).get(0);
+        assertEquals("Weather report:", ll.context());
+        assertEquals(List.of(" Rain."), ll.continuations()); // the target as is, no delimiter (lm-eval)
+        EvalFixtures.task(dir, base + "output_type: loglikelihood_rolling\ndoc_to_text: \"\"\ndoc_to_target: \"{{text}}\"\n", Map.of());
+        DocRequest rolling = RequestBuilder.build(TaskConfig.load(file), docs, null, 0, 0).get(0);
+        assertNull(rolling.context());
+        assertEquals("It rained all day.", rolling.rollingText());
+    }
+
+    @Test
+    void aNullColumnIsTheDocumentsErrorNotTheTextNone() {
+        String yaml = "task: t\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: t.jsonl\ntest_split: test\n"
+            + "doc_to_text: \"{{q}}\"\ndoc_to_target: a\n";
+        Path file = EvalFixtures.task(dir, yaml, Map.of("t.jsonl", "{\"q\": \"x\", \"a\": \"1\"}\n{\"q\": \"y\", \"a\": null}\n"));
+        List<DocRequest> r = RequestBuilder.build(TaskConfig.load(file), EvalFixtures.readJsonl(dir.resolve("t.jsonl")), null, 0, 0);
+        assertEquals(List.of("1"), r.get(0).targets());
+        assertEquals("INVALID_DOCUMENT", r.get(1).errorCode());
+        assertTrue(r.get(1).errorMessage().contains("column 'a' is null"), r.get(1).errorMessage());
+    }
+
+    @Test
+    void requestsAndResultsTravelThroughJavaSerialization() throws Exception {
+        TaskConfig task = TaskConfig.load(EvalFixtures.ARITHMETIC);
+        List<DocRequest> requests = RequestBuilder.build(task, EvalFixtures.docs(task, "test"), EvalFixtures.docs(task, "train"), 3, 0);
+        List<Object> values = new ArrayList<>(requests);
+        values.add(ModelOutput.ofText(" 42"));
+        values.add(Scorer.score(task, requests.get(0), ModelOutput.ofText(" 30")));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(values);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertEquals(values, in.readObject());
+        }
+    }
+
+    @Test
     void tooFewFewshotDocumentsIsAConfigError() {
         TaskConfig task = TaskConfig.load(EvalFixtures.ARITHMETIC);
         List<Map<String, Object>> test = EvalFixtures.docs(task, "test");
