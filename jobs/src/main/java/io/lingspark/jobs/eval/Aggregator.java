@@ -26,7 +26,7 @@ public final class Aggregator {
             MetricItems items = MetricItems.of(m, results);
             double value = items.size() == 0 ? Double.NaN : items.value();
             double stderr = items.stderr(bootstrapIters);
-            metrics.put(m.key(), new MetricSummary(value, Double.isNaN(stderr) ? null : stderr, m.higherIsBetter(), items.size()));
+            metrics.put(m.key(), new MetricSummary(value, Double.isNaN(stderr) ? null : stderr, m.higherIsBetter(), items.size(), m.aggregation()));
         }
         int errors = (int) results.stream().filter(DocResult::isError).count();
         Calibration calibration = task.outputType() == OutputType.MULTIPLE_CHOICE
