@@ -17,7 +17,7 @@ fi
 report=$1
 out=$2
 width=${3:-1280}
-height=${4:-2400}
+height=${4:-2800}
 
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [[ -z $browser ]]; then
@@ -25,8 +25,11 @@ if [[ -z $browser ]]; then
   exit 3
 fi
 
+# A throwaway profile, so the screenshot does not depend on (or touch) a user's browser state.
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
 if [[ $report == --example ]]; then
-  report=$(mktemp --suffix=.html)
+  report=$profile/example-report.html
   ./mvnw -o -B -q test -Dcuda.skip=true -pl engine,jobs -Dtest=HtmlReportTest \
     -Dsurefire.failIfNoSpecifiedTests=false -Dlingspark.report.out="$report" >/dev/null
 fi
@@ -35,9 +38,6 @@ if [[ ! -f $report ]]; then
   exit 2
 fi
 
-# A throwaway profile, so the screenshot does not depend on (or touch) a user's browser state.
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$profile" \
   --window-size="$width,$height" --screenshot="$(realpath -m "$out")" "file://$(realpath "$report")" 2>/dev/null
 echo "$out"

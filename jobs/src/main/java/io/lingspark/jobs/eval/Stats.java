@@ -43,22 +43,25 @@ final class Stats {
         return sampleStddev(xs) / Math.sqrt(xs.length);
     }
 
-    /** bootstrap_stderr(f, xs, iters): the sample standard deviation of iters resampled statistics. */
+    /**
+     * bootstrap_stderr(f, xs, iters): the sample standard deviation of iters resampled statistics.
+     * Chunks are independent (own seed, own slots of the result), so they run in parallel and the
+     * result is the same as drawing them one after another. f must be safe to call concurrently.
+     */
     static double bootstrapStderr(Statistic f, int n, int iters) {
         int chunk = Math.min(1000, iters);
         int chunks = chunk == 0 ? 0 : iters / chunk;
         double[] res = new double[chunks * chunk];
-        int[] idx = new int[n];
-        int r = 0;
-        for (int i = 0; i < chunks; i++) {
+        java.util.stream.IntStream.range(0, chunks).parallel().forEach(i -> {
             PyRandom rnd = new PyRandom(i);
+            int[] idx = new int[n];
             for (int c = 0; c < chunk; c++) {
                 for (int k = 0; k < n; k++) {
                     idx[k] = rnd.choiceIndex(n);
                 }
-                res[r++] = f.of(idx);
+                res[i * chunk + c] = f.of(idx);
             }
-        }
+        });
         return sampleStddev(res);
     }
 
