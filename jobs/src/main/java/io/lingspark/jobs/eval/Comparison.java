@@ -75,7 +75,13 @@ public final class Comparison {
                 continue;
             }
             MetricItems a = MetricItems.of(m, now);
-            MetricItems b = MetricItems.of(m, then);
+            MetricItems b;
+            try {
+                b = MetricItems.of(m, then);
+            } catch (IllegalArgumentException e) {
+                throw new TaskConfigException("the earlier run cannot be compared on " + m.key() + ": " + e.getMessage()
+                    + " (was it run with another version of the task file?)", e);
+            }
             double d = a.value() - b.value();
             double[] boot = new double[iters];
             PyRandom rnd = new PyRandom(seed);

@@ -140,7 +140,7 @@ final class DocFields {
             return b ? "True" : "False";
         }
         if (v instanceof Double d && d == Math.rint(d) && !d.isInfinite() && Math.abs(d) < 1e16) {
-            return String.format("%.1f", d);
+            return String.format(java.util.Locale.ROOT, "%.1f", d);
         }
         return String.valueOf(v);
     }

@@ -65,7 +65,9 @@ public record FilterSpec(String name, List<Step> steps, List<MetricSpec> metrics
             Step takeFirst = new Step("take_first", null, 0, null);
             return List.of(new FilterSpec("none", List.of(takeFirst), MetricSpec.parse(where, metricList, type, "none")));
         }
-        if (!(filterList instanceof List<?> pipelines) || pipelines.isEmpty()) {
+        // lm-eval also takes a mapping whose values are the pipelines
+        Object list = filterList instanceof Map<?, ?> byName ? new ArrayList<Object>(byName.values()) : filterList;
+        if (!(list instanceof List<?> pipelines) || pipelines.isEmpty()) {
             throw new TaskConfigException(where + "filter_list must be a non-empty list of {name, filter: [...]}");
         }
         List<FilterSpec> out = new ArrayList<>();

@@ -121,6 +121,9 @@ public final class HtmlReport {
     private static void groups(StringBuilder h, EvalRun run) {
         h.append("<h2>By ").append(esc(run.groupBy())).append("</h2>\n");
         run.groups().forEach((task, byValue) -> {
+            if (byValue.isEmpty()) {
+                return;
+            }
             h.append("<h3>").append(esc(task)).append("</h3>\n<table><tr><th>").append(esc(run.groupBy())).append("</th><th>documents</th>");
             List<String> keys = byValue.values().iterator().next().metrics().keySet().stream().toList();
             keys.forEach(k -> h.append("<th>").append(esc(k)).append("</th>"));

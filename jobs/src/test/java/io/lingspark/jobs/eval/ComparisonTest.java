@@ -67,6 +67,17 @@ class ComparisonTest {
     }
 
     @Test
+    void anEarlierRunWithoutTheMetricIsATypedError() {
+        TaskConfig task = TaskConfig.load(EvalFixtures.CAPITALS);
+        List<DocResult> now = List.of(acc(0, 1), acc(1, 0));
+        List<DocResult> then = List.of(new DocResult("capitals", 0, Map.of("acc", 1.0), null, null, null, null, null, null, null, null,
+            null, null, null), new DocResult("capitals", 1, Map.of("acc", 1.0), null, null, null, null, null, null, null, null, null, null, null));
+        TaskConfigException e = org.junit.jupiter.api.Assertions.assertThrows(TaskConfigException.class,
+            () -> Comparison.compare(task, now, then, 100, 1));
+        assertTrue(e.getMessage().contains("cannot be compared on acc_norm"), e.getMessage());
+    }
+
+    @Test
     void aRunAgainstItselfDiffersByNothing() {
         TaskConfig task = TaskConfig.load(EvalFixtures.CAPITALS);
         List<DocResult> run = new ArrayList<>();

@@ -82,6 +82,15 @@ class TaskConfigTest {
     }
 
     @Test
+    void aFilterListMayBeAMappingOfPipelines() {
+        String yaml = BASE + "filter_list:\n  strict:\n    name: strict\n    filter:\n      - function: regex\n"
+            + "        regex_pattern: \"(\\\\d+)\"\n      - function: take_first\n";
+        TaskConfig t = TaskConfig.load(EvalFixtures.task(dir, yaml, Map.of("test.jsonl", DATA)));
+        assertEquals(List.of("exact_match,strict"), t.metrics().stream().map(MetricSpec::key).toList());
+        assertEquals("42", t.filters().get(0).apply("it is 42."));
+    }
+
+    @Test
     void pythonFunctionsAreNamedNotRun() {
         TaskConfigException e = refused(BASE.replace("doc_to_target: a", "doc_to_target: !function utils.target"));
         assertTrue(e.getMessage().contains("doc_to_target: !function utils.target is Python code"), e.getMessage());
