@@ -107,6 +107,12 @@ final class TaskConfigParser {
         if (type == OutputType.MULTIPLE_CHOICE && docToChoice == null) {
             throw new TaskConfigException(where + "output_type multiple_choice needs doc_to_choice");
         }
+        if (y.get("doc_to_target") == null) {
+            throw new TaskConfigException(where + "doc_to_target is required (a column name or a Jinja template)");
+        }
+        if (y.get("doc_to_text") == null && type != OutputType.LOGLIKELIHOOD_ROLLING) {
+            throw new TaskConfigException(where + "doc_to_text is required for output_type " + type.yamlName());
+        }
         for (String key : List.of("doc_to_text", "doc_to_target", "doc_to_choice", "description")) {
             if (y.get(key) instanceof String template) {
                 try {

@@ -79,6 +79,8 @@ class TaskConfigTest {
         assertTrue(refused(BASE.replace("test_split: test", "test_split: testing")).getMessage().contains("no split 'testing'"));
         assertTrue(refused(BASE + "description: \"{% if %}\"\n").getMessage().contains("description is not a valid Jinja template"));
         assertTrue(refused(BASE + "repeats: 5\n").getMessage().contains("repeats: 5"));
+        assertTrue(refused(BASE.replace("doc_to_target: a\n", "")).getMessage().contains("doc_to_target is required"));
+        assertTrue(refused(BASE.replace("doc_to_text: \"{{q}}\"\n", "")).getMessage().contains("doc_to_text is required"));
     }
 
     @Test
