@@ -7,7 +7,8 @@ import java.util.List;
  * Jinja2 lexer with the environment transformers uses for chat templates: trim_blocks=True (the
  * first newline after a block or comment tag is dropped) and lstrip_blocks=True (spaces and tabs
  * before a block or comment tag at the start of a line are dropped), plus explicit {@code -}
- * (strip all whitespace on that side) and {@code +} (disable lstrip/trim on that side).
+ * (strip all whitespace on that side) and {@code +} (disable lstrip/trim on that side). Plain
+ * template strings ({@link JinjaText}) lex with both off, as jinja2's default environment does.
  */
 final class JinjaLexer {
     enum Kind { TEXT, VAR_BEGIN, VAR_END, BLOCK_BEGIN, BLOCK_END, NAME, STRING, INT, FLOAT, OP, EOF }
@@ -30,16 +31,23 @@ final class JinjaLexer {
         "<", ">", "=", "(", ")", "[", "]", "{", "}", ".", ",", ":", "|"};
 
     private final String src;
+    private final boolean chatBlocks;
     private final List<Token> out = new ArrayList<>();
     private int pos;
     private int line = 1;
 
-    private JinjaLexer(String src) {
+    private JinjaLexer(String src, boolean chatBlocks) {
         this.src = src;
+        this.chatBlocks = chatBlocks;
     }
 
     static List<Token> lex(String src) {
-        JinjaLexer lx = new JinjaLexer(src);
+        return lex(src, true);
+    }
+
+    /** chatBlocks false: jinja2's default environment, trim_blocks and lstrip_blocks off. */
+    static List<Token> lex(String src, boolean chatBlocks) {
+        JinjaLexer lx = new JinjaLexer(src, chatBlocks);
         lx.run();
         return lx.out;
     }
@@ -65,7 +73,7 @@ final class JinjaLexer {
             char mod = open + 2 < src.length() ? src.charAt(open + 2) : ' ';
             if (mod == '-') {
                 text = text.stripTrailing();
-            } else if (kind != '{' && mod != '+') {
+            } else if (kind != '{' && mod != '+' && chatBlocks) {
                 text = lstripBlock(text, open);
             }
             emitText(text);
@@ -79,7 +87,7 @@ final class JinjaLexer {
                 countLines(pos, end + 2);
                 pos = end + 2;
                 stripLeading = endMod == '-';
-                trimNewline = endMod != '+';
+                trimNewline = endMod != '+' && chatBlocks;
                 continue;
             }
             boolean block = kind == '%';
@@ -87,7 +95,7 @@ final class JinjaLexer {
             char endMod = lexTag(block ? '%' : '}');
             out.add(new Token(block ? Kind.BLOCK_END : Kind.VAR_END, "", line));
             stripLeading = endMod == '-';
-            trimNewline = block && endMod != '+';
+            trimNewline = block && endMod != '+' && chatBlocks;
         }
         out.add(new Token(Kind.EOF, "", line));
     }

@@ -15,11 +15,16 @@ final class JinjaParser extends JinjaExprParser {
     }
 
     static List<Node> parse(String source, JinjaLimits limits) {
+        return parse(source, limits, true);
+    }
+
+    /** chatBlocks: the chat-template environment's trim_blocks/lstrip_blocks (false: jinja2's defaults). */
+    static List<Node> parse(String source, JinjaLimits limits, boolean chatBlocks) {
         if (source.length() > limits.maxSourceChars()) {
             throw RenderBudget.over("template source of " + source.length() + " chars", limits.maxSourceChars());
         }
         try {
-            JinjaParser p = new JinjaParser(JinjaLexer.lex(source), limits.maxNesting());
+            JinjaParser p = new JinjaParser(JinjaLexer.lex(source, chatBlocks), limits.maxNesting());
             List<Node> body = p.body(Set.of());
             if (p.peek().kind() != Kind.EOF) {
                 throw p.error("unexpected '" + p.tokens.get(p.pos + 1).value() + "' tag");

@@ -48,8 +48,10 @@ final class JinjaRenderer {
 
     private final Scope root;
     private final RenderBudget budget;
+    private final boolean strictOutput;
 
-    private JinjaRenderer(Map<String, Object> context, RenderBudget budget) {
+    private JinjaRenderer(Map<String, Object> context, RenderBudget budget, boolean strictOutput) {
+        this.strictOutput = strictOutput;
         Scope globals = new Scope(null);
         globals.vars.putAll(JinjaBuiltins.globals());
         root = new Scope(globals);
@@ -58,9 +60,17 @@ final class JinjaRenderer {
     }
 
     static String render(List<Node> template, Map<String, Object> context, JinjaLimits limits) {
+        return render(template, context, limits, false);
+    }
+
+    /**
+     * strictOutput: printing an undefined value is an error naming it, as with jinja2's
+     * StrictUndefined ({@code is defined} tests still work); chat templates keep the lenient default.
+     */
+    static String render(List<Node> template, Map<String, Object> context, JinjaLimits limits, boolean strictOutput) {
         RenderBudget budget = RenderBudget.begin(limits);
         try {
-            JinjaRenderer r = new JinjaRenderer(context, budget);
+            JinjaRenderer r = new JinjaRenderer(context, budget, strictOutput);
             StringBuilder out = new StringBuilder();
             r.exec(template, r.root, out);
             return out.toString();
@@ -97,7 +107,11 @@ final class JinjaRenderer {
             out.append(t.text());
             RenderBudget.checkChars(out.length());
         } else if (node instanceof JinjaAst.Output o) {
-            out.append(PyValues.str(eval(o.expr(), scope)));
+            Object value = eval(o.expr(), scope);
+            if (strictOutput && value instanceof PyValues.Undefined u) {
+                throw new TemplateException("'" + u.name + "' is undefined");
+            }
+            out.append(PyValues.str(value));
             RenderBudget.checkChars(out.length());
         } else if (node instanceof JinjaAst.If f) {
             for (int i = 0; i < f.conditions().size(); i++) {
