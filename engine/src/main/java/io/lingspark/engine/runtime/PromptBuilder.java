@@ -62,14 +62,7 @@ final class PromptBuilder {
             ids = tokenizer.encode(r.prompt());
             thinking = endsInsideThink(r.prompt());
         } else {
-            checkMessages(r.messages());
-            String text;
-            try {
-                text = template.render(r.messages(), r.tools(), true, r.templateKwargs() == null ? Map.of() : r.templateKwargs());
-            } catch (RuntimeException e) {
-                // TemplateException, and anything else a template does with odd values: the request's fault.
-                throw new LingException(ErrorCode.TEMPLATE_ERROR, "chat template failed: " + e.getMessage(), e);
-            }
+            String text = renderChat(r.messages(), r.tools(), r.templateKwargs());
             ids = tokenizer.encode(text);
             thinking = endsInsideThink(template.generationPrompt());
         }
@@ -82,6 +75,17 @@ final class PromptBuilder {
         }
         boolean starts = r.startsInReasoning() != null ? r.startsInReasoning() : thinking;
         return new Prompt(ids, starts);
+    }
+
+    /** Checked messages rendered with the template and its generation prompt, or a typed LingException. */
+    String renderChat(List<Map<String, Object>> messages, List<Map<String, Object>> tools, Map<String, Object> kwargs) {
+        checkMessages(messages);
+        try {
+            return template.render(messages, tools, true, kwargs == null ? Map.of() : kwargs);
+        } catch (RuntimeException e) {
+            // TemplateException, and anything else a template does with odd values: the request's fault.
+            throw new LingException(ErrorCode.TEMPLATE_ERROR, "chat template failed: " + e.getMessage(), e);
+        }
     }
 
     /** Whether text ends inside an open {@code <think>} block (Ring's generation prompt does). */
