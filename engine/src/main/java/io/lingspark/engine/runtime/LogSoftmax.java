@@ -1,10 +1,11 @@
 package io.lingspark.engine.runtime;
 
 /**
- * Scoring's arithmetic over one logits row: log_softmax at chosen ids, and the row's argmax. The
- * differences from the row's maximum are fp32 (as the logits are), their exponentials are summed in
- * double over the whole vocabulary (padding ids included, as torch's log_softmax over the LM head's
- * rows does), so a sum over a long continuation loses nothing to accumulation order.
+ * Scoring's arithmetic over one fp32 logits row: log_softmax at chosen ids, and the row's argmax. The
+ * differences from the row's maximum and their exponentials are taken in double (exact for fp32
+ * inputs) and summed in double over the whole vocabulary (padding ids included, as torch's
+ * log_softmax over the LM head's rows does), so neither the row's width nor a long continuation's sum
+ * loses anything to rounding that the logits themselves do not carry.
  */
 final class LogSoftmax {
     private LogSoftmax() {
@@ -13,7 +14,7 @@ final class LogSoftmax {
     /** Row [off, off + v) of logits: its argmax and the log-probability of each target id. */
     static StepResult.Score score(float[] logits, int off, int v, int[] targets) {
         int argmax = Argmax.of(logits, off, v);
-        float max = logits[off + argmax];
+        double max = logits[off + argmax];
         double sum = 0;
         for (int i = 0; i < v; i++) {
             sum += Math.exp(logits[off + i] - max);
