@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -230,50 +229,16 @@ public final class LingEngine implements Engine {
     public CompletableFuture<ScoringResult> score(ScoringRequest request) {
         long t0 = System.nanoTime();
         String id = request == null ? null : request.id();
-        return enqueue(t0, (code, msg, ms) -> ScoringResult.error(id, code, msg, ms), () -> {
-            ScoringInputs.Pair p = scoring.build(request);
-            int[] members = new int[p.continuations().length];
-            Arrays.setAll(members, i -> i);
-            boolean perToken = request.perTokenLogprobs();
-            return new ScoringState<ScoringResult>(id, List.of(new ScoringState.Group(p.context(), members)), p.continuations(),
-                perToken, t0, st -> {
-                    List<ScoringResult.ContinuationScore> out = new ArrayList<>();
-                    for (int i = 0; i < st.conts.length; i++) {
-                        out.add(new ScoringResult.ContinuationScore(i, st.sum(i), st.conts[i].length, st.allGreedy(i),
-                            st.conts[i].clone(), perToken ? st.logprobs[i].clone() : null));
-                    }
-                    return new ScoringResult(id, List.copyOf(out), p.context().length, st.cachedTokens(), null, null, st.elapsedMs());
-                }, (code, msg, ms) -> ScoringResult.error(id, code, msg, ms), order::getAndIncrement);
-        });
+        return enqueue(t0, (code, msg, ms) -> ScoringResult.error(id, code, msg, ms),
+            () -> ScoringState.loglikelihood(id, scoring.build(request), request.perTokenLogprobs(), t0, order::getAndIncrement));
     }
 
     @Override
     public CompletableFuture<RollingResult> scoreRolling(RollingRequest request) {
         long t0 = System.nanoTime();
         String id = request == null ? null : request.id();
-        return enqueue(t0, (code, msg, ms) -> RollingResult.error(id, code, msg, ms), () -> {
-            ScoringInputs.Windows w = scoring.windows(request);
-            List<ScoringState.Group> groups = new ArrayList<>();
-            int[][] conts = new int[w.windows().size()][];
-            for (int i = 0; i < conts.length; i++) {
-                conts[i] = w.windows().get(i).continuations()[0];
-                groups.add(new ScoringState.Group(w.windows().get(i).context(), new int[] {i}));
-            }
-            boolean perToken = request.perTokenLogprobs();
-            return new ScoringState<RollingResult>(id, groups, conts, perToken, t0, st -> {
-                double sum = 0;
-                boolean greedy = true;
-                double[] each = perToken ? new double[w.tokens()] : null;
-                for (int i = 0, at = 0; i < conts.length; at += conts[i].length, i++) {
-                    sum += st.sum(i);
-                    greedy &= st.allGreedy(i);
-                    if (each != null) {
-                        System.arraycopy(st.logprobs[i], 0, each, at, conts[i].length);
-                    }
-                }
-                return new RollingResult(id, sum, w.tokens(), conts.length, greedy, each, null, null, st.elapsedMs());
-            }, (code, msg, ms) -> RollingResult.error(id, code, msg, ms), order::getAndIncrement);
-        });
+        return enqueue(t0, (code, msg, ms) -> RollingResult.error(id, code, msg, ms),
+            () -> ScoringState.rolling(id, scoring.windows(request), request.perTokenLogprobs(), t0, order::getAndIncrement));
     }
 
     /** Builds a scoring request's state (typed errors become results) and hands it to the scheduler. */

@@ -27,6 +27,11 @@ import java.util.logging.Logger;
  * generated tokens later. The oldest sequence always fits (the context is clipped to the pool), so
  * memory delays requests but never fails them.
  *
+ * <p>Scoring sequences run in the same steps: they read their tokens (chunked like prompts) and ask for
+ * the logits of the rows from their first continuation position on (at most maxBatchTokens / 2 scored
+ * rows a step), scored against their targets by the runner. A scored context's other continuations
+ * fork its cache once it is computed ({@link ContextForks}).
+ *
  * <p>A request whose future is done before its sequences are (the caller cancelled it, the engine
  * aborted it) leaves the batch at the next step and frees its blocks. An exception inside a step fails
  * the requests that had a sequence in that step (ENGINE_ERROR) and the loop goes on.
@@ -37,6 +42,7 @@ final class Scheduler implements Runnable {
     private final ModelRunner runner;
     private final KvCacheManager cache;
     private final PrefixCache prefix;
+    private final ContextForks forks;
     private final Sequence.RuntimeContext ctx;
     private final int maxBatchTokens;
     private final int maxRunning;
@@ -71,6 +77,7 @@ final class Scheduler implements Runnable {
         this.runner = runner;
         this.cache = cache;
         this.prefix = prefix;
+        this.forks = new ContextForks(cache, prefix);
         this.ctx = ctx;
         this.maxBatchTokens = Math.max(1, maxBatchTokens);
         this.maxRunning = Math.max(1, maxRunning);
@@ -207,13 +214,7 @@ final class Scheduler implements Runnable {
             boolean last = s.score == null && n == s.pending(); // the chunk reaches the end: its last row gives the next token
             int restore = s.restoreSlot >= 0 && !s.restoreSent ? s.restoreSlot : -1;
             s.restoreSent |= restore >= 0;
-            if ((s.copyFrom >= 0 || s.forkSlot >= 0) && !s.forkSent) { // a fork's first step: its own copy of the context's state
-                if (s.copyFrom >= 0) {
-                    fb.copyBlock(s.copyFrom, s.copyTo);
-                }
-                restore = s.forkSlot;
-                s.forkSent = true;
-            }
+            restore = forks.firstStep(s, fb, restore);
             int save = s.saveSlot >= 0 && s.numComputed + n == s.saveAt ? s.saveSlot : -1;
             ForwardBatch.Logits logits = last ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE;
             if (s.score != null && ScoringState.scoredRows(s, n) > 0) {
@@ -274,7 +275,7 @@ final class Scheduler implements Runnable {
             s.inFlight = false;
             prefix.computed(s);
             if (s.forkSent) {
-                releaseFork(s); // its copy of the context's block and state is made
+                forks.release(s); // its copy of the context's block and state is made
             }
         }
         long now = System.nanoTime();
@@ -301,7 +302,9 @@ final class Scheduler implements Runnable {
         if (s.score.lead() && s.numComputed >= s.score.contextLen() && st.markSpawned(s)) {
             List<Sequence> queued = new ArrayList<>();
             for (Sequence c : st.spawn(s)) {
-                if (!fork(s, c)) {
+                if (forks.fork(s, c, running)) {
+                    running.add(c); // past maxRunning if need be: short, and its context is paid for
+                } else {
                     queued.add(c);
                 }
             }
@@ -315,70 +318,6 @@ final class Scheduler implements Runnable {
             runner.release(s.order);
             finish(s);
         }
-    }
-
-    /**
-     * Starts s on the cache of the lead of its group, which has computed the shared context: the blocks
-     * the context fills are shared, the one it fills in part is copied into a block of s's own by s's
-     * first step (copy-on-write), and a hybrid's recurrent state is copied from the lead's slot, which
-     * the lead left exactly at the context's end. s then computes only its continuation. Forks may exceed
-     * maxRunning (they are short and their context is already paid for). False when the blocks or a
-     * state slot are not free now.
-     */
-    private boolean fork(Sequence lead, Sequence s) {
-        int c = s.score.contextLen();
-        int shared = c / cache.blockSize();
-        int reserved = 0;
-        for (Sequence r : running) {
-            reserved += cache.blocksNeeded(r.table, r.totalLength());
-        }
-        if (lead.table == null || lead.numComputed < c || (cache.usesSlots() && lead.numComputed != c)
-            || cache.blocksFor(s.totalLength()) - shared > cache.freeBlocks() - reserved) {
-            return false;
-        }
-        KvCacheManager.BlockTable t = new KvCacheManager.BlockTable();
-        if (cache.usesSlots() && !cache.takeSlot(t)) {
-            return false;
-        }
-        s.copyFrom = cache.fork(lead.table, t, c);
-        s.copyTo = s.copyFrom >= 0 ? t.snapshot()[shared] : -1;
-        if (cache.usesSlots()) {
-            s.forkSlot = lead.table.slot();
-            cache.holdSlot(s.forkSlot);
-        }
-        s.table = t;
-        s.numComputed = c;
-        prefix.forked(s, shared);
-        running.add(s);
-        return true;
-    }
-
-    /**
-     * A hybrid lead stays at its context's end until each of its forks' first step has been handed to the
-     * runner (which copies the state before computing anything): its state there is theirs to copy.
-     */
-    private static boolean forkWaits(Sequence s) {
-        if (s.score == null || !s.score.lead() || s.table == null || s.table.slot() < 0) {
-            return false;
-        }
-        for (Sequence c : s.request.choices) {
-            if (c.forkSlot == s.table.slot() && !c.forkSent) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A fork's holds on its source block and slot go (its first step ran, or it left the cache before). */
-    private void releaseFork(Sequence s) {
-        if (s.copyFrom >= 0) {
-            cache.releaseBlock(s.copyFrom);
-        }
-        if (s.forkSlot >= 0) {
-            cache.releaseSlot(s.forkSlot);
-        }
-        s.copyFrom = s.copyTo = s.forkSlot = -1;
-        s.forkSent = false;
     }
 
     private void accept(Sequence s, Sampler.Sample sample, long now) {
@@ -494,7 +433,7 @@ final class Scheduler implements Runnable {
             for (int i = 0; i < running.size() && budget > 0 && chosen < maxSeqs; i++) {
                 Sequence s = running.get(i);
                 boolean decode = s.pending() == 1;
-                if ((pass == 0) != decode || take[i] > 0 || s.inFlight || s.pending() == 0 || forkWaits(s)) {
+                if ((pass == 0) != decode || take[i] > 0 || s.inFlight || s.pending() == 0 || ContextForks.waits(s)) {
                     continue;
                 }
                 take[i] = Math.min(s.pending(), budget);
@@ -603,7 +542,7 @@ final class Scheduler implements Runnable {
 
     /** Gives a sequence's blocks, slot, fork holds and prefix-cache claims back. */
     private void release(Sequence s) {
-        releaseFork(s);
+        forks.release(s);
         prefix.release(s);
         s.freeCache(cache);
     }

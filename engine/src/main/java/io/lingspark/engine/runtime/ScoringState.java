@@ -81,6 +81,43 @@ final class ScoringState<R> extends RequestState {
         }
     }
 
+    /** A ScoringRequest's state: one group, the context and every continuation. */
+    static ScoringState<ScoringResult> loglikelihood(String id, ScoringInputs.Pair p, boolean perToken, long t0, LongSupplier order) {
+        int[] members = new int[p.continuations().length];
+        Arrays.setAll(members, i -> i);
+        return new ScoringState<>(id, List.of(new Group(p.context(), members)), p.continuations(), perToken, t0, st -> {
+            List<ScoringResult.ContinuationScore> out = new ArrayList<>();
+            for (int i = 0; i < st.conts.length; i++) {
+                out.add(new ScoringResult.ContinuationScore(i, st.sum(i), st.conts[i].length, st.allGreedy(i), st.conts[i].clone(),
+                    perToken ? st.logprobs[i].clone() : null));
+            }
+            return new ScoringResult(id, List.copyOf(out), p.context().length, st.cachedTokens(), null, null, st.elapsedMs());
+        }, (code, msg, ms) -> ScoringResult.error(id, code, msg, ms), order);
+    }
+
+    /** A RollingRequest's state: a group per window, its predictions the window's one continuation. */
+    static ScoringState<RollingResult> rolling(String id, ScoringInputs.Windows w, boolean perToken, long t0, LongSupplier order) {
+        List<Group> groups = new ArrayList<>();
+        int[][] conts = new int[w.windows().size()][];
+        for (int i = 0; i < conts.length; i++) {
+            conts[i] = w.windows().get(i).continuations()[0];
+            groups.add(new Group(w.windows().get(i).context(), new int[] {i}));
+        }
+        return new ScoringState<>(id, groups, conts, perToken, t0, st -> {
+            double sum = 0;
+            boolean greedy = true;
+            double[] each = perToken ? new double[w.tokens()] : null;
+            for (int i = 0, at = 0; i < conts.length; at += conts[i].length, i++) {
+                sum += st.sum(i);
+                greedy &= st.allGreedy(i);
+                if (each != null) {
+                    System.arraycopy(st.logprobs[i], 0, each, at, conts[i].length);
+                }
+            }
+            return new RollingResult(id, sum, w.tokens(), conts.length, greedy, each, null, null, st.elapsedMs());
+        }, (code, msg, ms) -> RollingResult.error(id, code, msg, ms), order);
+    }
+
     private Sequence sequence(Group g, int cont, boolean lead) {
         int c = g.context().length;
         int[] tokens = Arrays.copyOf(g.context(), c + conts[cont].length - 1);
