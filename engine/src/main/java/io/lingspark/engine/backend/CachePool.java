@@ -12,6 +12,12 @@ public interface CachePool extends AutoCloseable {
 
     int slots();
 
+    /**
+     * Copies block source's rows into block destination in every KV and latent layer (a forked sequence's
+     * own copy of a block it shared in part), ordered before the next step's work.
+     */
+    void copyBlock(int source, int destination);
+
     /** Zeroes a state slot in every STATE layer (a sequence reset to length 0). */
     void resetState(int slot);
 

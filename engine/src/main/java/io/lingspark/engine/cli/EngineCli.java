@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lingspark-engine", mixinStandardHelpOptions = true, version = "lingspark 0.1.0",
     description = "The Ling engine's commands (no Spark).",
     subcommands = {CommandLine.HelpCommand.class, LogitsCommand.class, BenchCommand.class, PromptCommand.class, ChatCommand.class,
-        PlanCommand.class, PrefixBenchCommand.class, StructuredBenchCommand.class})
+        PlanCommand.class, PrefixBenchCommand.class, StructuredBenchCommand.class, ScoreCommand.class, ScoreBenchCommand.class})
 public final class EngineCli implements Runnable {
     @Override
     public void run() {

@@ -112,7 +112,8 @@ final class RemoteTail implements AutoCloseable {
         pending.put(id, out);
         try {
             StepMessage m = new StepMessage(sampling != null, batch, hidden,
-                sampling != null ? deltas.infos(batch, sampling) : List.of(), drainInts(), drainLongs());
+                sampling != null ? deltas.infos(batch, sampling) : List.of(), drainInts(), drainLongs(),
+                sampling != null ? sampling.scoreTargets() : List.of());
             ring.send(new Frame(Frame.Kind.STEP, id, steps.encode(m, hiddenSize)));
         } catch (IOException | RuntimeException e) {
             fail(e instanceof TransportException te ? te : new TransportException("sending step " + id + " failed: " + e, e));

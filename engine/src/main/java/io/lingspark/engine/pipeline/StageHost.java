@@ -103,7 +103,7 @@ public final class StageHost {
         for (int slot : m.resetSlots()) {
             group.resetState(slot);
         }
-        SamplingBatch rows = last && m.sample() ? sampling.rows(m.sampling()) : null;
+        SamplingBatch rows = last && m.sample() ? new SamplingBatch(sampling.rows(m.sampling()).rows(), m.scoreTargets()) : null;
         if (last) {
             sampling.release(m.released()); // after this step's rows were built: its draws still see the state
         }
@@ -113,7 +113,8 @@ public final class StageHost {
                     ResultCodec.Result r = new ResultCodec.Result(out.samples(), out.samples() == null ? out.logits() : null);
                     ring.send(new Frame(Frame.Kind.RESULT, f.step(), results.encode(r)));
                 } else {
-                    StepMessage next = new StepMessage(m.sample(), m.batch(), out.hidden(), m.sampling(), m.resetSlots(), m.released());
+                    StepMessage next = new StepMessage(m.sample(), m.batch(), out.hidden(), m.sampling(), m.resetSlots(), m.released(),
+                        m.scoreTargets());
                     ring.send(new Frame(Frame.Kind.STEP, f.step(), steps.encode(next, hiddenSize)));
                 }
             } catch (IOException e) {

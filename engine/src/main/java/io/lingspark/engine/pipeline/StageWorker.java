@@ -67,6 +67,7 @@ final class StageWorker implements AutoCloseable {
      */
     Output run(ForwardBatch batch, float[] hiddenIn, SamplingBatch sampling, int[][] routing) {
         long t0 = System.nanoTime();
+        LocalModelRunner.copyBlocks(pool, batch); // every stage copies its own layers' rows
         be.beginStep(batch);
         try {
             IntermediateTensors h = slice.embedding() ? model.embed(batch)
@@ -76,16 +77,19 @@ final class StageWorker implements AutoCloseable {
                 be.endStep();
                 return new Output(be.toHost(h.hidden()), null, null);
             }
-            int[] rows = batch.logitRows();
-            Tensor logits = rows.length > 0 ? model.logits(h, rows) : null;
-            be.endStep();
             if (sampling == null) {
+                int[] rows = batch.logitRows();
+                Tensor logits = rows.length > 0 ? model.logits(h, rows) : null;
+                be.endStep();
                 return new Output(null, logits == null ? new float[0] : be.toHost(logits), null);
             }
-            if (sampling.size() == 0) {
-                return new Output(null, null, new StepResult(new io.lingspark.engine.runtime.Sampler.Sample[0]));
-            }
-            return new Output(null, null, LocalModelRunner.sample(be, sampler, logits, model.config().vocabSize, sampling));
+            int[] sampleRows = batch.sampleRows();
+            int[] scoreRows = batch.scoreRows();
+            Tensor sampleLogits = sampleRows.length > 0 ? model.logits(h, sampleRows) : null;
+            Tensor scoreLogits = scoreRows.length > 0 ? model.logits(h, scoreRows) : null;
+            be.endStep();
+            return new Output(null, null, LocalModelRunner.finish(be, sampler, sampleLogits, scoreLogits,
+                model.config().vocabSize, sampling));
         } catch (RuntimeException | Error e) {
             be.abortStep();
             throw e;

@@ -7,7 +7,8 @@ import java.util.concurrent.RecursiveAction;
 /**
  * Host token choice for a whole step: one pass over the step's logits [R, V], rows split over a
  * dedicated pool, each thread with its own reusable vocabulary-sized {@link Sampler.Scratch}. Rows are
- * independent and every draw is counter-based, so the result does not depend on the split.
+ * independent and every draw is counter-based, so the result does not depend on the split. Scored rows
+ * ({@link #score}) are split over the same pool.
  */
 public final class BatchSampler implements AutoCloseable {
     private final ForkJoinPool pool;
@@ -29,6 +30,49 @@ public final class BatchSampler implements AutoCloseable {
         }
         pool.invoke(new Split(0, rows.size(), logits, v, rows, out));
         return out;
+    }
+
+    /** Scores row i of logits (row-major [R, v]) against targets.get(i): rows split over the pool like sampling. */
+    public StepResult.Score[] score(float[] logits, int v, List<int[]> targets) {
+        StepResult.Score[] out = new StepResult.Score[targets.size()];
+        if (targets.size() <= 1 || pool.getParallelism() == 1) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = LogSoftmax.score(logits, i * v, v, targets.get(i));
+            }
+            return out;
+        }
+        pool.invoke(new ScoreSplit(0, out.length, logits, v, targets, out));
+        return out;
+    }
+
+    private static final class ScoreSplit extends RecursiveAction {
+        private final int lo;
+        private final int hi;
+        private final float[] logits;
+        private final int v;
+        private final List<int[]> targets;
+        private final StepResult.Score[] out;
+
+        ScoreSplit(int lo, int hi, float[] logits, int v, List<int[]> targets, StepResult.Score[] out) {
+            this.lo = lo;
+            this.hi = hi;
+            this.logits = logits;
+            this.v = v;
+            this.targets = targets;
+            this.out = out;
+        }
+
+        @Override
+        protected void compute() {
+            if (hi - lo <= 4) {
+                for (int i = lo; i < hi; i++) {
+                    out[i] = LogSoftmax.score(logits, i * v, v, targets.get(i));
+                }
+                return;
+            }
+            int mid = (lo + hi) >>> 1;
+            invokeAll(new ScoreSplit(lo, mid, logits, v, targets, out), new ScoreSplit(mid, hi, logits, v, targets, out));
+        }
     }
 
     private final class Split extends RecursiveAction {

@@ -23,6 +23,16 @@ public interface Engine extends AutoCloseable {
      */
     boolean abort(GenerationRequest request);
 
+    /**
+     * The log-likelihood of each continuation after the request's context (lm-eval's loglikelihood),
+     * through the same batch as generation. The context is computed once for all continuations. Errors
+     * are values, as for submit; cancelling the future takes the request out of the batch.
+     */
+    CompletableFuture<ScoringResult> score(ScoringRequest request);
+
+    /** The log-likelihood of a whole text in windows of the context length (lm-eval's loglikelihood_rolling). */
+    CompletableFuture<RollingResult> scoreRolling(RollingRequest request);
+
     /** Prompt token count of a request, or a typed LingException (template, empty, too long). */
     int countPromptTokens(GenerationRequest request);
 

@@ -21,6 +21,11 @@ import java.util.Map;
  * again only when the never-cached free blocks run out, least recently released first (a table
  * gives its blocks back from the last, so a chain's tail goes before its head). {@link #match} finds
  * the longest cached chain for a sequence's tokens and {@link #acquire} shares it.
+ *
+ * <p>{@link #fork} shares one table's leading blocks with a new one whatever their registration (the
+ * continuations of a scored context), copy-on-write for a last block held only in part: the new table
+ * gets a fresh block for it, and the source block (and, for hybrid models, the source's state slot)
+ * stays held until the copy has run ({@link #releaseBlock}, {@link #releaseSlot}).
  */
 public final class KvCacheManager {
     private final int blockSize;
@@ -34,6 +39,7 @@ public final class KvCacheManager {
     private long evictions;
     private final int[] freeSlots;
     private int slotTop;
+    private final int[] slotRefs;              // [slots] tables holding each slot, plus forks still to copy its state
 
     /** One sequence's blocks in position order, and its state slot (−1: none). */
     public static final class BlockTable {
@@ -78,6 +84,7 @@ public final class KvCacheManager {
             freeSlots[i] = slots - 1 - i;
         }
         this.slotTop = slots;
+        this.slotRefs = new int[slots];
     }
 
     public int blockSize() {
@@ -240,7 +247,56 @@ public final class KvCacheManager {
             return false;
         }
         t.slot = freeSlots[--slotTop];
+        slotRefs[t.slot] = 1;
         return true;
+    }
+
+    /**
+     * Puts parent's first tokens into the empty table child: the blocks they fill shared, a block they
+     * fill in part (tokens not a multiple of blockSize) as a fresh block of child's that must receive a
+     * copy of the parent's. Returns that source block, held until {@link #releaseBlock}, or −1 when the
+     * tokens end on a block boundary. The caller checked that one block is free when one is needed.
+     */
+    public int fork(BlockTable parent, BlockTable child, int tokens) {
+        if (child.count != 0 || parent.count < blocksFor(tokens)) {
+            throw new IllegalStateException("a fork goes into an empty table, from a table holding its tokens");
+        }
+        int full = tokens / blockSize;
+        for (int i = 0; i < full; i++) {
+            int b = parent.blocks[i];
+            refs[b]++; // held by parent, so never evictable here
+            append(child, b);
+        }
+        if (tokens % blockSize == 0) {
+            return -1;
+        }
+        int source = parent.blocks[full];
+        refs[source]++;
+        append(child, take());
+        return source;
+    }
+
+    /** Gives back one hold on a block (a fork's copy source once the copy has run). */
+    public void releaseBlock(int block) {
+        give(block);
+    }
+
+    /** One more hold on a taken slot (a fork restores its state from it): it stays taken until every hold is released. */
+    public void holdSlot(int slot) {
+        if (slotRefs[slot] <= 0) {
+            throw new IllegalStateException("slot " + slot + " is free");
+        }
+        slotRefs[slot]++;
+    }
+
+    /** Gives back one hold on a slot; the last makes it free. */
+    public void releaseSlot(int slot) {
+        if (slotRefs[slot] <= 0) {
+            throw new IllegalStateException("slot " + slot + " returned twice");
+        }
+        if (--slotRefs[slot] == 0) {
+            freeSlots[slotTop++] = slot;
+        }
     }
 
     /** Keeps the blocks holding the first tokens, gives back the rest. */
@@ -255,7 +311,7 @@ public final class KvCacheManager {
     public void free(BlockTable t) {
         truncate(t, 0);
         if (t.slot >= 0) {
-            freeSlots[slotTop++] = t.slot;
+            releaseSlot(t.slot);
             t.slot = -1;
         }
     }

@@ -39,7 +39,7 @@ import java.util.logging.Logger;
  * The {@link Engine}: validation and prompt building on the caller's thread ({@link PromptBuilder}),
  * continuous batching on one scheduler thread ({@link Scheduler}) that hands each step to the model
  * runner ({@link LocalModelRunner}) and asks the one {@link KvCacheManager} for blocks, per-choice
- * state in {@link Sequence}, result assembly (reasoning split, tool calls) in {@link RequestState}.
+ * state in {@link Sequence}, result assembly (reasoning split, tool calls) in {@link GenerationState}.
  */
 public final class LingEngine implements Engine {
     private static final Logger LOG = Logger.getLogger(LingEngine.class.getName());
@@ -57,10 +57,11 @@ public final class LingEngine implements Engine {
     private final KvCacheManager cache;
     private final PrefixCache prefix;
     private final PromptBuilder prompts;
+    private final ScoringInputs scoring;
     private final Scheduler scheduler;
     private final Set<Integer> keepIds = new HashSet<>();
     private final GrammarCache grammars;
-    private final Map<GenerationRequest, RequestState> inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<GenerationRequest, GenerationState> inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
     private final double loadSeconds;
     private final String revision;
     private final AtomicLong promptTokens = new AtomicLong();
@@ -165,6 +166,7 @@ public final class LingEngine implements Engine {
                 + o.maxRunning() + " running sequences (" + plan + ")");
         }
         this.prompts = new PromptBuilder(tokenizer, template, config.vocabSize, ctx);
+        this.scoring = new ScoringInputs(prompts, tokenizer, config.vocabSize, ctx, ScoringInputs.prefixToken(dir, tokenizer, config));
         for (String t : PARSER_TAGS) {
             tokenizer.tokenId(t).ifPresent(keepIds::add);
         }
@@ -199,7 +201,7 @@ public final class LingEngine implements Engine {
             SamplingParams p = request == null ? SamplingParams.DEFAULT : request.params().validate();
             PromptBuilder.Prompt prompt = prompts.build(request);
             int maxNew = Math.min(p.maxTokens(), prompts.contextLen() - prompt.ids().length);
-            RequestState r = new RequestState(id, p, prompt.ids(), prompt.startsInReasoning(), listener, t0);
+            GenerationState r = new GenerationState(id, p, prompt.ids(), prompt.startsInReasoning(), listener, t0);
             long seed = p.seed() != null ? p.seed() : ThreadLocalRandom.current().nextLong();
             int[] blocked = blockedIds(p);
             TokenGrammar grammar = p.structuredOutput() == null ? null : grammar(p.structuredOutput());
@@ -221,6 +223,41 @@ public final class LingEngine implements Engine {
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(GenerationResult.error(id, ErrorCode.ENGINE_ERROR,
                 "could not accept the request: " + e, RequestState.ms(System.nanoTime() - t0)));
+        }
+    }
+
+    @Override
+    public CompletableFuture<ScoringResult> score(ScoringRequest request) {
+        long t0 = System.nanoTime();
+        String id = request == null ? null : request.id();
+        return enqueue(t0, (code, msg, ms) -> ScoringResult.error(id, code, msg, ms),
+            () -> ScoringState.loglikelihood(id, scoring.build(request), request.perTokenLogprobs(), t0, order::getAndIncrement));
+    }
+
+    @Override
+    public CompletableFuture<RollingResult> scoreRolling(RollingRequest request) {
+        long t0 = System.nanoTime();
+        String id = request == null ? null : request.id();
+        return enqueue(t0, (code, msg, ms) -> RollingResult.error(id, code, msg, ms),
+            () -> ScoringState.rolling(id, scoring.windows(request), request.perTokenLogprobs(), t0, order::getAndIncrement));
+    }
+
+    /** Builds a scoring request's state (typed errors become results) and hands it to the scheduler. */
+    private <R> CompletableFuture<R> enqueue(long t0, ScoringState.Errors<R> error,
+                                             java.util.function.Supplier<ScoringState<R>> build) {
+        if (closed) {
+            return CompletableFuture.completedFuture(error.of(ErrorCode.CANCELLED, "the engine is closed", 0));
+        }
+        try {
+            ScoringState<R> st = build.get();
+            promptTokens.addAndGet(st.choices.stream().mapToLong(Sequence::totalLength).sum());
+            scheduler.submit(st);
+            return st.future;
+        } catch (LingException e) {
+            return CompletableFuture.completedFuture(error.of(e.code(), e.getMessage(), RequestState.ms(System.nanoTime() - t0)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(error.of(ErrorCode.ENGINE_ERROR, "could not accept the request: " + e,
+                RequestState.ms(System.nanoTime() - t0)));
         }
     }
 
@@ -246,7 +283,7 @@ public final class LingEngine implements Engine {
 
     @Override
     public boolean abort(GenerationRequest request) {
-        RequestState r = request == null ? null : inFlight.get(request);
+        GenerationState r = request == null ? null : inFlight.get(request);
         if (r == null || r.future.isDone()) {
             return false;
         }

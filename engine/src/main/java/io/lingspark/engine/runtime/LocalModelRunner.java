@@ -9,9 +9,11 @@ import io.lingspark.engine.step.ForwardBatch;
 import java.util.List;
 
 /**
- * The whole model in this JVM on one backend: beginStep → embed → layers [0, L) → logits (on the
- * device) → endStep, then token choice: on the device where the backend samples and every row's
- * parameters allow it (only ids come back), else on the host over the step's logits in one pass.
+ * The whole model in this JVM on one backend: block copies → beginStep → embed → layers [0, L) →
+ * logits (on the device) → endStep, then token choice: on the device where the backend samples and
+ * every row's parameters allow it (only ids come back), else on the host over the step's logits in one
+ * pass; and scores of the scored rows, on the host. Sampled and scored rows get separate LM-head calls,
+ * so the device sampling path sees only the rows it samples.
  */
 public final class LocalModelRunner implements ModelRunner {
     private final CausalLm model;
@@ -50,40 +52,67 @@ public final class LocalModelRunner implements ModelRunner {
         return cache;
     }
 
-    /** Runs the step; returns the device logits of batch.logitRows() (null when none are wanted). */
-    Tensor forward(ForwardBatch batch, int[][] routing) {
-        int[] rows = batch.logitRows();
+    /**
+     * Runs the step (after the block copies it asks for) and returns the device logits of each row set,
+     * null where a set is empty.
+     */
+    private Tensor[] forward(ForwardBatch batch, int[][] routing, int[]... rowSets) {
+        copyBlocks(cache, batch);
         be.beginStep(batch);
         try {
             IntermediateTensors h = model.embed(batch);
             model.layers(batch, cache, h, 0, model.numLayers(), routing);
-            Tensor logits = rows.length > 0 ? model.logits(h, rows) : null;
+            Tensor[] out = new Tensor[rowSets.length];
+            for (int i = 0; i < rowSets.length; i++) {
+                out[i] = rowSets[i].length > 0 ? model.logits(h, rowSets[i]) : null;
+            }
             model.release(h);
             be.endStep();
-            return logits;
+            return out;
         } catch (RuntimeException | Error e) {
             be.abortStep();
             throw e;
         }
     }
 
+    /** The copy-on-write block copies a step carries, before anything of the step runs (and outside a decode graph). */
+    public static void copyBlocks(CachePool pool, ForwardBatch batch) {
+        int[] c = batch.blockCopies();
+        for (int i = 0; i < c.length; i += 2) {
+            pool.copyBlock(c[i], c[i + 1]);
+        }
+    }
+
     @Override
     public float[] forwardLogits(ForwardBatch batch, int[][] routing) {
-        Tensor logits = forward(batch, routing);
+        Tensor logits = forward(batch, routing, batch.logitRows())[0];
         return logits == null ? new float[0] : be.toHost(logits);
     }
 
     @Override
     public StepResult execute(ForwardBatch batch, SamplingBatch sampling) {
-        Tensor logits = forward(batch, null);
-        if (sampling.size() == 0) {
-            return new StepResult(new Sampler.Sample[0]);
+        Tensor[] logits = forward(batch, null, batch.sampleRows(), batch.scoreRows());
+        return finish(be, sampler, logits[0], logits[1], vocabSize(), sampling);
+    }
+
+    /**
+     * A step's outcome from its logits: tokens for the sample rows (on the device when it samples and
+     * every row allows it, else on the host), scores for the score rows (on the host: fp32 logits,
+     * double sums; the same code whatever the backend).
+     */
+    public static StepResult finish(Backend be, BatchSampler sampler, Tensor sampleLogits, Tensor scoreLogits, int vocab,
+                                    SamplingBatch sampling) {
+        int sampledRows = sampleLogits == null ? 0 : sampleLogits.rows();
+        int scoredRows = scoreLogits == null ? 0 : scoreLogits.rows();
+        if (sampledRows != sampling.size() || scoredRows != sampling.scoreTargets().size()) {
+            throw new IllegalArgumentException("a step samples " + sampling.size() + " and scores "
+                + sampling.scoreTargets().size() + " rows from " + sampledRows + " and " + scoredRows + " logit rows");
         }
-        if (logits == null || logits.rows() != sampling.size()) {
-            throw new IllegalArgumentException("a step samples " + sampling.size() + " rows from "
-                + (logits == null ? 0 : logits.rows()) + " logit rows");
-        }
-        return sample(be, sampler, logits, vocabSize(), sampling);
+        Sampler.Sample[] samples = sampledRows == 0 ? new Sampler.Sample[0]
+            : sample(be, sampler, sampleLogits, vocab, sampling).samples();
+        StepResult.Score[] scores = scoredRows == 0 ? new StepResult.Score[0]
+            : sampler.score(be.toHost(scoreLogits), vocab, sampling.scoreTargets());
+        return new StepResult(samples, scores);
     }
 
     /** Token choice for a step's logits: on the device when it samples and every row allows it, else on the host. */

@@ -83,7 +83,7 @@ final class PrefixCache {
         if (!enabled) {
             return new Hit(0, 0, false);
         }
-        int max = (s.totalLength() - 1) / blockSize;
+        int max = s.cacheableTokens() / blockSize;
         hash(s, max);
         int kv = blocks.match(s.hashes, s.tokens(), max);
         int usable = kv;
@@ -145,6 +145,30 @@ final class PrefixCache {
         if (stateful) {
             planSave(s, hit.kvBlocks() > k ? hit.kvBlocks() : moreChoices ? (s.promptLen - 1) / blockSize : 0);
         }
+    }
+
+    /**
+     * Starts a sequence forked from another's cache (its table already shares that one's first shared
+     * blocks and holds numComputed tokens): the same bookkeeping as a hit on those blocks, the forked
+     * tokens counted as served from the cache.
+     */
+    void forked(Sequence s, int shared) {
+        s.registered = shared;
+        if (s.preemptions == 0) {
+            promptTokens += s.promptLen;
+            s.cachedTokens = Math.min(s.numComputed, s.promptLen);
+            cachedPromptTokens += s.cachedTokens;
+        }
+        if (!enabled) {
+            return;
+        }
+        int full = s.totalLength() / blockSize;
+        hash(s, full);
+        for (int i = shared; i < full; i++) {
+            pending.merge(s.hashes[i], 1, Integer::sum);
+            pendingBy.putIfAbsent(s.hashes[i], s);
+        }
+        s.pendingTo = full;
     }
 
     /** After a step: registers the blocks it completed and commits a snapshot it saved. */

@@ -62,20 +62,7 @@ final class PromptBuilder {
             ids = tokenizer.encode(r.prompt());
             thinking = endsInsideThink(r.prompt());
         } else {
-            checkMessages(r.messages());
-            List<Map<String, Object>> messages;
-            try {
-                messages = io.lingspark.engine.chat.ContentParts.joined(r.messages());
-            } catch (IllegalArgumentException e) {
-                throw new LingException(ErrorCode.BAD_MESSAGES, e.getMessage());
-            }
-            String text;
-            try {
-                text = template.render(messages, r.tools(), true, r.templateKwargs() == null ? Map.of() : r.templateKwargs());
-            } catch (RuntimeException e) {
-                // TemplateException, and anything else a template does with odd values: the request's fault.
-                throw new LingException(ErrorCode.TEMPLATE_ERROR, "chat template failed: " + e.getMessage(), e);
-            }
+            String text = renderChat(r.messages(), r.tools(), r.templateKwargs());
             ids = tokenizer.encode(text);
             thinking = endsInsideThink(template.generationPrompt());
         }
@@ -88,6 +75,23 @@ final class PromptBuilder {
         }
         boolean starts = r.startsInReasoning() != null ? r.startsInReasoning() : thinking;
         return new Prompt(ids, starts);
+    }
+
+    /** Checked messages rendered with the template and its generation prompt, or a typed LingException. */
+    String renderChat(List<Map<String, Object>> messages, List<Map<String, Object>> tools, Map<String, Object> kwargs) {
+        checkMessages(messages);
+        List<Map<String, Object>> joined;
+        try {
+            joined = io.lingspark.engine.chat.ContentParts.joined(messages); // OpenAI text parts, as vLLM takes them
+        } catch (IllegalArgumentException e) {
+            throw new LingException(ErrorCode.BAD_MESSAGES, e.getMessage());
+        }
+        try {
+            return template.render(joined, tools, true, kwargs == null ? Map.of() : kwargs);
+        } catch (RuntimeException e) {
+            // TemplateException, and anything else a template does with odd values: the request's fault.
+            throw new LingException(ErrorCode.TEMPLATE_ERROR, "chat template failed: " + e.getMessage(), e);
+        }
     }
 
     /** Whether text ends inside an open {@code <think>} block (Ring's generation prompt does). */

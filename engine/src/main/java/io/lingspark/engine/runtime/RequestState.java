@@ -1,77 +1,38 @@
 package io.lingspark.engine.runtime;
 
-import io.lingspark.engine.output.ParsedToolCalls;
-import io.lingspark.engine.output.ReasoningParser;
-import io.lingspark.engine.output.ReasoningSplit;
-import io.lingspark.engine.output.ToolCallParser;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
-/** One request in flight: its choices, listener, timings, and how the result is assembled. */
-final class RequestState {
+/**
+ * A request in flight as the scheduler sees it, whatever it asks for ({@link GenerationState},
+ * {@link ScoringState}): its sequences, whether it has been answered, and how it ends.
+ */
+abstract class RequestState {
     final String id;
-    final SamplingParams params;
-    final int[] promptIds;
-    final boolean startsInReasoning;
-    final Engine.StreamListener listener;
-    final CompletableFuture<GenerationResult> future = new CompletableFuture<>();
+    final SamplingParams params;   // what its sequences sample with (scoring samples nothing: the defaults)
     final long submitNanos;
-    long firstTokenNanos;
-    final List<Sequence> choices = new ArrayList<>();
+    final List<Sequence> choices = new ArrayList<>(); // its sequences (a scoring request adds some as it runs)
     private int done;
 
-    RequestState(String id, SamplingParams params, int[] promptIds, boolean startsInReasoning,
-                 Engine.StreamListener listener, long submitNanos) {
+    RequestState(String id, SamplingParams params, long submitNanos) {
         this.id = id;
         this.params = params;
-        this.promptIds = promptIds;
-        this.startsInReasoning = startsInReasoning;
-        this.listener = listener;
         this.submitNanos = submitNanos;
     }
 
-    /** Called when one choice finished; true once every choice has. */
+    /** Called when one of its sequences finished; true once every one has. */
     boolean choiceDone() {
         return ++done == choices.size();
     }
 
-    boolean failed() {
-        return future.isDone();
-    }
+    /** Its future is done: answered, failed, or cancelled by the caller (its sequences then leave the batch). */
+    abstract boolean answered();
 
-    void fail(ErrorCode code, String message) {
-        future.complete(GenerationResult.error(id, code, message, ms(System.nanoTime() - submitNanos)));
-    }
+    /** Completes it with a typed error (no-op when already answered). */
+    abstract void fail(ErrorCode code, String message);
 
-    /** Reasoning split, then tool-call parsing, per choice. */
-    GenerationResult result() {
-        long now = System.nanoTime();
-        List<CompletionChoice> out = new ArrayList<>();
-        for (Sequence s : choices) {
-            ReasoningSplit rs = ReasoningParser.split(s.text(), startsInReasoning);
-            ParsedToolCalls tc = ToolCallParser.parse(rs.content());
-            String finish = tc.toolCalls().isEmpty() ? s.finishReason : "tool_calls";
-            String content = tc.content();
-            String parsed = null;
-            ErrorCode outputError = null;
-            if (s.grammar != null) {
-                // The final check is on the answer text itself, so a stop string that cut it, or anything the
-                // parsers took out, cannot put an incomplete answer into parsed.
-                if (s.grammar.matches(content)) {
-                    parsed = content;
-                } else {
-                    outputError = ErrorCode.INCOMPLETE_OUTPUT;
-                }
-            }
-            out.add(new CompletionChoice(s.choice, content, rs.reasoningContent(), tc.toolCalls(), finish,
-                s.sampled, s.generatedIds(), s.logprobs == null ? null : List.copyOf(s.logprobs), tc.parseError(),
-                parsed, outputError));
-        }
-        double ttft = firstTokenNanos == 0 ? 0 : ms(firstTokenNanos - submitNanos);
-        int cached = choices.stream().mapToInt(s -> s.cachedTokens).sum();
-        return new GenerationResult(id, List.copyOf(out), promptIds.length, null, null, ttft, ms(now - submitNanos), cached);
-    }
+    /** Every sequence finished: assembles the answer and completes the future. */
+    abstract void complete();
 
     static double ms(long nanos) {
         return nanos / 1e6;

@@ -27,6 +27,11 @@ import java.util.logging.Logger;
  * generated tokens later. The oldest sequence always fits (the context is clipped to the pool), so
  * memory delays requests but never fails them.
  *
+ * <p>Scoring sequences run in the same steps: they read their tokens (chunked like prompts) and ask for
+ * the logits of the rows from their first continuation position on (at most maxBatchTokens / 2 scored
+ * rows a step), scored against their targets by the runner. A scored context's other continuations
+ * fork its cache once it is computed ({@link ContextForks}).
+ *
  * <p>A request whose future is done before its sequences are (the caller cancelled it, the engine
  * aborted it) leaves the batch at the next step and frees its blocks. An exception inside a step fails
  * the requests that had a sequence in that step (ENGINE_ERROR) and the loop goes on.
@@ -37,10 +42,12 @@ final class Scheduler implements Runnable {
     private final ModelRunner runner;
     private final KvCacheManager cache;
     private final PrefixCache prefix;
+    private final ContextForks forks;
     private final Sequence.RuntimeContext ctx;
     private final int maxBatchTokens;
     private final int maxRunning;
     private final int contextLen;
+    private final int maxScoreRows;       // scored rows per step: fp32 logits of maxBatchTokens / 2 rows fill the bf16 reserve
     private final ConcurrentLinkedQueue<RequestState> incoming = new ConcurrentLinkedQueue<>();
     private final Deque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>(); // admission order
@@ -70,10 +77,12 @@ final class Scheduler implements Runnable {
         this.runner = runner;
         this.cache = cache;
         this.prefix = prefix;
+        this.forks = new ContextForks(cache, prefix);
         this.ctx = ctx;
         this.maxBatchTokens = Math.max(1, maxBatchTokens);
         this.maxRunning = Math.max(1, maxRunning);
         this.contextLen = contextLen;
+        this.maxScoreRows = Math.max(1, this.maxBatchTokens / 2);
     }
 
     void start() {
@@ -197,23 +206,32 @@ final class Scheduler implements Runnable {
         }
         ForwardBatch.Builder fb = ForwardBatch.builder();
         List<Sampler.Row> rows = new ArrayList<>();
+        List<int[]> targets = new ArrayList<>();
         List<Sequence> sampled = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Sequence s = batch.get(i);
             int n = take.get(i);
-            boolean last = n == s.pending(); // the chunk reaches the end: its last row gives the next token
+            boolean last = s.score == null && n == s.pending(); // the chunk reaches the end: its last row gives the next token
             int restore = s.restoreSlot >= 0 && !s.restoreSent ? s.restoreSlot : -1;
             s.restoreSent |= restore >= 0;
+            restore = forks.firstStep(s, fb, restore);
             int save = s.saveSlot >= 0 && s.numComputed + n == s.saveAt ? s.saveSlot : -1;
-            fb.add(s.order, s.tokens(), s.numComputed, n, s.numComputed, s.table.snapshot(), s.table.slot(),
-                last ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE, restore, save);
+            ForwardBatch.Logits logits = last ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE;
+            if (s.score != null && ScoringState.scoredRows(s, n) > 0) {
+                logits = ForwardBatch.Logits.ALL; // the rows from its first scored position on
+                for (int p = Math.max(s.numComputed, s.score.from()); p < s.numComputed + n; p++) {
+                    targets.add(ScoringState.targets(s, p));
+                }
+            }
+            fb.add(s.order, s.tokens(), s.numComputed, n, s.numComputed, s.table.snapshot(), s.table.slot(), logits, restore,
+                save, s.score == null ? 0 : s.score.from());
             if (last) {
                 rows.add(s.samplingRow());
                 sampled.add(s);
             }
             s.inFlight = true;
         }
-        return new Step(batch, take, sampled, runner.submit(fb.build(), new SamplingBatch(rows)));
+        return new Step(batch, take, sampled, runner.submit(fb.build(), new SamplingBatch(rows, targets)));
     }
 
     /** Waits for a step and applies it: cache lengths, sampled tokens, finished sequences. */
@@ -238,6 +256,8 @@ final class Scheduler implements Runnable {
             return;
         }
         steps.incrementAndGet();
+        int scored = 0;
+        List<Sequence> scoring = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Sequence s = batch.get(i);
             int n = step.take().get(i);
@@ -245,26 +265,69 @@ final class Scheduler implements Runnable {
             if (!decode) {
                 prefillTokens.addAndGet(n);
             }
+            if (s.score != null) {
+                for (int p = Math.max(s.numComputed, s.score.from()); p < s.numComputed + n; p++) {
+                    ((ScoringState<?>) s.request).record(s, p, result.scores()[scored++]);
+                }
+                scoring.add(s);
+            }
             s.numComputed += n;
             s.inFlight = false;
             prefix.computed(s);
+            if (s.forkSent) {
+                forks.release(s); // its copy of the context's block and state is made
+            }
         }
         long now = System.nanoTime();
         for (int i = 0; i < step.sampled().size(); i++) {
             Sequence s = step.sampled().get(i);
-            if (!s.request.future.isDone()) { // an aborted request's sequences leave at the next round
+            if (!s.request.answered()) { // an aborted request's sequences leave at the next round
                 accept(s, result.samples()[i], now);
             }
+        }
+        for (Sequence s : scoring) {
+            if (!s.request.answered()) {
+                scored(s);
+            }
+        }
+    }
+
+    /**
+     * After a scoring sequence's step: a lead that has computed its context spawns its group's other
+     * continuations, each forked from its cache there (or, when memory does not allow it now, queued to
+     * compute its context itself); a sequence that has read all its tokens is done.
+     */
+    private void scored(Sequence s) {
+        ScoringState<?> st = (ScoringState<?>) s.request;
+        if (s.score.lead() && s.numComputed >= s.score.contextLen() && st.markSpawned(s)) {
+            List<Sequence> queued = new ArrayList<>();
+            for (Sequence c : st.spawn(s)) {
+                if (forks.fork(s, c, running)) {
+                    running.add(c); // past maxRunning if need be: short, and its context is paid for
+                } else {
+                    queued.add(c);
+                }
+            }
+            for (int i = queued.size() - 1; i >= 0; i--) {
+                waiting.addFirst(queued.get(i));
+            }
+        }
+        if (s.pending() == 0) {
+            running.remove(s);
+            release(s);
+            runner.release(s.order);
+            finish(s);
         }
     }
 
     private void accept(Sequence s, Sampler.Sample sample, long now) {
         String delta = s.accept(sample, ctx);
         generated.incrementAndGet();
-        if (s.request.firstTokenNanos == 0) {
-            s.request.firstTokenNanos = now;
+        GenerationState r = (GenerationState) s.request;
+        if (r.firstTokenNanos == 0) {
+            r.firstTokenNanos = now;
         }
-        if (!delta.isEmpty() && s.request.listener != null) {
+        if (!delta.isEmpty() && r.listener != null) {
             stream(s, delta);
         }
         if (!s.finished() && s.totalLength() >= contextLen) {
@@ -280,7 +343,7 @@ final class Scheduler implements Runnable {
 
     private void stream(Sequence s, String delta) {
         try {
-            s.request.listener.onText(s.choice, delta);
+            ((GenerationState) s.request).listener.onText(s.choice, delta);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "stream listener threw; ignored", e); // a client's bug must not stop the batch
         }
@@ -302,7 +365,7 @@ final class Scheduler implements Runnable {
     private void dropFinishedRequests() {
         Set<RequestState> gone = new HashSet<>();
         for (Sequence s : running) {
-            if (s.request.future.isDone()) {
+            if (s.request.answered()) {
                 gone.add(s.request);
             }
         }
@@ -312,7 +375,7 @@ final class Scheduler implements Runnable {
             }
         }
         for (Sequence s : waiting) {
-            if (s.request.future.isDone()) {
+            if (s.request.answered()) {
                 gone.add(s.request);
             }
         }
@@ -352,7 +415,7 @@ final class Scheduler implements Runnable {
             reserved += fresh;
             it.remove();
             s.table = t;
-            prefix.admit(s, hit, s.choice == 0 && s.request.choices.size() > 1);
+            prefix.admit(s, hit, s.score == null && s.choice == 0 && s.request.choices.size() > 1);
             running.add(s);
         }
     }
@@ -363,16 +426,24 @@ final class Scheduler implements Runnable {
      */
     private void plan(List<Sequence> batch, List<Integer> takes, int maxSeqs) {
         int budget = maxBatchTokens;
+        int scoreRows = maxScoreRows;
         int chosen = 0;
         int[] take = new int[running.size()];
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < running.size() && budget > 0 && chosen < maxSeqs; i++) {
                 Sequence s = running.get(i);
                 boolean decode = s.pending() == 1;
-                if ((pass == 0) != decode || take[i] > 0 || s.inFlight || s.pending() == 0) {
+                if ((pass == 0) != decode || take[i] > 0 || s.inFlight || s.pending() == 0 || ContextForks.waits(s)) {
                     continue;
                 }
                 take[i] = Math.min(s.pending(), budget);
+                if (s.score != null) {
+                    take[i] = scoreChunk(s, take[i], scoreRows);
+                    if (take[i] == 0) {
+                        continue;
+                    }
+                    scoreRows -= ScoringState.scoredRows(s, take[i]);
+                }
                 budget -= take[i];
                 chosen++;
             }
@@ -394,6 +465,9 @@ final class Scheduler implements Runnable {
             if (s.saveSlot >= 0 && s.numComputed < s.saveAt) {
                 amount = Math.min(amount, s.saveAt - s.numComputed); // the chunk ends where the snapshot is taken
             }
+            if (cache.usesSlots() && s.score != null && ((ScoringState<?>) s.request).spawns(s)) {
+                amount = Math.min(amount, s.score.contextLen() - s.numComputed); // forks copy the state at the context's end
+            }
             int tokens = s.numComputed + amount;
             while (running.contains(s) && !cache.canGrow(s.table, tokens)) {
                 preempt(newestIdle());
@@ -404,6 +478,15 @@ final class Scheduler implements Runnable {
                 takes.add(amount);
             }
         }
+    }
+
+    /**
+     * A scoring sequence's chunk of at most n tokens holding at most rowsLeft scored rows (their logits
+     * are fp32 [rows, V] on the device, within the activation reserve); 0 when none fit.
+     */
+    private static int scoreChunk(Sequence s, int n, int rowsLeft) {
+        int unscored = Math.max(0, s.score.from() - s.numComputed);
+        return ScoringState.scoredRows(s, n) <= rowsLeft ? n : Math.min(n, unscored + rowsLeft);
     }
 
     /** The newest running sequence not in flight (the one asking for blocks qualifies, so there is one). */
@@ -427,11 +510,11 @@ final class Scheduler implements Runnable {
 
     private void finish(Sequence s) {
         RequestState r = s.request;
-        if (r.choiceDone() && !r.failed()) {
+        if (r.choiceDone() && !r.answered()) {
             updateCounts(); // so a caller woken by the future already sees this request gone from stats()
             finishedRequests.incrementAndGet();
             try {
-                r.future.complete(r.result());
+                r.complete();
             } catch (RuntimeException e) {
                 r.fail(ErrorCode.ENGINE_ERROR, "assembling the result failed: " + e);
             }
@@ -457,8 +540,9 @@ final class Scheduler implements Runnable {
         });
     }
 
-    /** Gives a sequence's blocks, slot and prefix-cache claims back. */
+    /** Gives a sequence's blocks, slot, fork holds and prefix-cache claims back. */
     private void release(Sequence s) {
+        forks.release(s);
         prefix.release(s);
         s.freeCache(cache);
     }

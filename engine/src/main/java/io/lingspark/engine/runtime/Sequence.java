@@ -11,7 +11,8 @@ import java.util.List;
  * One choice of one request as the scheduler sees it. Its tokens are prompt + generated ids; the cache
  * holds the first {@code numComputed} of them (in the blocks of its table) and the next step feeds the
  * rest (a prefill chunk, or the one token sampled last). Prefill and decode are therefore the same
- * operation, and a preempted sequence (blocks given back) simply recomputes everything it had.
+ * operation, and a preempted sequence (blocks given back) simply recomputes everything it had. A
+ * scoring sequence ({@link #score} set) only reads its tokens, and its rows' logits are scored.
  */
 final class Sequence {
     final RequestState request;
@@ -44,6 +45,12 @@ final class Sequence {
     int saveAt = -1;
     int cachedTokens;          // prompt tokens it took from the cache at its first admission
     final GrammarState grammar; // structured output: where the answer stands in its constraint, or null
+    final ScoringState.ScoreTask score; // scoring: which rows it scores against which tokens, or null
+    // A scoring sequence forked from its context's sequence (Scheduler.fork) until its first step has run:
+    int copyFrom = -1;         // the context's partial last block, held for the copy (−1: none)
+    int copyTo = -1;           // this sequence's own copy of it
+    int forkSlot = -1;         // hybrid: the context's state slot, held, that its first step restores from
+    boolean forkSent;          // that step was handed to the runner
 
     Sequence(RequestState request, int choice, long order, int[] prompt, int maxNew, long seed, int[] blocked,
              Tokenizer.IncrementalDecoder decoder, GrammarState grammar) {
@@ -63,6 +70,33 @@ final class Sequence {
         if (maxNew == 0) {
             finishReason = "length";
         }
+        this.score = null;
+    }
+
+    /** A scoring sequence: it reads tokens (its whole length), samples nothing, and scores what task says. */
+    Sequence(RequestState request, int choice, long order, int[] tokens, ScoringState.ScoreTask task) {
+        this.request = request;
+        this.choice = choice;
+        this.order = order;
+        this.promptLen = tokens.length;
+        this.maxNew = 0;
+        this.tokens = tokens;
+        this.length = tokens.length;
+        this.seed = 0;
+        this.blocked = new int[0];
+        this.decoder = null;
+        this.stop = null;
+        this.logprobs = null;
+        this.grammar = null;
+        this.score = task;
+    }
+
+    /**
+     * Leading tokens whose cache rows may come from cached blocks: all but the last (whose logits give the
+     * next token), or for a scoring sequence those before its first scored row.
+     */
+    int cacheableTokens() {
+        return score != null ? score.from() : length - 1;
     }
 
     /** Tokens the next step must feed: what is not in the cache yet. */

@@ -10,6 +10,8 @@ import io.lingspark.engine.runtime.Sampler;
 import io.lingspark.engine.runtime.StepResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -21,8 +23,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A RESULT frame's payload, one Arrow record batch: a row per sampled sequence (token, logprob, top
- * alternatives) when the step sampled; for a logits step (tests, the logits command) a single row
- * with every wanted logits row, concatenated.
+ * alternatives) when the step sampled, after a short header with the scored rows' results (argmax and
+ * target log-probabilities); for a logits step (tests, the logits command) a single row with every
+ * wanted logits row, concatenated.
  */
 public final class ResultCodec {
     public static final Schema SCHEMA = new Schema(List.of(scalar("token", INT), scalar("logprob", DOUBLE),
@@ -41,6 +44,19 @@ public final class ResultCodec {
     public byte[] encode(Result r) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.write(r.samples() != null ? 1 : 0);
+        if (r.samples() != null) {
+            DataOutputStream head = new DataOutputStream(bytes);
+            StepResult.Score[] scores = r.samples().scores();
+            head.writeInt(scores.length);
+            for (StepResult.Score sc : scores) {
+                head.writeInt(sc.argmax());
+                head.writeInt(sc.logprobs().length);
+                for (double lp : sc.logprobs()) {
+                    head.writeDouble(lp);
+                }
+            }
+            head.flush();
+        }
         try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
             IntVector token = (IntVector) root.getVector("token");
             Float8Vector logprob = (Float8Vector) root.getVector("logprob");
@@ -85,6 +101,7 @@ public final class ResultCodec {
     public Result decode(byte[] payload) throws IOException {
         ByteArrayInputStream bin = new ByteArrayInputStream(payload);
         boolean samples = bin.read() == 1;
+        StepResult.Score[] scores = samples ? readScores(new DataInputStream(bin)) : null;
         try (VectorSchemaRoot root = ArrowColumns.read(SCHEMA, bin, allocator)) {
             if (!samples) {
                 return new Result(null, ArrowColumns.allFloats((ListVector) root.getVector("logits")));
@@ -105,7 +122,28 @@ public final class ResultCodec {
                 }
                 out[i] = new Sampler.Sample(token.get(i), logprob.get(i), ArrowColumns.ints(topIds, i), lp);
             }
-            return new Result(new StepResult(out), null);
+            return new Result(new StepResult(out, scores), null);
         }
+    }
+
+    private static StepResult.Score[] readScores(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() / 8) {
+            throw new IOException("a result frame announces " + n + " scores with " + in.available() + " bytes left");
+        }
+        StepResult.Score[] out = new StepResult.Score[n];
+        for (int i = 0; i < n; i++) {
+            int argmax = in.readInt();
+            int k = in.readInt();
+            if (k < 0 || k > in.available() / 8) {
+                throw new IOException("a result frame announces " + k + " log-probabilities with " + in.available() + " bytes left");
+            }
+            double[] lp = new double[k];
+            for (int j = 0; j < k; j++) {
+                lp[j] = in.readDouble();
+            }
+            out[i] = new StepResult.Score(argmax, lp);
+        }
+        return out;
     }
 }

@@ -29,16 +29,16 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A STEP frame's payload: a short header (mode, state slots to reset, sequences released), then one
- * Arrow IPC record batch with a row per sequence of the micro-batch. Hidden rows travel as fp32, so a
- * pipeline computes bit for bit what one engine computes.
+ * A STEP frame's payload: a short header (mode, state slots to reset, sequences released, block
+ * copies, the scored rows' target ids), then one Arrow IPC record batch with a row per sequence of the
+ * micro-batch. Hidden rows travel as fp32, so a pipeline computes bit for bit what one engine computes.
  */
 public final class StepCodec {
     /** One row per sequence; the s_* columns only for sequences that sample in this step. */
     public static final Schema SCHEMA = new Schema(List.of(
         scalar("seq_id", LONG), scalar("num_new", INT), scalar("num_computed", INT), list("tokens", INT),
         list("block_table", INT), scalar("state_slot", INT), scalar("state_restore", INT), scalar("state_save", INT),
-        scalar("logits", BYTE), list("hidden", FLOAT),
+        scalar("logits", BYTE), scalar("logits_from", INT), list("hidden", FLOAT),
         scalar("s_generated", INT), scalar("s_length", INT), scalar("s_history_from", INT), list("s_history_tail", INT),
         scalar("s_params", new ArrowType.Binary()), scalar("s_seed", LONG), list("s_blocked", INT),
         scalar("s_prompt_len", INT), list("s_allowed", INT)));
@@ -49,14 +49,15 @@ public final class StepCodec {
 
     /** The scalar columns of SCHEMA, looked up once per batch on either side. */
     private record Columns(BigIntVector seqId, IntVector numNew, IntVector numComputed, IntVector slot, IntVector restore,
-                           IntVector save, TinyIntVector logits,
+                           IntVector save, TinyIntVector logits, IntVector logitsFrom,
                            IntVector gen, IntVector len, IntVector from, VarBinaryVector params, BigIntVector seed,
                            IntVector promptLen) {
         static Columns of(VectorSchemaRoot root) {
             return new Columns((BigIntVector) root.getVector("seq_id"), (IntVector) root.getVector("num_new"),
                 (IntVector) root.getVector("num_computed"), (IntVector) root.getVector("state_slot"),
                 (IntVector) root.getVector("state_restore"), (IntVector) root.getVector("state_save"),
-                (TinyIntVector) root.getVector("logits"), (IntVector) root.getVector("s_generated"),
+                (TinyIntVector) root.getVector("logits"), (IntVector) root.getVector("logits_from"),
+                (IntVector) root.getVector("s_generated"),
                 (IntVector) root.getVector("s_length"), (IntVector) root.getVector("s_history_from"),
                 (VarBinaryVector) root.getVector("s_params"), (BigIntVector) root.getVector("s_seed"),
                 (IntVector) root.getVector("s_prompt_len"));
@@ -79,6 +80,11 @@ public final class StepCodec {
         for (long id : m.released()) {
             head.writeLong(id);
         }
+        writeInts(head, m.batch().blockCopies());
+        head.writeInt(m.scoreTargets().size());
+        for (int[] t : m.scoreTargets()) {
+            writeInts(head, t);
+        }
         head.flush();
         List<ForwardBatch.Seq> seqs = m.batch().seqs();
         int n = seqs.size();
@@ -91,8 +97,8 @@ public final class StepCodec {
         }
         try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator)) {
             Columns c = Columns.of(root);
-            for (var v : List.of(c.seqId, c.numNew, c.numComputed, c.slot, c.restore, c.save, c.logits, c.gen, c.len, c.from, c.params, c.seed,
-                    c.promptLen)) {
+            for (var v : List.of(c.seqId, c.numNew, c.numComputed, c.slot, c.restore, c.save, c.logits, c.logitsFrom, c.gen, c.len,
+                    c.from, c.params, c.seed, c.promptLen)) {
                 v.allocateNew();
             }
             int[] tokens = m.batch().tokenIds();
@@ -105,6 +111,7 @@ public final class StepCodec {
                 c.restore.setSafe(i, s.restoreFrom());
                 c.save.setSafe(i, s.saveTo());
                 c.logits.setSafe(i, (byte) s.logits().ordinal());
+                c.logitsFrom.setSafe(i, s.logitsFrom());
                 SampleInfo si = info[i];
                 if (si != null) {
                     c.gen.setSafe(i, si.generated());
@@ -160,6 +167,11 @@ public final class StepCodec {
         for (int i = 0; i < released.length; i++) {
             released[i] = head.readLong();
         }
+        int[] copies = readInts(head);
+        List<int[]> targets = new ArrayList<>();
+        for (int i = head.readInt(); i > 0; i--) {
+            targets.add(readInts(head));
+        }
         try (VectorSchemaRoot root = ArrowColumns.read(SCHEMA, bin, allocator)) {
             int n = root.getRowCount();
             Columns c = Columns.of(root);
@@ -176,7 +188,7 @@ public final class StepCodec {
                 int[] t = ArrowColumns.ints(tokens, i);
                 ForwardBatch.Logits lg = kinds[c.logits.get(i)];
                 b.add(c.seqId.get(i), t, 0, c.numNew.get(i), c.numComputed.get(i), ArrowColumns.ints(blocks, i), c.slot.get(i), lg,
-                    c.restore.get(i), c.save.get(i));
+                    c.restore.get(i), c.save.get(i), c.logitsFrom.get(i));
                 if (!c.gen.isNull(i)) {
                     SamplingParams p = c.params.isNull(i) ? null : JSON.readValue(c.params.get(i), SamplingParams.class);
                     sampling.add(new SampleInfo(c.seqId.get(i), c.gen.get(i), c.len.get(i), c.from.get(i),
@@ -185,9 +197,31 @@ public final class StepCodec {
                         allowed.isNull(i) ? null : intsAsLongs(ArrowColumns.ints(allowed, i))));
                 }
             }
+            for (int i = 0; i < copies.length; i += 2) {
+                b.copyBlock(copies[i], copies[i + 1]);
+            }
             float[] h = hidden.getValueCount() > 0 && !hidden.isNull(0) ? ArrowColumns.allFloats(hidden) : null;
-            return new StepMessage(sample, b.build(), h, sampling, resets, released);
+            return new StepMessage(sample, b.build(), h, sampling, resets, released, targets);
         }
+    }
+
+    private static void writeInts(DataOutputStream out, int[] v) throws IOException {
+        out.writeInt(v.length);
+        for (int x : v) {
+            out.writeInt(x);
+        }
+    }
+
+    private static int[] readInts(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() / 4) {
+            throw new IOException("a step frame announces " + n + " ints with " + in.available() + " bytes left");
+        }
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = in.readInt();
+        }
+        return v;
     }
 
     private static int[] longsAsInts(long[] v) {

@@ -12,12 +12,13 @@ import java.util.List;
  * @param sample     the last stage samples (true) or returns the logits rows (false)
  * @param batch      the step as plain data
  * @param hidden     the residual stream after the sender's layers [T, H] fp32, or null (none yet)
- * @param sampling   per sequence with LAST logits, in batch order: its sampling inputs
- * @param resetSlots state slots to zero before this step (a new sequence took them)
- * @param released   sequences gone for good after this step (their sampling state is dropped)
+ * @param sampling     per sequence with LAST logits, in batch order: its sampling inputs
+ * @param resetSlots   state slots to zero before this step (a new sequence took them)
+ * @param released     sequences gone for good after this step (their sampling state is dropped)
+ * @param scoreTargets per scored row (the batch's score rows, in order): the ids whose log-probabilities it gives
  */
 public record StepMessage(boolean sample, ForwardBatch batch, float[] hidden, List<SampleInfo> sampling, int[] resetSlots,
-                          long[] released) {
+                          long[] released, List<int[]> scoreTargets) {
     /**
      * What the last stage samples one sequence with. The constant part (params, seed, blocked ids,
      * prompt length) comes with the sequence's first sampled step only (params != null); after that

@@ -149,4 +149,31 @@ class KvCacheManagerTest {
         m.free(t);
         assertEquals(6, m.freeBlocks());
     }
+
+    @Test
+    void aForkSharesFullBlocksAndHoldsThePartialOneAndTheSlotUntilTheCopy() {
+        KvCacheManager m = new KvCacheManager(10, 16, 3);
+        KvCacheManager.BlockTable lead = new KvCacheManager.BlockTable();
+        assertTrue(m.takeSlot(lead));
+        m.grow(lead, 40); // blocks 0, 1, 2: the context of 37 tokens ends inside block 2
+        KvCacheManager.BlockTable fork = new KvCacheManager.BlockTable();
+        assertTrue(m.takeSlot(fork));
+        int source = m.fork(lead, fork, 37);
+        assertEquals(2, source);
+        assertArrayEquals(new int[] {0, 1, 3}, fork.snapshot(), "full blocks shared, a fresh block for the partial one");
+        assertEquals(4, m.usedBlocks());
+        m.holdSlot(lead.slot());
+        int leadSlot = lead.slot();
+        m.free(lead); // the lead leaves before the fork's first step ran
+        assertEquals(4, m.usedBlocks(), "the fork holds the shared blocks and the copy source");
+        assertEquals(1, m.freeSlots(), "and the lead's slot");
+        m.releaseBlock(source);
+        m.releaseSlot(leadSlot);
+        assertEquals(3, m.usedBlocks());
+        assertEquals(2, m.freeSlots());
+        assertThrows(IllegalStateException.class, () -> m.releaseSlot(leadSlot));
+        assertEquals(-1, m.fork(fork, new KvCacheManager.BlockTable(), 32), "a context ending on a block boundary copies nothing");
+        m.free(fork);
+        assertEquals(2, m.usedBlocks(), "the last fork's shared blocks");
+    }
 }

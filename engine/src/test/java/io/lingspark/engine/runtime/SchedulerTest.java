@@ -137,19 +137,19 @@ class SchedulerTest {
 
     private long order;
 
-    RequestState request(String id, int promptLen, int maxTokens) {
+    GenerationState request(String id, int promptLen, int maxTokens) {
         SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build();
         int[] prompt = new int[promptLen];
         for (int i = 0; i < promptLen; i++) {
             prompt[i] = 20 + i;
         }
-        RequestState r = new RequestState(id, p, prompt, false, null, System.nanoTime());
+        GenerationState r = new GenerationState(id, p, prompt, false, null, System.nanoTime());
         r.choices.add(new Sequence(r, 0, order++, prompt, maxTokens, 1, new int[0], tokenizer.newIncrementalDecoder(false), null));
         return r;
     }
 
     /** Steps until every request is answered (bounded). */
-    static void runToEnd(Scheduler s, List<RequestState> rs) {
+    static void runToEnd(Scheduler s, List<GenerationState> rs) {
         for (int i = 0; i < 10_000 && !rs.stream().allMatch(r -> r.future.isDone()); i++) {
             s.step();
         }
@@ -168,10 +168,10 @@ class SchedulerTest {
     void admitsAtMostMaxRunningAndFillsTheTokenBudgetDecodeFirst() {
         FakeRunner runner = new FakeRunner(16);
         Scheduler s = new Scheduler(runner, new KvCacheManager(100, 16, 0), CTX, 8, 2, 1000);
-        RequestState a = request("a", 5, 3);
-        RequestState b = request("b", 6, 3);
-        RequestState c = request("c", 4, 3);
-        for (RequestState r : List.of(a, b, c)) {
+        GenerationState a = request("a", 5, 3);
+        GenerationState b = request("b", 6, 3);
+        GenerationState c = request("c", 4, 3);
+        for (GenerationState r : List.of(a, b, c)) {
             s.submit(r);
         }
         s.step();
@@ -198,7 +198,7 @@ class SchedulerTest {
         // Three sequences of 10-token prompts growing to 40 tokens: 3 blocks of 16 each at the end, 9 in all.
         FakeRunner free = new FakeRunner(16);
         Scheduler roomy = new Scheduler(free, new KvCacheManager(100, 16, 0), CTX, 64, 8, 1000);
-        List<RequestState> ref = List.of(request("a", 10, 30), request("b", 10, 30), request("c", 10, 30));
+        List<GenerationState> ref = List.of(request("a", 10, 30), request("b", 10, 30), request("c", 10, 30));
         ref.forEach(roomy::submit);
         runToEnd(roomy, ref);
         assertEquals(0, roomy.preemptions.get());
@@ -207,7 +207,7 @@ class SchedulerTest {
         FakeRunner tight = new FakeRunner(16);
         KvCacheManager cache = new KvCacheManager(6, 16, 0);
         Scheduler s = new Scheduler(tight, cache, CTX, 64, 8, 1000);
-        List<RequestState> rs = List.of(request("a", 10, 30), request("b", 10, 30), request("c", 10, 30));
+        List<GenerationState> rs = List.of(request("a", 10, 30), request("b", 10, 30), request("c", 10, 30));
         rs.forEach(s::submit);
         runToEnd(s, rs);
         assertTrue(s.preemptions.get() > 0, "6 blocks cannot hold three 40-token sequences");
@@ -246,8 +246,8 @@ class SchedulerTest {
         FakeRunner runner = new FakeRunner(16);
         KvCacheManager cache = new KvCacheManager(4, 16, 0);
         Scheduler s = new Scheduler(runner, cache, CTX, 256, 8, 64);
-        RequestState a = request("a", 40, 2);  // 3 blocks
-        RequestState b = request("b", 20, 2);  // 2 blocks: waits until a is done
+        GenerationState a = request("a", 40, 2);  // 3 blocks
+        GenerationState b = request("b", 20, 2);  // 2 blocks: waits until a is done
         s.submit(a);
         s.submit(b);
         s.step();
@@ -262,8 +262,8 @@ class SchedulerTest {
         FakeRunner runner = new FakeRunner(16);
         KvCacheManager cache = new KvCacheManager(100, 16, 0);
         Scheduler s = new Scheduler(runner, cache, CTX, 256, 8, 1000);
-        RequestState a = request("a", 30, 500);
-        RequestState b = request("b", 30, 5);
+        GenerationState a = request("a", 30, 500);
+        GenerationState b = request("b", 30, 5);
         s.submit(a);
         s.submit(b);
         s.step();
@@ -290,7 +290,7 @@ class SchedulerTest {
         FakeRunner single = new FakeRunner(16);
         KvCacheManager cache = new KvCacheManager(100, 16, 0);
         Scheduler s = new Scheduler(runner, cache, CTX, 256, 8, 1000);
-        List<RequestState> rs = new ArrayList<>();
+        List<GenerationState> rs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             rs.add(request("r" + i, 6, 10));
         }
@@ -298,7 +298,7 @@ class SchedulerTest {
         runToEnd(s, rs);
         order = 0;
         Scheduler one = new Scheduler(single, new KvCacheManager(100, 16, 0), CTX, 256, 8, 1000);
-        List<RequestState> ref = new ArrayList<>();
+        List<GenerationState> ref = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             ref.add(request("r" + i, 6, 10));
         }

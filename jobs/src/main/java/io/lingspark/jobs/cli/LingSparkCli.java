@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         io.lingspark.engine.cli.PlanCommand.class,
         io.lingspark.engine.cli.PrefixBenchCommand.class,
         io.lingspark.engine.cli.StructuredBenchCommand.class,
+        io.lingspark.engine.cli.ScoreCommand.class,
+        io.lingspark.engine.cli.ScoreBenchCommand.class,
         io.lingspark.jobs.generate.GenerateJob.class,
         io.lingspark.jobs.demo.DemoCommand.class,
         io.lingspark.jobs.bench.JobBenchCommand.class,

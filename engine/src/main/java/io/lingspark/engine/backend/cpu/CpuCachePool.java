@@ -116,6 +116,27 @@ final class CpuCachePool implements CachePool {
     }
 
     @Override
+    public void copyBlock(int source, int destination) {
+        int[] src = {source};
+        int[] dst = {destination};
+        for (int l = 0; l < width.length; l++) {
+            if (k[l] == null) {
+                continue; // a state layer: states are copied by slot (restoreFrom)
+            }
+            ensure(dst, 0, blockSize, l);
+            int n = blockSize * width[l];
+            float[] from = k[l][source / CHUNK_BLOCKS];
+            if (from == null) {
+                continue; // never written: the destination's rows are as undefined as the source's
+            }
+            System.arraycopy(from, offset(src, 0, l), kChunk(dst, 0, l), offset(dst, 0, l), n);
+            if (v[l] != null) {
+                System.arraycopy(v[l][source / CHUNK_BLOCKS], offset(src, 0, l), vChunk(dst, 0, l), offset(dst, 0, l), n);
+            }
+        }
+    }
+
+    @Override
     public void resetState(int slot) {
         for (float[][] perSlot : state) {
             if (perSlot != null && perSlot[slot] != null) {

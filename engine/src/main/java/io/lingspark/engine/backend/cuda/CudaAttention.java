@@ -68,6 +68,19 @@ final class CudaAttention {
             return 0;
         }
 
+        /** On the compute stream, so the copy lands between the steps before and after it (never run on a GPU yet). */
+        @Override
+        public void copyBlock(int source, int destination) {
+            ctx.bind();
+            for (int l = 0; l < k.length; l++) {
+                long blockBytes = (long) spec.blockSize() * spec.layers().get(l).width() * 2;
+                for (DevPtr pool : new DevPtr[] {k[l], v[l]}) {
+                    jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync(pool.plus(destination * blockBytes),
+                        pool.plus(source * blockBytes), blockBytes, ctx.stream);
+                }
+            }
+        }
+
         @Override
         public void resetState(int slot) {
             // no state layers
