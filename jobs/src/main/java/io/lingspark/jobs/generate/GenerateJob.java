@@ -150,6 +150,15 @@ public final class GenerateJob implements Callable<Integer> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerateJob.class);
 
+    /** Which batch job this is: generate, or label / eval, which reuse every option and promise of it. */
+    private JobKind kind = JobKind.GENERATE;
+
+    /** Makes this the run of another batch job (the label and eval commands set it before call()). */
+    public GenerateJob as(JobKind kind) {
+        this.kind = kind;
+        return this;
+    }
+
     /** The result of the last successful run, for callers in the same JVM (tests, the demo). */
     private GenerateRun.Result result;
     /** The run id once options are checked (--run-id or the generated one), for the status file. */
@@ -172,15 +181,15 @@ public final class GenerateJob implements Callable<Integer> {
     public Integer call() {
         StatusFile status = statusFile == null ? null : new StatusFile(statusFile);
         try {
-            return ExitCodes.run("generate", System.err, () -> {
+            return ExitCodes.run(kind.name(), System.err, () -> {
                 try {
                     return execute(status);
                 } catch (Throwable t) { // Spark's checked exceptions arrive undeclared; Errors too
                     CommandException c = Failures.classify(t, output);
                     if (c != t && c.exitCode == ExitCodes.UNEXPECTED) {
-                        LOG.error("lingspark generate: {}", c.getMessage(), t);
+                        LOG.error("lingspark {}: {}", kind.name(), c.getMessage(), t);
                     } else if (c != t) {
-                        LOG.debug("lingspark generate: {}", c.getMessage(), t);
+                        LOG.debug("lingspark {}: {}", kind.name(), c.getMessage(), t);
                     }
                     // A sensor polling the status file learns about every failure, before the run started too
                     // (after it, the run wrote its counts and this adds the state and the reason).
@@ -212,7 +221,7 @@ public final class GenerateJob implements Callable<Integer> {
             var config = ModelCheck.validate(model);
             if (s.engine().maxModelLen() > config.maxPositionEmbeddings) {
                 // The engine clips it silently; a user who asked for more context should know.
-                System.err.println("lingspark generate: warning: --max-model-len " + s.engine().maxModelLen() + " is above the "
+                System.err.println("lingspark " + kind.name() + ": warning: --max-model-len " + s.engine().maxModelLen() + " is above the "
                     + "model's context (max_position_embeddings " + config.maxPositionEmbeddings + "); using "
                     + config.maxPositionEmbeddings);
             }
@@ -241,7 +250,8 @@ public final class GenerateJob implements Callable<Integer> {
                            RequestParser parser, EngineSettings engine, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
                            Path statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
-                           int batchRows, ParsedColumn parsed, boolean retryErrors, boolean breakLock, long lockTimeoutMs) {
+                           int batchRows, ParsedColumn parsed, boolean retryErrors, boolean breakLock, long lockTimeoutMs,
+                           JobKind kind) {
     }
 
     private Settings validateOptions() {
@@ -285,7 +295,7 @@ public final class GenerateJob implements Callable<Integer> {
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
         return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows,
-            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000);
+            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000, kind);
     }
 
     private static void usage(boolean ok, String message) {

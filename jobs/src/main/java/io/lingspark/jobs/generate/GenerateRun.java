@@ -166,7 +166,7 @@ public final class GenerateRun {
         PipelineRun.Layout layout = s.engine().stages() > 1
             ? PipelineRun.layout(spark, s.engine().stages(), s.stagesPerExecutor(), s.engine().device(), EXECUTOR_WAIT_MS)
             : null;
-        Dataset<Row> input = InputReader.read(spark, s.input(), OutputSchema.reservedNames());
+        Dataset<Row> input = s.kind().read(spark, s);
         OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
         // One writer per output from here to the end, success or failure (also --resume, pipelines).
         try (OutputClaim claim = store.claim(s.runId(), s.breakLock() || s.overwrite(), s.lockTimeoutMs())) {
@@ -188,7 +188,9 @@ public final class GenerateRun {
         }
         boolean resuming = s.resume() && !runs.isEmpty();
         if (resuming) {
-            store.checkParsedType(s.parsed().type());
+            if (s.kind() == JobKind.GENERATE) {
+                store.checkParsedType(s.parsed().type());
+            }
             recordMissing(store, runs);
         }
         Dataset<Row> todo = s.limit() > 0 ? input.limit((int) Math.min(Integer.MAX_VALUE, s.limit())) : input;
@@ -216,7 +218,7 @@ public final class GenerateRun {
         ProgressListener listener = new ProgressListener(metrics);
         spark.sparkContext().addSparkListener(listener);
         boolean bar = local && System.console() != null;
-        StructType schema = OutputSchema.withKept(todo.schema(), s.input().keepColumns(), s.parsed().type());
+        StructType schema = OutputSchema.withKept(s.kind().outputColumns(s), todo.schema(), s.input().keepColumns());
         double prepS = (System.nanoTime() - t0) / 1e9;
         ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
             s.output(), metrics.rowsIn::value, s.statusIntervalMs());
@@ -225,11 +227,11 @@ public final class GenerateRun {
                 EngineSettings engine = layout.local() ? localShares(s.engine(), layout.ranks(), layout.pipelines()) : s.engine();
                 JobSettings pjs = new JobSettings(js.modelDir(), engine, js.maxInFlight(), js.runId(), js.keptColumns(),
                     js.parser(), js.parsed(), -1);
-                PipelineRun.run(spark, todo, schema, new PartitionGenerator(pjs, metrics), js.modelDir(), engine, layout,
+                PipelineRun.run(spark, todo, schema, new PartitionGenerator(pjs, metrics, s.kind().work(pjs)), js.modelDir(), engine, layout,
                     s.batchRows(), metrics, store, s.runId(), s.overwrite());
             } else {
-                Dataset<Row> generated = requests.mapPartitions(new PartitionGenerator(js, metrics), Encoders.row(schema));
-                spark.sparkContext().setJobDescription("lingspark generate " + s.runId());
+                Dataset<Row> generated = requests.mapPartitions(new PartitionGenerator(js, metrics, s.kind().work(js)), Encoders.row(schema));
+                spark.sparkContext().setJobDescription("lingspark " + s.kind().name() + " " + s.runId());
                 store.write(generated, s.overwrite());
             }
             spark.sparkContext().setJobDescription(null);
@@ -254,7 +256,7 @@ public final class GenerateRun {
                 throw new IllegalStateException("the run has " + summary.requests() + " requests but "
                     + total + " were submitted");
             }
-            String openAi = s.input().format() == InputFormat.OPENAI_BATCH
+            String openAi = s.input().format() == InputFormat.OPENAI_BATCH && s.kind() == JobKind.GENERATE
                 ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000, s.parsed().holdsJson()).toString() : null;
             boolean tooManyErrors = summary.checkedErrorRate() > s.maxErrorRate();
             reporter.finish(summary.snapshot(tooManyErrors ? "failed" : "succeeded", total, tooManyErrors

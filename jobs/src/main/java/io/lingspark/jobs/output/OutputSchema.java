@@ -61,7 +61,12 @@ public final class OutputSchema {
 
     /** The base columns, then the kept input columns with their input types, then run_id. */
     public static StructType withKept(StructType input, List<String> keep, DataType parsedType) {
-        StructType s = base(parsedType);
+        return withKept(base(parsedType), input, keep);
+    }
+
+    /** A job's own columns, then the kept input columns with their input types, then run_id. */
+    public static StructType withKept(StructType columns, StructType input, List<String> keep) {
+        StructType s = columns;
         for (String k : keep) {
             StructField f = input.apply(k);
             s = s.add(f.name(), f.dataType(), true);
