@@ -41,6 +41,6 @@ DS="${DS:-$(date -u +%F)}"
   --model /models/Ling-mini-2.0 \
   --input "s3a://datasets/prompts/ds=$DS/" --input-format parquet \
   --output "s3a://datasets/completions/ds=$DS" \
-  --device auto --max-tokens 1024 --resume --max-error-rate 0.05
+  --device auto --max-tokens 1024 --resume --retry-errors --max-error-rate 0.05
 # Note: on S3 use the S3A committers (spark-hadoop-cloud); FileOutputCommitter's rename is not
 # atomic there (spark-notes.md §4.1).

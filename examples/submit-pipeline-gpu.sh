@@ -43,4 +43,4 @@ JAR="$(ls "$ROOT"/jobs/target/lingspark-jobs-*-shaded.jar | head -1)"
   --input "hdfs:///data/prompts/ds=$DS" --input-format parquet \
   --output "hdfs:///data/completions-1t/ds=$DS" \
   --device cuda --pipeline-stages 16 --stages-per-executor 8 --device-memory 80GiB --batch-rows 4096 \
-  --max-tokens 1024 --temperature 0.7 --seed 20261122 --max-error-rate 0.05 --resume
+  --max-tokens 1024 --temperature 0.7 --seed 20261122 --max-error-rate 0.05 --resume --retry-errors

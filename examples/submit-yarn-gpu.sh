@@ -37,4 +37,4 @@ JAR="$(ls "$ROOT"/jobs/target/lingspark-jobs-*-shaded.jar | head -1)"
   --input "hdfs:///data/prompts/ds=$DS" --input-format parquet \
   --output "hdfs:///data/completions/ds=$DS" \
   --device auto --max-tokens 1024 --temperature 0.7 --seed 20261122 \
-  --max-error-rate 0.05 --resume --keep-columns source,lang
+  --max-error-rate 0.05 --resume --retry-errors --keep-columns source,lang
