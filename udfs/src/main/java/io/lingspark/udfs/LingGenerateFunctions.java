@@ -81,6 +81,8 @@ public final class LingGenerateFunctions {
             args -> classify(spec, CollectionConverters.asJava(args)));
         registry.registerFunction(FunctionIdentifier.apply("ling_extract"), EXTRACT_INFO,
             args -> extract(spec, CollectionConverters.asJava(args)));
+        registry.registerFunction(FunctionIdentifier.apply("ling_score"), LingScoreFunction.INFO,
+            args -> LingScoreFunction.build(spec, CollectionConverters.asJava(args)));
     }
 
     static final ExpressionInfo CLASSIFY_INFO = ScalaUdfs.info(LingGenerateFunctions.class, "ling_classify", "ling_classify(text, labels[, options]) - One "

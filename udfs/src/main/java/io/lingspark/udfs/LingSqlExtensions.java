@@ -40,6 +40,7 @@ public final class LingSqlExtensions implements scala.Function1<SparkSessionExte
         }
         inject(ext, "ling_classify", LingGenerateFunctions.CLASSIFY_INFO, args -> LingGenerateFunctions.classify(specFromConf(), args));
         inject(ext, "ling_extract", LingGenerateFunctions.EXTRACT_INFO, args -> LingGenerateFunctions.extract(specFromConf(), args));
+        inject(ext, "ling_score", LingScoreFunction.INFO, args -> LingScoreFunction.build(specFromConf(), args));
         return BoxedUnit.UNIT;
     }
 

@@ -74,6 +74,28 @@ class LingSqlExtensionsTest {
     }
 
     @Test
+    void scoreIsTheEnginesLogLikelihoodOfEachContinuation() {
+        List<Row> scores = spark.sql("SELECT ling_score('The capital of France is', array(' Paris', ' a city in Europe')) AS s")
+            .first().getList(0);
+        assertEquals(2, scores.size());
+        try (var engine = io.lingspark.engine.runtime.LingEngine.open(io.lingspark.engine.runtime.EngineOptions.of(model))) {
+            var r = engine.score(io.lingspark.engine.runtime.ScoringRequest.ofText("t", "The capital of France is",
+                List.of(" Paris", " a city in Europe"))).join();
+            assertTrue(r.ok(), r.errorMessage());
+            for (int i = 0; i < 2; i++) {
+                assertEquals(List.of(" Paris", " a city in Europe").get(i), scores.get(i).getString(0));
+                assertEquals(r.continuations().get(i).logprob(), scores.get(i).getDouble(1), 1e-6);
+                assertEquals(r.continuations().get(i).tokens(), scores.get(i).getInt(2));
+                assertEquals(r.continuations().get(i).greedy(), scores.get(i).getBoolean(3));
+            }
+        }
+        assertTrue(scores.get(1).getInt(2) > scores.get(0).getInt(2));
+        assertTrue(scores.get(1).getDouble(1) < 0);
+        Exception e = assertThrows(IllegalArgumentException.class, () -> spark.sql("SELECT ling_score('x', 'y')"));
+        assertTrue(e.getMessage().contains("continuations must be an ARRAY<STRING>"), e.getMessage());
+    }
+
+    @Test
     void badArgumentsAreOneLineErrors() {
         Exception role = assertThrows(Exception.class, () -> spark.sql(
             "SELECT ling_chat_prompt('[{\"role\": \"admin\", \"content\": \"x\"}]')").collect());
