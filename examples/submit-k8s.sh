@@ -42,5 +42,7 @@ DS="${DS:-$(date -u +%F)}"
   --input "s3a://datasets/prompts/ds=$DS/" --input-format parquet \
   --output "s3a://datasets/completions/ds=$DS" \
   --device auto --max-tokens 1024 --resume --retry-errors --max-error-rate 0.05
-# Note: on S3 use the S3A committers (spark-hadoop-cloud); FileOutputCommitter's rename is not
-# atomic there (spark-notes.md §4.1).
+# Note: on S3 use the S3A committers (spark-hadoop-cloud: PathOutputCommitProtocol with the magic or
+# staging committer); FileOutputCommitter's rename is not atomic there (spark-notes.md §4.1). On s3a://
+# outputs each run is written into its own run_id=<run>/ folder, which those committers support (README:
+# "Object stores"). Keep one writer per S3 output (Airflow: max_active_runs=1).

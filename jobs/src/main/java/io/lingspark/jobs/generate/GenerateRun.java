@@ -180,12 +180,13 @@ public final class GenerateRun {
         boolean pipelined = layout != null && layout.ranks() > 1;
         int failAfter = Integer.parseInt(spark.conf().get(FAIL_HOOK, "-1"));
         JobSettings js = jobSettings(failAfter);
-        var runs = store.check(s.runId(), s.resume(), s.overwrite());
+        // Leftovers first: a run folder a dead writer never committed is no run (see removeLeftovers)
         List<String> removed = store.removeLeftovers();
         if (!removed.isEmpty()) {
-            System.err.println("lingspark generate: removed what a crashed job left in " + s.output() + ": "
+            System.err.println("lingspark " + s.kind().name() + ": removed what a crashed job left in " + s.output() + ": "
                 + String.join(", ", removed));
         }
+        var runs = store.check(s.runId(), s.resume(), s.overwrite());
         boolean resuming = s.resume() && !runs.isEmpty();
         if (resuming) {
             if (s.kind() == JobKind.GENERATE) {
@@ -232,7 +233,7 @@ public final class GenerateRun {
             } else {
                 Dataset<Row> generated = requests.mapPartitions(new PartitionGenerator(js, metrics, s.kind().work(js)), Encoders.row(schema));
                 spark.sparkContext().setJobDescription("lingspark " + s.kind().name() + " " + s.runId());
-                store.write(generated, s.overwrite());
+                store.write(generated, s.runId(), s.overwrite());
             }
             spark.sparkContext().setJobDescription(null);
             recordCommitted(store);

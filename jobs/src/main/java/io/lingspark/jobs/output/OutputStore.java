@@ -96,7 +96,8 @@ public final class OutputStore {
     /**
      * Removes what a writer that died left behind; call with the output's claim held, so no live job
      * can be using any of it. Returns what was removed (empty: nothing). The kinds:
-     * {@code _temporary/} (FileOutputCommitter: a static overwrite's task files, committed or not),
+     * {@code _temporary/} (FileOutputCommitter: a static overwrite's task files, committed or not; also inside
+     * a {@code run_id=<run>/} folder written on its own, which goes whole when it holds nothing else),
      * {@code .spark-staging-<job>/} (dynamic partition overwrite: task files never moved into place),
      * {@code _openai_batch/staging-<run>/} (the OpenAI batch file before its rename), and the pipeline
      * path's staging folder beside the output ({@link #pipelineStaging}).
@@ -111,6 +112,17 @@ public final class OutputStore {
                         found.add(st.getPath());
                     }
                 }
+                // A run written into its own folder (perRunDirectory) that died before its job commit: the folder
+                // holds only the committer's _temporary/ (or is empty), so it is no run at all and goes whole.
+                FileStatus[] unfinished = fs.globStatus(new Path(root, OutputSchema.RUN_ID + "=*/_temporary"));
+                if (unfinished != null) {
+                    for (FileStatus t : unfinished) {
+                        Path run = t.getPath().getParent();
+                        boolean onlyTemporary = java.util.Arrays.stream(fs.listStatus(run))
+                            .allMatch(f -> f.getPath().getName().equals("_temporary"));
+                        found.add(onlyTemporary ? run : t.getPath());
+                    }
+                }
                 FileStatus[] openAi = fs.globStatus(new Path(new Path(root, OpenAiBatchOutput.FOLDER), "staging-*"));
                 if (openAi != null) {
                     found.addAll(java.util.Arrays.stream(openAi).map(FileStatus::getPath).toList());
@@ -123,8 +135,9 @@ public final class OutputStore {
             List<String> removed = new ArrayList<>();
             for (Path p : found) {
                 fs.delete(p, true);
-                removed.add((p.getParent().getName().equals(OpenAiBatchOutput.FOLDER) ? OpenAiBatchOutput.FOLDER + "/" : "")
-                    + p.getName() + "/");
+                String parent = p.getParent().getName();
+                removed.add((parent.equals(OpenAiBatchOutput.FOLDER) || parent.startsWith(OutputSchema.RUN_ID + "=")
+                    ? parent + "/" : "") + p.getName() + "/");
             }
             return removed;
         } catch (IOException e) {
@@ -221,17 +234,45 @@ public final class OutputStore {
      * Writes the generated rows as one run; overwrite first empties the output folder (all but the
      * claim). Not Spark's static overwrite: that deletes the whole folder, the claim with it.
      */
-    public void write(Dataset<Row> rows, boolean overwrite) {
+    public void write(Dataset<Row> rows, String runId, boolean overwrite) {
         if (overwrite) {
             clearForOverwrite();
         }
-        var w = rows.write().partitionBy(OutputSchema.RUN_ID).mode(SaveMode.Overwrite)
-            .option("partitionOverwriteMode", "dynamic");
-        if (format == OutputFormat.PARQUET) {
-            w.option("compression", "zstd").parquet(output);
+        org.apache.spark.sql.DataFrameWriter<Row> w;
+        String target = output;
+        if (perRunDirectory()) {
+            // A new run_id=<run>/ folder of its own, created by the job commit: no partition overwrite, which the
+            // object-store committers (S3A magic / staging, PathOutputCommitProtocol) refuse. Readers see run_id as
+            // a partition column exactly as before.
+            target = new Path(root, OutputSchema.RUN_ID + "=" + runId).toString();
+            w = rows.drop(OutputSchema.RUN_ID).write().mode(SaveMode.ErrorIfExists);
         } else {
-            w.option("ignoreNullFields", "false").json(output);
+            w = rows.write().partitionBy(OutputSchema.RUN_ID).mode(SaveMode.Overwrite)
+                .option("partitionOverwriteMode", "dynamic");
         }
+        if (format == OutputFormat.PARQUET) {
+            w.option("compression", "zstd").parquet(target);
+        } else {
+            w.option("ignoreNullFields", "false").json(target);
+        }
+    }
+
+    /** Object stores and committers without dynamic partition overwrite. */
+    private static final java.util.Set<String> OBJECT_STORES = java.util.Set.of("s3", "s3a", "s3n", "gs", "abfs", "abfss",
+        "wasb", "wasbs", "oss", "cosn", "obs");
+    static final String DEFAULT_COMMIT_PROTOCOL = "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol";
+
+    /**
+     * Whether a run is written into its own {@code run_id=<run>} folder instead of through dynamic partition
+     * overwrite: on object stores, and whenever the session's commit protocol is not Spark's default (the S3A
+     * committers' PathOutputCommitProtocol refuses dynamic partition overwrite). Either way a run's files
+     * appear at job commit only, and a run id is never reused.
+     */
+    public boolean perRunDirectory() {
+        String scheme = fs.getUri().getScheme();
+        String protocol = spark.conf().get("spark.sql.sources.commitProtocolClass", DEFAULT_COMMIT_PROTOCOL);
+        return (scheme != null && OBJECT_STORES.contains(scheme.toLowerCase(java.util.Locale.ROOT)))
+            || !protocol.equals(DEFAULT_COMMIT_PROTOCOL);
     }
 
     private void clearForOverwrite() {

@@ -196,7 +196,7 @@ public final class PipelineRun {
         for (String f : outSchema.fieldNames()) {
             outCols.add(col(f));
         }
-        store.write(all.select(outCols.toArray(Column[]::new)), overwrite);
+        store.write(all.select(outCols.toArray(Column[]::new)), runId, overwrite);
         try {
             store.fs().delete(staging, true);
         } catch (IOException e) {
