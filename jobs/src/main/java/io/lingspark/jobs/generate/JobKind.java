@@ -35,6 +35,11 @@ public interface JobKind extends Serializable {
         return InputReader.read(spark, s.input(), reserved);
     }
 
+    /** Cheap input checks before Spark starts (a missing path, a missing column, the wrong format). */
+    default void preflight(GenerateJob.Settings s) {
+        io.lingspark.jobs.input.InputPreflight.check(s.input());
+    }
+
     /** Text generation: the generate job. */
     JobKind GENERATE = new JobKind() {
         private static final long serialVersionUID = 1L;
