@@ -58,7 +58,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--compare-format", defaultValue = "parquet", description = "--compare's output format")
     String compareFormat;
 
-    @Option(names = "--group-by", paramLabel = "COLUMN", description = "also summarise per value of this document column")
+    @Option(names = "--group-by", paramLabel = "COLUMN", description = "also summarise per value of this document column "
+        + "(the tasks whose documents have it; a warning names the others)")
     String groupBy;
 
     @Option(names = "--bootstrap-iters", defaultValue = "" + Aggregator.LM_EVAL_BOOTSTRAP_ITERS,
@@ -105,7 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
             System.err.println("lingspark eval: " + e.getMessage());
             return ExitCodes.INPUT;
         }
-        EvalKind kind = new EvalKind(tasks, numFewshot, limit);
+        EvalKind kind = new EvalKind(tasks, numFewshot, limit, groupBy);
         List<String> args = new ArrayList<>(generateOptions);
         // generate requires an input; the eval kind reads its own (the task files), so this names them.
         args.addAll(List.of("--model", model.toString(), "--output", output, "--output-format", outputFormat,

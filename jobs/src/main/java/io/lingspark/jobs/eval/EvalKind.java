@@ -5,6 +5,7 @@ import io.lingspark.jobs.generate.JobKind;
 import io.lingspark.jobs.generate.JobSettings;
 import io.lingspark.jobs.generate.RowWork;
 import io.lingspark.jobs.input.Canonical;
+import io.lingspark.jobs.input.InputException;
 import io.lingspark.jobs.output.OutputSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,14 +69,20 @@ public final class EvalKind implements JobKind {
     private final transient List<TaskConfig> tasks;
     private final Integer numFewshot;
     private final int limit;
+    private final String groupBy;
     private transient Map<String, List<Map<String, Object>>> evalDocs;
     private transient Map<String, DocRequest> requests;
 
-    /** @param numFewshot --num-fewshot, or null for each task's own; @param limit documents per task (0: all) */
-    public EvalKind(List<TaskConfig> tasks, Integer numFewshot, int limit) {
+    /**
+     * @param numFewshot --num-fewshot, or null for each task's own
+     * @param limit documents per task (0: all)
+     * @param groupBy the --group-by column (checked before the run), or null
+     */
+    public EvalKind(List<TaskConfig> tasks, Integer numFewshot, int limit, String groupBy) {
         this.tasks = List.copyOf(tasks);
         this.numFewshot = numFewshot;
         this.limit = limit;
+        this.groupBy = groupBy;
     }
 
     public static String id(String task, int docId) {
@@ -102,28 +109,42 @@ public final class EvalKind implements JobKind {
         return spark.createDataFrame(rows, CANONICAL);
     }
 
-    /** The documents and requests of every task (read once). */
+    /**
+     * The documents and requests of every task (read once). A task whose data or prompts cannot be
+     * built is an input error (exit 4) before anything runs; so is a --group-by column no task has.
+     */
     void plan(SparkSession spark) {
         if (requests != null) {
             return;
         }
         Map<String, List<Map<String, Object>>> docs = new LinkedHashMap<>();
         Map<String, DocRequest> byId = new LinkedHashMap<>();
-        for (TaskConfig t : tasks) {
-            if (docs.containsKey(t.name())) {
-                throw new TaskConfigException("two --task files define task '" + t.name() + "'");
+        try {
+            for (TaskConfig t : tasks) {
+                if (docs.containsKey(t.name())) {
+                    throw new TaskConfigException("two --task files define task '" + t.name() + "'");
+                }
+                List<Map<String, Object>> eval = EvalDocs.read(spark, t.data(), t.evalSplit());
+                int k = numFewshot != null ? numFewshot : t.numFewshot();
+                String fewshotSplit = t.fewshotSourceSplit();
+                List<Map<String, Object>> fewshot = k > 0 && fewshotSplit != null ? EvalDocs.read(spark, t.data(), fewshotSplit) : null;
+                docs.put(t.name(), eval);
+                for (DocRequest r : RequestBuilder.build(t, eval, fewshot, k, limit)) {
+                    byId.put(id(t.name(), r.docId()), r);
+                }
             }
-            List<Map<String, Object>> eval = EvalDocs.read(spark, t.data(), t.evalSplit());
-            int k = numFewshot != null ? numFewshot : t.numFewshot();
-            String fewshotSplit = t.fewshotSourceSplit();
-            List<Map<String, Object>> fewshot = k > 0 && fewshotSplit != null ? EvalDocs.read(spark, t.data(), fewshotSplit) : null;
-            docs.put(t.name(), eval);
-            for (DocRequest r : RequestBuilder.build(t, eval, fewshot, k, limit)) {
-                byId.put(id(t.name(), r.docId()), r);
+            if (groupBy != null && docs.values().stream().noneMatch(d -> hasColumn(d, groupBy))) {
+                throw new TaskConfigException("--group-by column '" + groupBy + "' is in no task's documents");
             }
+        } catch (TaskConfigException e) {
+            throw new InputException(e.getMessage(), e);
         }
         evalDocs = docs;
         requests = byId;
+    }
+
+    static boolean hasColumn(List<Map<String, Object>> docs, String column) {
+        return docs.stream().anyMatch(d -> d.containsKey(column));
     }
 
     List<TaskConfig> tasks() {

@@ -32,7 +32,10 @@ final class EvalReport {
                     + wanted.size() + " documents of this run");
             }
             summaries.add(Aggregator.summarize(task, docs, bootstrapIters));
-            if (groupBy != null) {
+            if (groupBy != null && !EvalKind.hasColumn(kind.evalDocs().get(task.name()), groupBy)) {
+                System.err.println("lingspark eval: warning: task " + task.name() + " has no column '" + groupBy
+                    + "'; it is not grouped");
+            } else if (groupBy != null) {
                 groups.put(task.name(), Aggregator.summarizeByGroup(task, docs,
                     Aggregator.groupsOf(kind.evalDocs().get(task.name()), groupBy), bootstrapIters));
             }

@@ -64,27 +64,49 @@ class EvalJobTest {
     void summaryIsTheRowsAggregatedAndResumeAndCompareAddNothing() throws Exception {
         Path out = tmp.resolve("eval");
         Path report = tmp.resolve("report.html");
+        // A third task with a document whose target is not one of its choices: an error row, left out of acc.
+        Path bad = EvalFixtures.task(Files.createDirectories(tmp.resolve("bad")), String.join("\n",
+            "task: badcaps", "output_type: multiple_choice", "dataset_path: json",
+            "dataset_kwargs:", "  data_files:", "    test: test.jsonl", "test_split: test",
+            "doc_to_text: \"Capital of {{country}}?\"", "doc_to_choice: choices", "doc_to_target: label",
+            "metric_list:", "  - metric: acc"), Map.of("test.jsonl", String.join("\n",
+            "{\"country\": \"France\", \"choices\": [\"Paris\", \"Lyon\"], \"label\": 0}",
+            "{\"country\": \"Spain\", \"choices\": [\"Seville\", \"Madrid\"], \"label\": 7}",
+            "{\"country\": \"Italy\", \"choices\": [\"Rome\", \"Milan\"], \"label\": 0}")));
         List<String> base = List.of("--model", MODEL.toString(), "--task", EvalFixtures.CAPITALS.toString(),
-            "--task", EvalFixtures.ARITHMETIC.toString(), "--output", out.toString(), "--limit", String.valueOf(LIMIT),
-            "--device", "cpu");
+            "--task", EvalFixtures.ARITHMETIC.toString(), "--task", bad.toString(), "--output", out.toString(),
+            "--limit", String.valueOf(LIMIT), "--device", "cpu");
         List<String> first = new ArrayList<>(base);
-        first.addAll(List.of("--run-id", "first", "--report", report.toString()));
+        first.addAll(List.of("--run-id", "first", "--report", report.toString(), "--group-by", "continent"));
         assertEquals(0, run(first));
 
         List<Row> rows = spark.read().parquet(out.toString()).orderBy("task", "doc_id").collectAsList();
-        assertEquals(2 * LIMIT, rows.size(), "one row per document");
+        assertEquals(2 * LIMIT + 3, rows.size(), "one row per document");
         Map<String, List<Row>> byTask = new HashMap<>();
         for (Row r : rows) {
-            assertTrue(r.isNullAt(r.fieldIndex("error")), () -> "error row " + r);
             assertEquals(r.getString(r.fieldIndex("task")) + "/" + r.getInt(r.fieldIndex("doc_id")), r.getString(r.fieldIndex("id")));
+            boolean error = !r.isNullAt(r.fieldIndex("error"));
+            assertEquals(r.getString(r.fieldIndex("id")).equals("badcaps/1"), error, () -> "error row " + r);
             byTask.computeIfAbsent(r.getString(r.fieldIndex("task")), k -> new ArrayList<>()).add(r);
         }
         assertEquals(LIMIT, byTask.get("capitals").size());
         assertEquals(LIMIT, byTask.get("arithmetic").size());
+        Row invalid = byTask.get("badcaps").get(1);
+        assertEquals("INVALID_TARGET", invalid.getStruct(invalid.fieldIndex("error")).getString(0));
 
         JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
         checkCapitals(byTask.get("capitals"), summary.get("results").get("capitals"));
         checkArithmetic(byTask.get("arithmetic"), summary.get("results").get("arithmetic"));
+        JsonNode badSamples = summary.get("samples").get("badcaps");
+        assertEquals(3, badSamples.get("documents").asInt());
+        assertEquals(1, badSamples.get("errors").asInt());
+        double badAcc = 0;
+        for (int i : new int[] {0, 2}) {
+            Row r = byTask.get("badcaps").get(i);
+            badAcc += r.<String, Double>getJavaMap(r.fieldIndex("scores")).get("acc") / 2;
+        }
+        assertEquals(badAcc, summary.get("results").get("badcaps").get("acc").get("value").asDouble(), 1e-12);
+        checkGroups(byTask.get("capitals"), summary.get("groups"));
         assertEquals(MODEL.toString(), summary.get("model").asText());
         assertTrue(Files.size(report) > 1000, "the HTML report is written");
         assertTrue(Files.readString(report).contains("capitals"));
@@ -93,20 +115,20 @@ class EvalJobTest {
         List<String> resume = new ArrayList<>(base);
         resume.addAll(List.of("--resume", "--run-id", "second", "--compare", out.toString()));
         assertEquals(0, run(resume));
-        assertEquals(2 * LIMIT, spark.read().parquet(out.toString()).count(), "--resume adds nothing");
+        assertEquals(2 * LIMIT + 3, spark.read().parquet(out.toString()).count(), "--resume adds nothing");
         assertFalse(Files.exists(out.resolve("run_id=second")));
         JsonNode again = JSON.readTree(out.resolve("summary.json").toFile());
         assertEquals(summary.get("results"), again.get("results"));
 
         // --compare with the same output: every difference 0, no document flipped
         JsonNode compare = again.get("compare").get("results");
-        for (String task : List.of("capitals", "arithmetic")) {
+        for (String task : List.of("capitals", "arithmetic", "badcaps")) {
             JsonNode c = compare.get(task);
             assertNotNull(c, task);
             assertTrue(c.get("metrics").size() > 0);
             c.get("metrics").fields().forEachRemaining(e -> {
                 assertEquals(0.0, e.getValue().get("difference").asDouble(), 0.0, task + " " + e.getKey());
-                assertEquals(LIMIT, e.getValue().get("matched").asInt());
+                assertEquals(task.equals("badcaps") ? 2 : LIMIT, e.getValue().get("matched").asInt());
             });
             c.get("flips").fields().forEachRemaining(e -> {
                 assertEquals(0, e.getValue().get("became_correct").size());
@@ -115,6 +137,31 @@ class EvalJobTest {
             assertEquals(0, c.get("only_current").asInt());
             assertEquals(0, c.get("only_earlier").asInt());
         }
+
+        // a --group-by column no task has is an input error before anything runs
+        List<String> noColumn = new ArrayList<>(base);
+        noColumn.addAll(List.of("--resume", "--run-id", "third", "--group-by", "no_such_column"));
+        assertEquals(4, run(noColumn));
+        assertEquals(2 * LIMIT + 3, spark.read().parquet(out.toString()).count());
+    }
+
+    /** --group-by continent: capitals per continent (its documents' acc), the tasks without the column not grouped. */
+    private static void checkGroups(List<Row> capitals, JsonNode groups) {
+        assertEquals("continent", groups.get("column").asText());
+        JsonNode byValue = groups.get("results").get("capitals");
+        List<Map<String, Object>> docs = EvalFixtures.readJsonl(EvalFixtures.EXAMPLES.resolve("capitals/test.jsonl"));
+        Map<String, List<Double>> acc = new HashMap<>();
+        for (Row r : capitals) {
+            String continent = (String) docs.get(r.getInt(r.fieldIndex("doc_id"))).get("continent");
+            acc.computeIfAbsent(continent, k -> new ArrayList<>()).add(r.<String, Double>getJavaMap(r.fieldIndex("scores")).get("acc"));
+        }
+        assertEquals(acc.size(), byValue.size());
+        acc.forEach((continent, xs) -> {
+            assertEquals(xs.size(), byValue.get(continent).get("documents").asInt(), continent);
+            assertEquals(xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
+                byValue.get(continent).get("acc").get("value").asDouble(), 1e-12, continent);
+        });
+        assertFalse(groups.get("results").has("arithmetic"));
     }
 
     /** acc and acc_norm from the rows' choice loglikelihoods, checked against the engine's own scoring. */
