@@ -134,7 +134,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     private void summarize(EvalKind kind, OutputFormat outFmt, OutputFormat compareFmt) throws IOException {
         // A run of its own Spark session stops it at the end; the summary then needs one again.
-        boolean own = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        boolean own = !live(SparkSession.getActiveSession()) && !live(SparkSession.getDefaultSession());
         SparkSession.Builder b = SparkSession.builder().appName("lingspark-eval-summary");
         if (own && !new org.apache.spark.SparkConf(true).contains("spark.master")) {
             b.master("local[*]").config("spark.ui.enabled", "false");
@@ -158,6 +158,10 @@ public final class EvalCommand implements Callable<Integer> {
                 spark.stop();
             }
         }
+    }
+
+    private static boolean live(scala.Option<SparkSession> s) {
+        return s.isDefined() && !s.get().sparkContext().isStopped();
     }
 
     private Map<String, Object> settings() {

@@ -13,6 +13,7 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -28,8 +29,15 @@ public final class EvalDocs {
     public static List<Map<String, Object>> read(SparkSession spark, DataSpec data, String split) {
         List<Path> files = data.files(split);
         List<String> paths = files.stream().map(p -> p.toAbsolutePath().toString()).toList();
-        // One schema for the whole split, so a column missing from one file is null there, not absent.
-        StructType schema = reader(spark, data.format(), files.get(0)).load(paths.toArray(String[]::new)).schema();
+        // One schema for the whole split, so a column missing from one file is null there, not absent:
+        // each file's columns (each file read as what it is: JSON lines or one array), first type wins.
+        Map<String, StructField> fields = new LinkedHashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            for (StructField f : reader(spark, data.format(), files.get(i)).load(paths.get(i)).schema().fields()) {
+                fields.putIfAbsent(f.name(), f);
+            }
+        }
+        StructType schema = new StructType(fields.values().toArray(StructField[]::new));
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             // A single file's partitions are its byte ranges in order, so collect keeps the file's row order.
@@ -46,8 +54,9 @@ public final class EvalDocs {
             // A JSON file that is one array (not JSON lines) needs the multi-line reader.
             case "json" -> spark.read().format("json").option("multiLine", startsWithArray(firstFile))
                 .option("mode", "FAILFAST");
+            // Typed as datasets' csv builder (pandas) types it: a label column of digits is an integer.
             case "csv" -> spark.read().format("csv").option("header", true).option("multiLine", true)
-                .option("mode", "FAILFAST");
+                .option("inferSchema", true).option("mode", "FAILFAST");
             case "parquet" -> spark.read().format("parquet");
             default -> throw new TaskConfigException("unknown data format '" + format + "'");
         };
