@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         io.lingspark.engine.cli.ScoreBenchCommand.class,
         io.lingspark.jobs.generate.GenerateJob.class,
         io.lingspark.jobs.label.LabelCommand.class,
+        io.lingspark.jobs.eval.EvalCommand.class,
         io.lingspark.jobs.demo.DemoCommand.class,
         io.lingspark.jobs.bench.JobBenchCommand.class,
     })

@@ -10,7 +10,9 @@ import java.util.Map;
  * validation, train, ...), its files in reading order. A split's documents are its files' rows in
  * this order, file after file; a document's doc_id is its index in its split.
  */
-public record DataSpec(String format, Map<String, List<Path>> splits) {
+public record DataSpec(String format, Map<String, List<Path>> splits) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public DataSpec {
         splits = Map.copyOf(splits);
     }

@@ -14,14 +14,18 @@ import java.util.regex.Pattern;
  * default "[invalid]"), {@code take_first}, {@code remove_whitespace} (leading whitespace),
  * {@code lowercase}, {@code uppercase}.
  */
-public record FilterSpec(String name, List<Step> steps, List<MetricSpec> metrics) {
+public record FilterSpec(String name, List<Step> steps, List<MetricSpec> metrics) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public FilterSpec {
         steps = List.copyOf(steps);
         metrics = List.copyOf(metrics);
     }
 
     /** One filter function; pattern, groupSelect and fallback are regex's. */
-    public record Step(String function, Pattern pattern, int groupSelect, String fallback) {
+    public record Step(String function, Pattern pattern, int groupSelect, String fallback) implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
         String apply(String response) {
             return switch (function) {
                 case "regex" -> regex(response);

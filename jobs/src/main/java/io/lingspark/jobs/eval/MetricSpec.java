@@ -14,7 +14,9 @@ import java.util.Set;
  */
 public record MetricSpec(String name, String key, Aggregation aggregation, boolean higherIsBetter,
                          boolean ignoreCase, boolean ignorePunctuation, boolean ignoreNumbers,
-                         List<String> regexesToIgnore) {
+                         List<String> regexesToIgnore) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public MetricSpec {
         regexesToIgnore = List.copyOf(regexesToIgnore);
     }

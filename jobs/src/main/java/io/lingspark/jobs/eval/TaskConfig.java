@@ -20,7 +20,9 @@ public record TaskConfig(Path file, String name, OutputType outputType, DataSpec
                          Object docToText, Object docToTarget, Object docToChoice,
                          String description, String targetDelimiter, String fewshotDelimiter,
                          int numFewshot, String sampler, List<Map<String, Object>> fewshotSamples,
-                         GenerationKwargs generation, List<FilterSpec> filters) {
+                         GenerationKwargs generation, List<FilterSpec> filters) implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
 
     /** Reads, resolves (include, data files) and checks a task file. */
     public static TaskConfig load(Path file) {
