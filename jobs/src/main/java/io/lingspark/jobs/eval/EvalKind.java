@@ -159,6 +159,11 @@ public final class EvalKind implements JobKind {
         return requests;
     }
 
+    /** The documents come from the task files, which the command read already: no input file to check. */
+    @Override
+    public void preflight(io.lingspark.jobs.generate.GenerateJob.Settings s) {
+    }
+
     @Override
     public RowWork work(JobSettings js) {
         Map<String, TaskConfig> portable = new LinkedHashMap<>();
