@@ -40,6 +40,10 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (same path on every executor)")
     Path model;
 
+    @Option(names = "--model-name", description = "the output's model column and the OpenAI batch output's model "
+        + "(default: the checkpoint directory's name)")
+    String modelName;
+
     @Option(names = "--input", required = true, description = "input path or table name")
     String input;
 
@@ -57,6 +61,15 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Option(names = "--prompt-column", description = "column with raw prompts (default: prompt)")
     String promptColumn;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "a system message before every row's prompt "
+        + "(the row becomes a chat request; rows with their own messages keep them)")
+    String system;
+
+    @Option(names = "--prompt-template", paramLabel = "TEMPLATE", description = "each row's user message, e.g. "
+        + "\"Classify: {text}\" ({column}: the row's value, empty when null; {{ and }}: literal braces), "
+        + "rendered through the model's chat template; rows with their own messages keep them")
+    String promptTemplate;
 
     @Option(names = "--messages-column", description = "column with chat messages (default: messages when present)")
     String messagesColumn;
@@ -252,7 +265,7 @@ public final class GenerateJob implements Callable<Integer> {
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
                            Path statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
                            int batchRows, ParsedColumn parsed, boolean retryErrors, boolean breakLock, long lockTimeoutMs,
-                           JobKind kind) {
+                           JobKind kind, String modelName) {
     }
 
     private Settings validateOptions() {
@@ -275,6 +288,7 @@ public final class GenerateJob implements Callable<Integer> {
         String run = runId != null ? runId : ZonedDateTime.now(ZoneOffset.UTC)
             .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
             + "-" + Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xF000));
+        String name = modelName == null || modelName.isBlank() ? null : modelName.trim();
         usage(run.matches("[A-Za-z0-9._-]{1,100}"), "--run-id may hold only letters, digits, '.', '_' and '-'");
         sampling.params(); // a bad default is a usage error before anything starts
         JobConstraint constraint = JobConstraint.of(choices, regex, jsonSchema, outputSchema);
@@ -293,10 +307,17 @@ public final class GenerateJob implements Callable<Integer> {
         } catch (LingException e) {
             throw new CommandException(ExitCodes.USAGE, "invalid sampling option: " + e.getMessage(), e);
         }
+        io.lingspark.jobs.input.PromptTemplate chat;
+        try {
+            chat = system == null && promptTemplate == null ? null
+                : new io.lingspark.jobs.input.PromptTemplate(system, promptTemplate);
+        } catch (IllegalArgumentException e) {
+            throw new CommandException(ExitCodes.USAGE, e.getMessage());
+        }
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
-            keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
+            keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList(), chat);
         return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows,
-            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000, kind);
+            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000, kind, name);
     }
 
     private static void usage(boolean ok, String message) {

@@ -53,6 +53,7 @@ public final class GenerateRun {
 
     private final GenerateJob.Settings s;
     private final StatusFile status;
+    private boolean openAiInput;
 
     /** @param status the --status-file (null: none); GenerateJob owns it and writes its end state on failures */
     public GenerateRun(GenerateJob.Settings settings, StatusFile status) {
@@ -134,7 +135,7 @@ public final class GenerateRun {
 
     private JobSettings jobSettings(int failFirstAttemptAfter) {
         return new JobSettings(s.model().toAbsolutePath().toString(), s.engine(), s.maxInFlight(), s.runId(),
-            s.input().keepColumns().size(), s.parser(), s.parsed(), failFirstAttemptAfter);
+            s.input().keepColumns().size(), s.parser(), s.parsed(), failFirstAttemptAfter, s.modelName());
     }
 
     /**
@@ -166,6 +167,8 @@ public final class GenerateRun {
         PipelineRun.Layout layout = s.engine().stages() > 1
             ? PipelineRun.layout(spark, s.engine().stages(), s.stagesPerExecutor(), s.engine().device(), EXECUTOR_WAIT_MS)
             : null;
+        // an OpenAI batch file is one by its lines too (without --input-format), and gets its output file
+        openAiInput = io.lingspark.jobs.input.InputReader.resolve(spark, s.input()).format() == InputFormat.OPENAI_BATCH;
         Dataset<Row> input = s.kind().read(spark, s);
         OutputStore store = new OutputStore(spark, s.output(), s.outputFormat());
         // One writer per output from here to the end, success or failure (also --resume, pipelines).
@@ -227,7 +230,7 @@ public final class GenerateRun {
             if (pipelined) {
                 EngineSettings engine = layout.local() ? localShares(s.engine(), layout.ranks(), layout.pipelines()) : s.engine();
                 JobSettings pjs = new JobSettings(js.modelDir(), engine, js.maxInFlight(), js.runId(), js.keptColumns(),
-                    js.parser(), js.parsed(), -1);
+                    js.parser(), js.parsed(), -1, js.modelName());
                 PipelineRun.run(spark, todo, schema, new PartitionGenerator(pjs, metrics, s.kind().work(pjs)), js.modelDir(), engine, layout,
                     s.batchRows(), metrics, store, s.runId(), s.overwrite());
             } else {
@@ -257,7 +260,7 @@ public final class GenerateRun {
                 throw new IllegalStateException("the run has " + summary.requests() + " requests but "
                     + total + " were submitted");
             }
-            String openAi = s.input().format() == InputFormat.OPENAI_BATCH && s.kind() == JobKind.GENERATE
+            String openAi = openAiInput && s.kind() == JobKind.GENERATE
                 ? OpenAiBatchOutput.write(store, s.runId(), System.currentTimeMillis() / 1000, s.parsed().holdsJson()).toString() : null;
             boolean tooManyErrors = summary.checkedErrorRate() > s.maxErrorRate();
             reporter.finish(summary.snapshot(tooManyErrors ? "failed" : "succeeded", total, tooManyErrors

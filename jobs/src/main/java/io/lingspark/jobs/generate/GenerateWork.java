@@ -22,7 +22,7 @@ final class GenerateWork implements RowWork {
 
     @Override
     public Task open(Engine engine, int attempt) {
-        ResultRows rows = new ResultRows(engine.modelName(), engine.modelRevision(), settings.runId(), attempt,
+        ResultRows rows = new ResultRows(settings.modelName(engine), engine.modelRevision(), settings.runId(), attempt,
             settings.parsed());
         return (id, in) -> {
             RequestParser.Parsed parsed = settings.parser().parse(id, in.getString(1), in.getString(2),

@@ -1,5 +1,6 @@
 package io.lingspark.jobs.input;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
@@ -41,11 +42,37 @@ public final class InputReader {
                 throw new InputException("--keep-columns '" + k + "' clashes with an output column; rename it first");
             }
         }
+        spec = resolve(spark, spec);
         Dataset<Row> raw = load(spark, spec);
         if (raw.schema().fields().length == 0 && raw.isEmpty()) {
             return empty(raw, spec); // an empty JSON or CSV file has no columns to check
         }
+        if (spec.format() == InputFormat.OPENAI_BATCH && spec.chat() != null) {
+            throw new IllegalArgumentException("--system and --prompt-template do not apply to an OpenAI batch file "
+                + "(each line's body is its request)");
+        }
         return spec.format() == InputFormat.OPENAI_BATCH ? OpenAiBatchInput.canonical(raw, spec) : fromColumns(raw, spec);
+    }
+
+    /**
+     * The spec with the format the input really has: a JSONL input whose first line is an OpenAI batch
+     * request (custom_id and body, no prompt or messages) is read as openai-batch, so an exported batch
+     * file needs no --input-format. Only the first non-blank line is read (one small Spark job); a
+     * path that cannot be read stays as it is, and reading it reports why.
+     */
+    public static InputSpec resolve(SparkSession spark, InputSpec spec) {
+        if (spec.format() != InputFormat.JSONL || spec.promptColumn() != null || spec.messagesColumn() != null) {
+            return spec;
+        }
+        List<String> first;
+        try {
+            first = spark.read().textFile(spec.input()).filter(
+                (org.apache.spark.api.java.function.FilterFunction<String>) l -> !l.isBlank()).limit(1).collectAsList();
+        } catch (Exception e) {
+            return spec;
+        }
+        return first.isEmpty() || !OpenAiBatchInput.isBatchLine(first.get(0)) ? spec
+            : spec.withFormat(InputFormat.OPENAI_BATCH);
     }
 
     private static Dataset<Row> load(SparkSession spark, InputSpec spec) {
@@ -83,10 +110,14 @@ public final class InputReader {
         boolean hasCorrupt = Arrays.asList(schema.fieldNames()).contains(JsonInput.CORRUPT);
         String messages = pick(schema, spec.messagesColumn(), "messages", "--messages-column");
         String prompt = pick(schema, spec.promptColumn(), "prompt", "--prompt-column"); // a row uses messages when it has them
-        if (prompt == null && messages == null && !hasCorrupt && !raw.isEmpty()) {
+        PromptTemplate chat = spec.chat();
+        boolean templated = chat != null && chat.template() != null;
+        if (prompt == null && messages == null && !templated && !hasCorrupt && !raw.isEmpty()) {
             // (a file of nothing but malformed lines has no columns: its rows are BAD_JSON rows)
             throw new InputException("input has no 'prompt' or 'messages' column (columns: "
-                + Arrays.toString(schema.fieldNames()) + "); use --prompt-column or --messages-column");
+                + Arrays.toString(schema.fieldNames()) + "); use --prompt-column, --messages-column or --prompt-template, "
+                + "or --input-format if this is not " + spec.format().name().toLowerCase().replace('_', '-')
+                + " (parquet, jsonl, csv, openai-batch, table)");
         }
         String tools = pick(schema, spec.toolsColumn(), "tools", "--tools-column");
         String params = pick(schema, spec.paramsColumn(), "params", "--params-column");
@@ -109,7 +140,11 @@ public final class InputReader {
             RowIds.rowHash(schema, hasCorrupt));
         cols.add(idCol.as(Canonical.ID));
         cols.add(promptCol.as(Canonical.PROMPT));
-        cols.add(asJson(schema, messages, false).as(Canonical.MESSAGES));
+        // A row's own messages win over --system / --prompt-template (a chat set with a few prepared rows).
+        Column messagesCol = chat == null ? asJson(schema, messages, false)
+            : messages == null ? chat.messages(schema, promptCol)
+            : coalesce(asJson(schema, messages, false), chat.messages(schema, promptCol));
+        cols.add(messagesCol.as(Canonical.MESSAGES));
         cols.add(asJson(schema, tools, false).as(Canonical.TOOLS));
         cols.add(asJson(schema, params, true).as(Canonical.PARAMS));
         cols.add((hasCorrupt ? col(JsonInput.CORRUPT) : lit(null).cast("string")).as(Canonical.CORRUPT));

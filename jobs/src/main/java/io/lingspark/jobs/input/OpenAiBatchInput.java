@@ -42,6 +42,17 @@ final class OpenAiBatchInput {
     private OpenAiBatchInput() {
     }
 
+    /** Whether a JSONL line is an OpenAI batch request: an object with custom_id and body, no prompt or messages. */
+    static boolean isBatchLine(String line) {
+        try {
+            JsonNode n = JSON.readTree(line);
+            return n != null && n.isObject() && n.has("custom_id") && n.has("body")
+                && !n.has("prompt") && !n.has("messages");
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
     static Dataset<Row> canonical(Dataset<Row> raw, InputSpec spec) {
         StructType schema = raw.schema();
         List<String> names = Arrays.asList(schema.fieldNames());

@@ -55,6 +55,9 @@ public final class OpenAiBatchOutput {
             .filter(f -> f.name().equals(OutputSchema.PARSED)).map(f -> f.dataType()).findFirst();
         Column parsed = t.isEmpty() ? lit(null).cast("string")
             : t.get().equals(DataTypes.StringType) ? col(OutputSchema.PARSED) : to_json(col(OutputSchema.PARSED));
+        // (Runs written before the logprobs column have none.)
+        Column logprobs = java.util.Arrays.asList(run.schema().fieldNames()).contains(OutputSchema.LOGPROBS)
+            ? col(OutputSchema.LOGPROBS) : lit(null).cast(DataTypes.createArrayType(OutputSchema.LOGPROB, false));
         // A request failed when it has an error row; INCOMPLETE_OUTPUT is a choice's, on a served request.
         Column requestError = when(col("error.code").notEqual(ErrorCode.INCOMPLETE_OUTPUT.name()), col("error"));
         Dataset<Row> perId = run
@@ -62,7 +65,7 @@ public final class OpenAiBatchOutput {
             .agg(first(col("model")).as("model"), first(col("prompt_tokens")).as("prompt_tokens"),
                 first(requestError, true).as("error"),
                 collect_list(struct(col("choice"), col("text"), col("reasoning_content"), col("tool_calls"),
-                    col("finish_reason"), col("completion_tokens"), parsed.as("parsed"))).as("choices"));
+                    col("finish_reason"), col("completion_tokens"), parsed.as("parsed"), logprobs.as("logprobs"))).as("choices"));
         Dataset<String> lines = perId.map((MapFunction<Row, String>) r -> line(r, createdEpochSeconds, parsedIsJson),
             Encoders.STRING());
         Path dir = new Path(new Path(store.root(), FOLDER), "staging-" + runId);
@@ -82,6 +85,32 @@ public final class OpenAiBatchOutput {
         } catch (IOException e) {
             throw new OutputException("cannot write the OpenAI batch output: " + e.getMessage(), e);
         }
+    }
+
+    /** OpenAI's shape: {"token", "logprob", "bytes" (the token's UTF-8), "top_logprobs": [{"token", "logprob", "bytes"}]}. */
+    private static ArrayNode logprobs(ObjectMapper om, List<Row> tokens) {
+        ArrayNode content = om.createArrayNode();
+        for (Row t : tokens) {
+            ObjectNode o = token(content.addObject(), t.getString(0), t.getDouble(1));
+            ArrayNode top = o.putArray("top_logprobs");
+            List<Row> alts = t.isNullAt(2) ? List.of() : t.getList(2);
+            for (Row a : alts) {
+                token(top.addObject(), a.getString(0), a.getDouble(1));
+            }
+        }
+        return content;
+    }
+
+    private static ObjectNode token(ObjectNode o, String token, double logprob) {
+        o.put("token", token);
+        o.put("logprob", logprob);
+        ArrayNode bytes = o.putArray("bytes");
+        if (token != null) {
+            for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                bytes.add(b & 0xFF);
+            }
+        }
+        return o;
     }
 
     static String line(Row r, long created, boolean parsedIsJson) throws IOException {
@@ -136,7 +165,11 @@ public final class OpenAiBatchOutput {
                 }
             }
             ch.put("finish_reason", c.getString(4));
-            ch.putNull("logprobs");
+            if (c.isNullAt(7)) {
+                ch.putNull("logprobs");
+            } else {
+                ch.putObject("logprobs").set("content", logprobs(om, c.getList(7)));
+            }
             completion += c.isNullAt(5) ? 0 : c.getInt(5);
         }
         int prompt = r.isNullAt(r.fieldIndex("prompt_tokens")) ? 0 : r.<Integer>getAs("prompt_tokens");

@@ -24,6 +24,19 @@ public final class OutputSchema {
         .add("code", DataTypes.StringType)
         .add("message", DataTypes.StringType);
 
+    /** An alternative token at a step of a choice (OpenAI's top_logprobs entry, without bytes). */
+    public static final StructType TOP_LOGPROB = new StructType()
+        .add("token", DataTypes.StringType)
+        .add("logprob", DataTypes.DoubleType);
+
+    /** A generated token's log-probability and the top alternatives at its step (logprobs / top_logprobs params). */
+    public static final StructType LOGPROB = new StructType()
+        .add("token", DataTypes.StringType)
+        .add("logprob", DataTypes.DoubleType)
+        .add("top_logprobs", DataTypes.createArrayType(TOP_LOGPROB, false));
+
+    public static final String LOGPROBS = "logprobs";
+
     public static final String PARSED = "parsed";
 
     /** The columns with a string parsed column; {@link #base} gives the job's own parsed type. */
@@ -49,7 +62,9 @@ public final class OutputSchema {
         .add("latency_ms", DataTypes.DoubleType)
         .add("ttft_ms", DataTypes.DoubleType)
         .add("attempt", DataTypes.IntegerType)
-        .add("error", ERROR);
+        .add("error", ERROR)
+        // last, so the columns of runs written before it keep their places; null unless the row asked for logprobs
+        .add(LOGPROBS, DataTypes.createArrayType(LOGPROB, false));
     }
 
     /** Output column names keep-columns must not reuse. */

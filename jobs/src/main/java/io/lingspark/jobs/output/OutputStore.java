@@ -209,8 +209,19 @@ public final class OutputStore {
 
     /** Every committed row, all runs (run_id as a column). */
     public Dataset<Row> read() {
-        return format == OutputFormat.PARQUET ? spark.read().parquet(output)
-            : spark.read().schema(jsonSchemaHint()).json(output);
+        if (format == OutputFormat.PARQUET) {
+            try {
+                // Spark takes the schema of one file (an old run's, by name): merged, the runs written
+                // before a column was added (logprobs) read with it as null and the new runs keep theirs.
+                return spark.read().option("mergeSchema", "true").parquet(output);
+            } catch (Exception e) {
+                // runs whose parsed columns have different types cannot merge: checkParsedType names that
+                org.slf4j.LoggerFactory.getLogger(OutputStore.class).debug("lingspark: cannot merge the runs' schemas "
+                    + "in {}: {}", output, e.toString());
+                return spark.read().parquet(output);
+            }
+        }
+        return spark.read().schema(jsonSchemaHint()).json(output);
     }
 
     /** The rows of one run (none for a run of an empty input: Spark writes no folder for it). */

@@ -3,6 +3,7 @@ package io.lingspark.jobs.output;
 import io.lingspark.engine.runtime.CompletionChoice;
 import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.GenerationResult;
+import io.lingspark.engine.runtime.TokenLogprob;
 import io.lingspark.engine.output.ToolCall;
 import io.lingspark.engine.structured.StructuredOutput;
 import java.util.ArrayList;
@@ -47,14 +48,37 @@ public final class ResultRows {
             Row error = c.outputError() == null ? null : RowFactory.create(c.outputError().name(),
                 incomplete(c.outputError(), c.finishReason()));
             out.add(row(id, c.index(), c.text(), parsed.value(c, constraint), c.reasoningContent(), calls,
-                c.finishReason(), r.promptTokens(), c.completionTokens(), r.totalMs(), r.ttftMs(), error, kept));
+                c.finishReason(), r.promptTokens(), c.completionTokens(), r.totalMs(), r.ttftMs(), error,
+                logprobs(c.logprobs()), kept));
         }
         return out;
     }
 
     public Row error(String id, ErrorCode code, String message, int promptTokens, double latencyMs, Object[] kept) {
         return row(id, 0, null, null, null, List.of(), null, promptTokens, 0, latencyMs, null,
-            RowFactory.create(code.name(), message), kept);
+            RowFactory.create(code.name(), message), null, kept);
+    }
+
+    /** The engine's per-token logprobs as the logprobs column (null when the row did not ask for them). */
+    private static Object logprobs(List<TokenLogprob> lps) {
+        if (lps == null) {
+            return null;
+        }
+        List<Row> out = new ArrayList<>(lps.size());
+        for (TokenLogprob t : lps) {
+            List<Row> top = new ArrayList<>(t.top() == null ? 0 : t.top().size());
+            if (t.top() != null) {
+                for (TokenLogprob.Top a : t.top()) {
+                    top.add(RowFactory.create(a.token(), a.logprob()));
+                }
+            }
+            out.add(RowFactory.create(t.token(), t.logprob(), seq(top)));
+        }
+        return seq(out);
+    }
+
+    private static Object seq(List<Row> rows) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(rows).toSeq();
     }
 
     private static String incomplete(ErrorCode code, String finish) {
@@ -65,7 +89,8 @@ public final class ResultRows {
     }
 
     private Row row(String id, int choice, String text, Object parsedValue, String reasoning, List<Row> calls, String finish,
-                    int promptTokens, int completionTokens, Double latency, Double ttft, Row error, Object[] kept) {
+                    int promptTokens, int completionTokens, Double latency, Double ttft, Row error, Object logprobs,
+                    Object[] kept) {
         Object[] v = new Object[OutputSchema.BASE.size() + kept.length + 1];
         int i = 0;
         v[i++] = id;
@@ -83,6 +108,7 @@ public final class ResultRows {
         v[i++] = ttft;
         v[i++] = attempt;
         v[i++] = error;
+        v[i++] = logprobs;
         for (Object k : kept) {
             v[i++] = k;
         }
