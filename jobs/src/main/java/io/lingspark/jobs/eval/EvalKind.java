@@ -170,7 +170,7 @@ public final class EvalKind implements JobKind {
         for (TaskConfig t : tasks) {
             portable.put(t.name(), forExecutors(t));
         }
-        return new EvalWork(portable, new LinkedHashMap<>(requests), js.runId());
+        return new EvalWork(portable, new LinkedHashMap<>(requests), js.runId()).withModelName(js.modelName());
     }
 
     /**

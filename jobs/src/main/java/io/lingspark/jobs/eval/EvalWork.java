@@ -30,6 +30,13 @@ final class EvalWork implements RowWork {
     private final Map<String, DocRequest> requests;
     private final String runId;
 
+    private String modelName; // --model-name, or null: the checkpoint's
+
+    EvalWork withModelName(String name) {
+        this.modelName = name;
+        return this;
+    }
+
     EvalWork(Map<String, TaskConfig> tasks, Map<String, DocRequest> requests, String runId) {
         this.tasks = tasks;
         this.requests = requests;
@@ -38,7 +45,7 @@ final class EvalWork implements RowWork {
 
     @Override
     public Task open(Engine engine, int attempt) {
-        Out out = new Out(engine.modelName(), engine.modelRevision(), attempt);
+        Out out = new Out(modelName != null ? modelName : engine.modelName(), engine.modelRevision(), attempt);
         return (id, in) -> {
             DocRequest r = requests.get(id);
             if (r == null) { // the frame comes from the same map: a bug, not a row problem

@@ -61,6 +61,6 @@ public final class LabelKind implements JobKind {
 
     @Override
     public RowWork work(JobSettings js) {
-        return new LabelWork(prompt, method, threshold, js.runId(), maxTokens);
+        return new LabelWork(prompt, method, threshold, js.runId(), maxTokens, js.modelName());
     }
 }

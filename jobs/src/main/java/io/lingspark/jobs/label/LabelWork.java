@@ -33,8 +33,10 @@ final class LabelWork implements RowWork {
     private final double threshold;
     private final String runId;
     private final int maxTokens;
+    private final String modelName; // --model-name, or null: the checkpoint's
 
-    LabelWork(LabelPrompt prompt, LabelKind.Method method, double threshold, String runId, int maxTokens) {
+    LabelWork(LabelPrompt prompt, LabelKind.Method method, double threshold, String runId, int maxTokens, String modelName) {
+        this.modelName = modelName;
         this.prompt = prompt;
         this.method = method;
         this.threshold = threshold;
@@ -44,7 +46,7 @@ final class LabelWork implements RowWork {
 
     @Override
     public Task open(Engine engine, int attempt) {
-        Out out = new Out(engine.modelName(), engine.modelRevision(), attempt);
+        Out out = new Out(modelName != null ? modelName : engine.modelName(), engine.modelRevision(), attempt);
         ChatTemplate template = engine.chatTemplate();
         return (id, in) -> {
             long t0 = System.nanoTime();
