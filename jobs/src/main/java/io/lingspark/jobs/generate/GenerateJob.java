@@ -139,8 +139,9 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--run-id", description = "run id (default: UTC time + random suffix)")
     String runId;
 
-    @Option(names = "--status-file", description = "JSON progress file, updated during the run")
-    Path statusFile;
+    @Option(names = "--status-file", paramLabel = "PATH|URI",
+        description = "JSON progress file, updated during the run: a local path or any Hadoop filesystem URI (hdfs://, s3a://, gs://)")
+    String statusFile;
 
     @Option(names = "--keep-columns", split = ",", description = "input columns copied into the output")
     List<String> keepColumns = new ArrayList<>();
@@ -179,7 +180,14 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StatusFile status = statusFile == null ? null : new StatusFile(statusFile);
+        StatusFile status;
+        try {
+            status = statusFile == null ? null : new StatusFile(statusFile, StatusFile.driverConf());
+        } catch (IllegalArgumentException e) { // no filesystem for that URI: a usage error, before anything starts
+            return ExitCodes.run(kind.name(), System.err, () -> {
+                throw e;
+            });
+        }
         try {
             return ExitCodes.run(kind.name(), System.err, () -> {
                 try {
@@ -249,7 +257,7 @@ public final class GenerateJob implements Callable<Integer> {
     public record Settings(Path model, InputSpec input, String output, OutputFormat outputFormat,
                            RequestParser parser, EngineSettings engine, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
-                           Path statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
+                           String statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
                            int batchRows, ParsedColumn parsed, boolean retryErrors, boolean breakLock, long lockTimeoutMs,
                            JobKind kind) {
     }
