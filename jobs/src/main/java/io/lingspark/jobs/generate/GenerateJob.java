@@ -149,6 +149,10 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--status-interval-ms", defaultValue = "2000", description = "status file / progress bar refresh")
     long statusIntervalMs;
 
+    @Option(names = "--progress-interval-s", defaultValue = "30", paramLabel = "SECONDS",
+        description = "where no terminal is attached (Airflow, YARN logs): a progress line this often")
+    long progressIntervalS;
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerateJob.class);
 
     /** Which batch job this is: generate, or label / eval, which reuse every option and promise of it. */
@@ -259,7 +263,7 @@ public final class GenerateJob implements Callable<Integer> {
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
                            String statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
                            int batchRows, ParsedColumn parsed, boolean retryErrors, boolean breakLock, long lockTimeoutMs,
-                           JobKind kind) {
+                           JobKind kind, long progressIntervalS) {
     }
 
     private Settings validateOptions() {
@@ -273,7 +277,8 @@ public final class GenerateJob implements Callable<Integer> {
         }
         usage(!(resume && overwrite), "--resume and --overwrite contradict each other");
         usage(!retryErrors || resume, "--retry-errors goes with --resume (it generates the failed ids of an output again)");
-        usage(lockTimeoutS >= 1 && statusIntervalMs >= 1, "--lock-timeout and --status-interval-ms must be >= 1");
+        usage(lockTimeoutS >= 1 && statusIntervalMs >= 1 && progressIntervalS >= 1,
+            "--lock-timeout, --status-interval-ms and --progress-interval-s must be >= 1");
         usage(maxErrorRate >= 0 && maxErrorRate <= 1, "--max-error-rate must be in [0, 1]");
         usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
         usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");
@@ -303,7 +308,7 @@ public final class GenerateJob implements Callable<Integer> {
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList());
         return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows,
-            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000, kind);
+            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000, kind, progressIntervalS);
     }
 
     private static void usage(boolean ok, String message) {
