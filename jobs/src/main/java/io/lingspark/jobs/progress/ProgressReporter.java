@@ -72,7 +72,8 @@ public final class ProgressReporter implements AutoCloseable {
         });
         long total = Math.max(0, rowsIn.getAsLong() - live.getOrDefault("rows_folded", 0L));
         return new StatusFile.Snapshot("running", runId, output, total, live.getOrDefault("requests", 0L), errors,
-            live.getOrDefault("tokens_in", 0L), live.getOrDefault("tokens_out", 0L), elapsedS(), null,
+            live.getOrDefault("tokens_in", 0L),
+            live.getOrDefault("tokens_out", 0L) + Math.max(0, live.getOrDefault("tokens_out_in_flight", 0L)), elapsedS(), null,
             JobMetrics.hitRate(live.getOrDefault("cached_prompt_tokens", 0L), live.getOrDefault("choice_prompt_tokens", 0L)));
     }
 

@@ -40,7 +40,8 @@ class ProgressJobTest {
     static void start() {
         // the driver reads the status file's filesystem from spark.hadoop.* (as spark-submit --conf passes it)
         System.setProperty(FS_PROP, RecordingFileSystem.class.getName());
-        spark = SparkTestSession.create("local[2]", tmp);
+        // running tasks' counters reach the driver with executor heartbeats
+        spark = SparkTestSession.create("local[2]", tmp, java.util.Map.of("spark.executor.heartbeatInterval", "500ms"));
         model = tmp.resolve("model");
         DemoModel.write(model, 11);
     }
@@ -50,6 +51,50 @@ class ProgressJobTest {
         System.clearProperty(FS_PROP);
         EngineHolder.closeAll();
         spark.stop();
+    }
+
+    /** Runs the job with stderr captured; returns [exit code, stderr]. */
+    static Object[] run(GenerateJob job, String... args) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(job).execute(args);
+        } finally {
+            System.setErr(err);
+        }
+        String text = buf.toString(StandardCharsets.UTF_8);
+        System.err.print(text);
+        return new Object[] {code, text};
+    }
+
+    @Test
+    void tokensCountWhileRowsAreStillGenerating() throws Exception {
+        // one task, every row in one batch, none stopping early: all rows finish together at the end,
+        // so only tokens counted in flight can move the progress before that
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            lines.add("{\"id\": \"q" + i + "\", \"prompt\": \"Tell a long story " + i + "\", \"params\": {\"ignore_eos\": true}}");
+        }
+        Path in = tmp.resolve("long.jsonl");
+        Files.write(in, lines);
+        GenerateJob job = new GenerateJob();
+        Object[] r = run(job, "--model", model.toString(), "--input", in.toString(), "--output",
+            tmp.resolve("out-long").toString(), "--device", "cpu", "--temperature", "0", "--max-tokens", "160",
+            "--partitions", "1", "--max-in-flight", "64", "--status-interval-ms", "200", "--progress-interval-s", "1");
+        String text = (String) r[1];
+        assertEquals(0, r[0], text);
+        Summary summary = job.result().summary();
+        assertEquals(4 * 160, summary.tokensOut());
+        List<String> inFlight = text.lines().filter(l -> l.startsWith("lingspark generate: progress 0/4 rows")
+            && !l.contains(", 0 tokens out,")).toList();
+        assertTrue(!inFlight.isEmpty(), "tokens counted before any row finished: " + text.lines()
+            .filter(l -> l.startsWith("lingspark generate: ")).toList());
+        for (String l : inFlight) {
+            long tokens = Long.parseLong(l.replaceAll(".*errors, (\\d+) tokens out.*", "$1"));
+            assertTrue(tokens <= summary.tokensOut(), l);
+        }
     }
 
     @Test
