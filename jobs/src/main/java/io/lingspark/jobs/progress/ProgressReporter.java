@@ -106,11 +106,14 @@ public final class ProgressReporter implements AutoCloseable {
             s.elapsedS() > 0 ? s.tokensOut() / s.elapsedS() : 0, eta < 0 ? "?" : String.format("%.0fs", eta));
     }
 
-    /** A plain progress line for logs: rows done/total, errors, tokens out, tokens/s, ETA. */
+    /**
+     * A plain progress line for logs: rows done/total, errors, tokens out, tokens/s, ETA. Not
+     * "lingspark NAME:", which starts the job's own messages (a failure is one such line).
+     */
     static String line(String name, StatusFile.Snapshot s) {
         double eta = s.etaS();
-        String state = s.state().equals("running") ? "progress" : s.state();
-        return String.format("lingspark %s: %s %d/%d rows (%.0f%%), %d errors, %d tokens out, %.1f tok/s, %s",
+        String state = s.state().equals("running") ? "" : s.state() + " ";
+        return String.format("lingspark %s progress: %s%d/%d rows (%.0f%%), %d errors, %d tokens out, %.1f tok/s, %s",
             name, state, s.rowsDone(), s.rowsTotal(), s.rowsTotal() <= 0 ? 0.0 : Math.min(100.0, 100.0 * s.rowsDone() / s.rowsTotal()),
             s.errors(), s.tokensOut(), s.elapsedS() > 0 ? s.tokensOut() / s.elapsedS() : 0,
             !s.state().equals("running") ? String.format("%.1fs", s.elapsedS())

@@ -56,7 +56,8 @@ abstract class StatusTarget {
             return new Local(Paths.get(location));
         }
         if (uri.getScheme().equals("file")) {
-            return new Local(Paths.get(uri.getPath()));
+            // file:/abs, file:///abs, and file:relative (an opaque URI, no path)
+            return new Local(Paths.get(uri.getPath() != null ? uri.getPath() : uri.getSchemeSpecificPart()));
         }
         Path path = new Path(uri);
         FileSystem fs;

@@ -87,10 +87,10 @@ class ProgressJobTest {
         assertEquals(0, r[0], text);
         Summary summary = job.result().summary();
         assertEquals(4 * 160, summary.tokensOut());
-        List<String> inFlight = text.lines().filter(l -> l.startsWith("lingspark generate: progress 0/4 rows")
+        List<String> inFlight = text.lines().filter(l -> l.startsWith("lingspark generate progress: 0/4 rows")
             && !l.contains(", 0 tokens out,")).toList();
         assertTrue(!inFlight.isEmpty(), "tokens counted before any row finished: " + text.lines()
-            .filter(l -> l.startsWith("lingspark generate: ")).toList());
+            .filter(l -> l.startsWith("lingspark generate")).toList());
         for (String l : inFlight) {
             long tokens = Long.parseLong(l.replaceAll(".*errors, (\\d+) tokens out.*", "$1"));
             assertTrue(tokens <= summary.tokensOut(), l);
@@ -131,8 +131,8 @@ class ProgressJobTest {
         assertTrue(RecordingFileSystem.OPS.stream().anyMatch(o -> o.startsWith("rename ") && o.endsWith(" status.json")),
             "written through the Hadoop filesystem: " + RecordingFileSystem.OPS);
 
-        List<String> progress = text.lines().filter(l -> l.startsWith("lingspark generate: progress ")).toList();
-        List<String> last = text.lines().filter(l -> l.startsWith("lingspark generate: succeeded ")).toList();
+        List<String> progress = text.lines().filter(l -> l.startsWith("lingspark generate progress: ")).toList();
+        List<String> last = text.lines().filter(l -> l.startsWith("lingspark generate progress: succeeded ")).toList();
         assertTrue(summary.wallS() < 3 || progress.size() >= 1, "a line every second of a " + summary.wallS() + " s run: " + text);
         assertTrue(progress.stream().noneMatch(l -> l.contains("\r")), "no bar control characters in a log");
         assertEquals(1, last.size(), text);
