@@ -18,10 +18,10 @@ ids that are not in that partition yet, and those whose latest row is a failed r
 * ``--status-file``: a JSON file the job updates while it runs (state, rows done/total, errors by
   code, tokens, ETA, ``heartbeat_at``); its last state is ``succeeded`` or ``failed``. A sensor or
   a dashboard can read it: a ``running`` file whose ``heartbeat_at`` is minutes old is a dead
-  driver, not a slow job (``status_is_stale`` below).
+  driver, not a slow job (``status_is_stale`` in ``lingspark_status.py``; the cluster-mode example
+  ``lingspark_generate_cluster_dag.py`` watches the file with a sensor).
 """
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
@@ -30,13 +30,6 @@ LINGSPARK_JAR = "/opt/lingspark/lingspark-jobs-shaded.jar"
 MODEL = "/models/Ling-mini-2.0"
 STATUS = "/var/lib/lingspark/status/{{ ds }}.json"
 
-
-def status_is_stale(path, max_age=timedelta(minutes=5)):
-    """For a sensor or a dashboard: the job says it is running but its driver stopped writing."""
-    with open(path) as f:
-        status = json.load(f)
-    beat = datetime.fromisoformat(status["heartbeat_at"].replace("Z", "+00:00"))
-    return status["state"] == "running" and datetime.now(timezone.utc) - beat > max_age
 
 with DAG(
     dag_id="lingspark_generate_daily",

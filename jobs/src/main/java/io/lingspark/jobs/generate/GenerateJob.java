@@ -152,14 +152,19 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--run-id", description = "run id (default: UTC time + random suffix)")
     String runId;
 
-    @Option(names = "--status-file", description = "JSON progress file, updated during the run")
-    Path statusFile;
+    @Option(names = "--status-file", paramLabel = "PATH|URI",
+        description = "JSON progress file, updated during the run: a local path or any Hadoop filesystem URI (hdfs://, s3a://, gs://)")
+    String statusFile;
 
     @Option(names = "--keep-columns", split = ",", description = "input columns copied into the output")
     List<String> keepColumns = new ArrayList<>();
 
     @Option(names = "--status-interval-ms", defaultValue = "2000", description = "status file / progress bar refresh")
     long statusIntervalMs;
+
+    @Option(names = "--progress-interval-s", defaultValue = "30", paramLabel = "SECONDS",
+        description = "where no terminal is attached (Airflow, YARN logs): a progress line this often")
+    long progressIntervalS;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerateJob.class);
 
@@ -192,7 +197,14 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StatusFile status = statusFile == null ? null : new StatusFile(statusFile);
+        StatusFile status;
+        try {
+            status = statusFile == null ? null : new StatusFile(statusFile, StatusFile.driverConf());
+        } catch (IllegalArgumentException e) { // no filesystem for that URI: a usage error, before anything starts
+            return ExitCodes.run(kind.name(), System.err, () -> {
+                throw e;
+            });
+        }
         try {
             return ExitCodes.run(kind.name(), System.err, () -> {
                 try {
@@ -263,9 +275,9 @@ public final class GenerateJob implements Callable<Integer> {
     public record Settings(Path model, InputSpec input, String output, OutputFormat outputFormat,
                            RequestParser parser, EngineSettings engine, int maxInFlight,
                            int partitions, boolean resume, boolean overwrite, long limit, String runId,
-                           Path statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
+                           String statusFile, long statusIntervalMs, double maxErrorRate, int stagesPerExecutor,
                            int batchRows, ParsedColumn parsed, boolean retryErrors, boolean breakLock, long lockTimeoutMs,
-                           JobKind kind, String modelName) {
+                           JobKind kind, String modelName, long progressIntervalS) {
     }
 
     private Settings validateOptions() {
@@ -279,7 +291,8 @@ public final class GenerateJob implements Callable<Integer> {
         }
         usage(!(resume && overwrite), "--resume and --overwrite contradict each other");
         usage(!retryErrors || resume, "--retry-errors goes with --resume (it generates the failed ids of an output again)");
-        usage(lockTimeoutS >= 1 && statusIntervalMs >= 1, "--lock-timeout and --status-interval-ms must be >= 1");
+        usage(lockTimeoutS >= 1 && statusIntervalMs >= 1 && progressIntervalS >= 1,
+            "--lock-timeout, --status-interval-ms and --progress-interval-s must be >= 1");
         usage(maxErrorRate >= 0 && maxErrorRate <= 1, "--max-error-rate must be in [0, 1]");
         usage(maxInFlight >= 1, "--max-in-flight must be >= 1");
         usage(limit >= 0 && partitions >= 0, "--limit and --partitions must be >= 0");
@@ -317,7 +330,7 @@ public final class GenerateJob implements Callable<Integer> {
         InputSpec in = new InputSpec(input, inFmt, idColumn, promptColumn, messagesColumn, toolsColumn, paramsColumn,
             keepColumns.stream().map(String::trim).filter(x -> !x.isEmpty()).toList(), chat);
         return new Settings(model, in, output, outFmt, parser, engineSettings, maxInFlight, partitions, resume, overwrite, limit, run, statusFile, statusIntervalMs, maxErrorRate, stagesPerExecutor, batchRows,
-            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000, kind, name);
+            constraint.parsed(), retryErrors, breakLock, lockTimeoutS * 1000, kind, name, progressIntervalS);
     }
 
     private static void usage(boolean ok, String message) {

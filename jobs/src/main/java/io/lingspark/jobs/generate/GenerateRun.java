@@ -224,7 +224,9 @@ public final class GenerateRun {
         boolean bar = local && System.console() != null;
         StructType schema = OutputSchema.withKept(s.kind().outputColumns(s), todo.schema(), s.input().keepColumns());
         double prepS = (System.nanoTime() - t0) / 1e9;
-        ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null, s.runId(),
+        // no terminal (Airflow, YARN, a redirect): plain lines every --progress-interval-s instead of a bar
+        ProgressReporter reporter = new ProgressReporter(listener, status, bar ? System.err : null,
+            System.console() == null ? System.err : null, s.progressIntervalS() * 1000, s.kind().name(), s.runId(),
             s.output(), metrics.rowsIn::value, s.statusIntervalMs());
         try {
             if (pipelined) {

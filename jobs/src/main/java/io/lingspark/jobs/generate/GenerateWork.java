@@ -9,6 +9,7 @@ import io.lingspark.jobs.output.ResultRows;
 import io.lingspark.jobs.progress.JobMetrics;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Row;
 
 /** The generate job's work: a row's request through the engine, its choices as output rows. */
@@ -27,16 +28,19 @@ final class GenerateWork implements RowWork {
         return (id, in) -> {
             RequestParser.Parsed parsed = settings.parser().parse(id, in.getString(1), in.getString(2),
                 in.getString(3), in.getString(4), in.getString(5));
+            AtomicLong streamed = new AtomicLong();
             CompletableFuture<GenerationResult> f = parsed.request() != null
-                ? submit(engine, parsed.request())
+                ? submit(engine, parsed.request(), streamed)
                 : CompletableFuture.completedFuture(GenerationResult.error(id, parsed.errorCode(), parsed.errorMessage(), 0));
-            return new Generation(engine, rows, id, parsed.request(), f);
+            return new Generation(engine, rows, id, parsed.request(), f, streamed);
         };
     }
 
-    private static CompletableFuture<GenerationResult> submit(Engine engine, GenerationRequest request) {
+    private static CompletableFuture<GenerationResult> submit(Engine engine, GenerationRequest request,
+                                                              AtomicLong streamed) {
         try {
-            return engine.submit(request);
+            // the engine's thread counts the pieces; the task reads them for live progress
+            return engine.submit(request, (choice, delta) -> streamed.incrementAndGet());
         } catch (RuntimeException e) {
             // The contract says submit reports request errors in the result; be safe anyway.
             return CompletableFuture.completedFuture(GenerationResult.error(request.id(), ErrorCode.ENGINE_ERROR,
@@ -46,7 +50,12 @@ final class GenerateWork implements RowWork {
 
     /** request is null for a row that failed to parse (its result is already there). */
     private record Generation(Engine engine, ResultRows rows, String id, GenerationRequest request,
-                              CompletableFuture<GenerationResult> done) implements Item {
+                              CompletableFuture<GenerationResult> done, AtomicLong streamedPieces) implements Item {
+        @Override
+        public long streamed() {
+            return streamedPieces.get(); // until the task counts the row, even once it is done: no dip
+        }
+
         @Override
         public List<Row> rows(Object[] kept) {
             return rows.rows(id, done.join(), kept, request == null ? null : request.params().structuredOutput());

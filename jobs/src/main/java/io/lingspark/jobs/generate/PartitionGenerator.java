@@ -103,6 +103,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         private final ArrayDeque<Pending> window = new ArrayDeque<>();
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
         private int emittedRequests;
+        /** What this task's tokensInFlight holds now (the accumulator only adds: it gets differences). */
+        private long reportedInFlight;
         private String lastId;
 
         Stream(Iterator<Row> input, RowWork.Task task, boolean failHook) {
@@ -123,8 +125,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                     throw new IllegalStateException("lingspark test hook: failing the first attempt of partition "
                         + TaskContext.getPartitionId() + " after " + emittedRequests + " requests");
                 }
-                await(p.item().done());
+                await(p);
                 p.item().count(metrics);
+                reportInFlight(null);
                 ready.addAll(p.item().rows(p.kept()));
                 emittedRequests++;
             }
@@ -143,13 +146,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
          * Waits for a result (never exceptional: errors are in the result) while honouring task kills:
          * a killed task (job cancelled, a speculative copy lost) must not sit on a long generation.
          */
-        private void await(CompletableFuture<?> f) {
+        private void await(Pending p) {
+            CompletableFuture<?> f = p.item().done();
             TaskContext tc = TaskContext.get();
             while (true) {
                 try {
                     f.get(500, TimeUnit.MILLISECONDS);
                     return;
                 } catch (TimeoutException e) {
+                    reportInFlight(p);
                     if (tc != null) {
                         tc.killTaskIfInterrupted(); // throws TaskKilledException; the listener cancels the window
                     }
@@ -159,6 +164,18 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
                 } catch (ExecutionException e) {
                     throw new IllegalStateException("the engine failed a request future", e.getCause());
                 }
+            }
+        }
+
+        /** Sets this task's tokensInFlight to the pieces its rows in flight (the window and waiting) streamed. */
+        private void reportInFlight(Pending waiting) {
+            long n = waiting == null ? 0 : waiting.item().streamed();
+            for (Pending q : window) {
+                n += q.item().streamed();
+            }
+            if (n != reportedInFlight) {
+                metrics.tokensInFlight.add(n - reportedInFlight);
+                reportedInFlight = n;
             }
         }
 

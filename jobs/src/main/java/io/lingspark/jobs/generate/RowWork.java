@@ -34,6 +34,15 @@ public interface RowWork extends Serializable {
         /** The output rows, the kept values placed after the job's own columns and run_id last. */
         List<Row> rows(Object[] kept);
 
+        /**
+         * Text pieces generated so far while the row is in flight (about one a token: a piece that ends
+         * mid-character waits for the next), for progress before the row finishes; its exact tokens
+         * are counted when it does.
+         */
+        default long streamed() {
+            return 0;
+        }
+
         /** Adds the row's counts (requests, tokens, errors by code) to the job's metrics. */
         void count(JobMetrics metrics);
 

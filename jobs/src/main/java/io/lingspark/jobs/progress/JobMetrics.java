@@ -22,6 +22,11 @@ public final class JobMetrics implements Serializable {
     public final LongAccumulator requests;
     public final LongAccumulator tokensIn;
     public final LongAccumulator tokensOut;
+    /**
+     * A running task's tokens of rows still generating (streamed pieces), back to 0 as they finish and
+     * their exact tokens go to tokensOut: the progress counts tokens before rows end.
+     */
+    public final LongAccumulator tokensInFlight;
     /** Prompt tokens read by every choice (a request of n choices reads its prompt n times). */
     public final LongAccumulator choicePromptTokens;
     /** Of those, the ones the engine served from its prefix cache. */
@@ -36,6 +41,7 @@ public final class JobMetrics implements Serializable {
         requests = sc.longAccumulator(PREFIX + "requests");
         tokensIn = sc.longAccumulator(PREFIX + "tokens_in");
         tokensOut = sc.longAccumulator(PREFIX + "tokens_out");
+        tokensInFlight = sc.longAccumulator(PREFIX + "tokens_out_in_flight");
         choicePromptTokens = sc.longAccumulator(PREFIX + "choice_prompt_tokens");
         cachedPromptTokens = sc.longAccumulator(PREFIX + "cached_prompt_tokens");
         for (ErrorCode c : ErrorCode.values()) {
@@ -56,6 +62,7 @@ public final class JobMetrics implements Serializable {
         m.put(requests.id(), "requests");
         m.put(tokensIn.id(), "tokens_in");
         m.put(tokensOut.id(), "tokens_out");
+        m.put(tokensInFlight.id(), "tokens_out_in_flight");
         m.put(choicePromptTokens.id(), "choice_prompt_tokens");
         m.put(cachedPromptTokens.id(), "cached_prompt_tokens");
         errors.forEach((c, a) -> m.put(a.id(), "error." + c.name()));
@@ -69,6 +76,7 @@ public final class JobMetrics implements Serializable {
         m.put("requests", requests.value());
         m.put("tokens_in", tokensIn.value());
         m.put("tokens_out", tokensOut.value());
+        m.put("tokens_out_in_flight", tokensInFlight.value());
         m.put("choice_prompt_tokens", choicePromptTokens.value());
         m.put("cached_prompt_tokens", cachedPromptTokens.value());
         errors.forEach((c, a) -> m.put("error." + c.name(), a.value()));

@@ -3,19 +3,18 @@ package io.lingspark.jobs.progress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
 
 /**
- * The --status-file: a small JSON document an Airflow sensor (or a person) polls. Written to a
- * temporary file and moved over the old one, so a reader never sees half a document. Holds counts
- * only, never row data.
+ * The --status-file: a small JSON document an Airflow sensor (or a person) polls, on any Hadoop
+ * filesystem ({@link StatusTarget}: local, HDFS, object stores). Each write replaces the whole
+ * document atomically, so a reader never sees half of it. Holds counts only, never row data.
  *
  * <p>Its last state is always terminal ({@code succeeded} or {@code failed}) when the driver ends
  * normally: once one is written nothing overwrites it. A driver that is killed cannot write one, so
@@ -25,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StatusFile implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path path;
+    private final String location;
+    private final StatusTarget target;
     private Snapshot latest;
     private String updatedAt;
     private boolean terminal;
@@ -33,7 +33,27 @@ public final class StatusFile implements AutoCloseable {
     private ScheduledExecutorService heartbeat;
 
     public StatusFile(Path path) {
-        this.path = path;
+        this(path.toString(), new Configuration());
+    }
+
+    /**
+     * @param location a local path, or a URI of any Hadoop filesystem (hdfs://, s3a://, gs://, file:)
+     * @param conf     the Hadoop configuration of the filesystems (spark.hadoop.* settings included)
+     * @throws IllegalArgumentException when no filesystem serves the location
+     */
+    public StatusFile(String location, Configuration conf) {
+        this.location = location;
+        this.target = StatusTarget.of(location, conf);
+    }
+
+    /** The driver's Hadoop configuration before Spark starts: core-site.xml plus spark.hadoop.* of the Spark conf. */
+    public static Configuration driverConf() {
+        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(new org.apache.spark.SparkConf(true));
+    }
+
+    /** How a write replaces the document ("move", "rename" or "put"), see {@link StatusTarget}. */
+    String mode() {
+        return target.mode();
     }
 
     public static boolean isTerminal(String state) {
@@ -167,14 +187,10 @@ public final class StatusFile implements AutoCloseable {
         o.put("updated_at", updatedAt);
         o.put("heartbeat_at", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
         try {
-            Path parent = path.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, ".status", ".tmp");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o);
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException ex) {
+            target.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+        } catch (IOException | RuntimeException ex) {
             // Progress reporting must never fail the job; the next tick tries again.
-            System.err.println("lingspark: cannot write status file " + path + ": " + ex.getMessage());
+            System.err.println("lingspark: cannot write status file " + location + ": " + ex.getMessage());
         }
     }
 }

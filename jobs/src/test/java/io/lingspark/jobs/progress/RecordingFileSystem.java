@@ -1,0 +1,67 @@
+package io.lingspark.jobs.progress;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.util.Progressable;
+
+/**
+ * The local filesystem under the scheme {@code statusfs://}, a non-local Hadoop filesystem as far
+ * as the status file can tell, recording the creates and renames made on it.
+ */
+public final class RecordingFileSystem extends RawLocalFileSystem {
+    public static final String SCHEME = "statusfs";
+    /** "create NAME" and "rename FROM TO" (file names only), in order. */
+    public static final List<String> OPS = new CopyOnWriteArrayList<>();
+
+    public static void register(Configuration conf) {
+        conf.set("fs." + SCHEME + ".impl", RecordingFileSystem.class.getName());
+        conf.setBoolean("fs." + SCHEME + ".impl.disable.cache", true);
+    }
+
+    public static String uri(java.nio.file.Path local) {
+        return SCHEME + "://" + local.toAbsolutePath();
+    }
+
+    @Override
+    public URI getUri() {
+        return URI.create(SCHEME + ":///");
+    }
+
+    @Override
+    public String getScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public void initialize(URI uri, Configuration conf) throws IOException {
+        super.initialize(uri, conf);
+        setConf(conf);
+    }
+
+    @Override
+    public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
+                                     short replication, long blockSize, Progressable progress) throws IOException {
+        OPS.add("create " + f.getName() + (overwrite ? " overwrite" : ""));
+        return super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
+    }
+
+    @Override
+    public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize,
+                                     Progressable progress) throws IOException {
+        OPS.add("create " + f.getName() + (overwrite ? " overwrite" : ""));
+        return super.create(f, overwrite, bufferSize, replication, blockSize, progress);
+    }
+
+    @Override
+    public boolean rename(Path src, Path dst) throws IOException {
+        OPS.add("rename " + src.getName() + " " + dst.getName());
+        return super.rename(src, dst);
+    }
+}
