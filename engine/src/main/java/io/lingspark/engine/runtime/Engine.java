@@ -66,8 +66,10 @@ public interface Engine extends AutoCloseable {
      * @param running          sequences holding cache now
      * @param cacheBlocksUsed  cache blocks held now, of cacheBlocksTotal
      * @param abortedRequests  requests that left the batch because they were cancelled or aborted
-     * @param choicePromptTokens prompt tokens of every choice that started (n choices count n prompts)
-     * @param cachedPromptTokens of those, the ones served from the prefix cache instead of computed
+     * @param choicePromptTokens prompt tokens of every choice that started (n choices count n prompts; a
+     *                         scoring sequence counts the tokens it reads)
+     * @param cachedPromptTokens of those, the ones served from the prefix cache (or, for a scored context's
+     *                         forked continuations, from the context's cache) instead of computed
      * @param prefillTokens    tokens prefilled (prompts less cached prefixes, and recomputation after preemption)
      */
     record EngineStats(long promptTokens, long generatedTokens, long steps, long finishedRequests,

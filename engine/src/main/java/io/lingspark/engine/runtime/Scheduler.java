@@ -28,9 +28,9 @@ import java.util.logging.Logger;
  * memory delays requests but never fails them.
  *
  * <p>Scoring sequences run in the same steps: they read their tokens (chunked like prompts) and ask for
- * the logits of the rows from their first continuation position on (at most maxBatchTokens / 2 scored
- * rows a step), scored against their targets by the runner. A scored context's other continuations
- * fork its cache once it is computed ({@link ContextForks}).
+ * the logits of the rows from their first continuation position on, which the runner scores against
+ * their targets (sampled and scored rows together at most maxBatchTokens / 2 a step, one scored row at
+ * least). A scored context's other continuations fork its cache once it is computed ({@link ContextForks}).
  *
  * <p>A request whose future is done before its sequences are (the caller cancelled it, the engine
  * aborted it) leaves the batch at the next step and frees its blocks. An exception inside a step fails
@@ -47,7 +47,7 @@ final class Scheduler implements Runnable {
     private final int maxBatchTokens;
     private final int maxRunning;
     private final int contextLen;
-    private final int maxScoreRows;       // scored rows per step: fp32 logits of maxBatchTokens / 2 rows fill the bf16 reserve
+    private final int maxLogitRows;       // logit rows a step: fp32 logits of maxBatchTokens / 2 rows fill the reserve's bf16 ones
     private final ConcurrentLinkedQueue<RequestState> incoming = new ConcurrentLinkedQueue<>();
     private final Deque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>(); // admission order
@@ -82,7 +82,7 @@ final class Scheduler implements Runnable {
         this.maxBatchTokens = Math.max(1, maxBatchTokens);
         this.maxRunning = Math.max(1, maxRunning);
         this.contextLen = contextLen;
-        this.maxScoreRows = Math.max(1, this.maxBatchTokens / 2);
+        this.maxLogitRows = Math.max(1, this.maxBatchTokens / 2);
     }
 
     void start() {
@@ -426,7 +426,8 @@ final class Scheduler implements Runnable {
      */
     private void plan(List<Sequence> batch, List<Integer> takes, int maxSeqs) {
         int budget = maxBatchTokens;
-        int scoreRows = maxScoreRows;
+        int logitRows = maxLogitRows; // sampled rows first (decodes come first), then scored ones
+        boolean scored = false;       // one scored row a step at least, so scoring never starves
         int chosen = 0;
         int[] take = new int[running.size()];
         for (int pass = 0; pass < 2; pass++) {
@@ -438,11 +439,15 @@ final class Scheduler implements Runnable {
                 }
                 take[i] = Math.min(s.pending(), budget);
                 if (s.score != null) {
-                    take[i] = scoreChunk(s, take[i], scoreRows);
+                    take[i] = scoreChunk(s, take[i], scored ? Math.max(0, logitRows) : Math.max(1, logitRows));
                     if (take[i] == 0) {
                         continue;
                     }
-                    scoreRows -= ScoringState.scoredRows(s, take[i]);
+                    int rows = ScoringState.scoredRows(s, take[i]);
+                    logitRows -= rows;
+                    scored |= rows > 0;
+                } else if (take[i] == s.pending()) {
+                    logitRows--; // it samples from its last row
                 }
                 budget -= take[i];
                 chosen++;
@@ -481,7 +486,7 @@ final class Scheduler implements Runnable {
     }
 
     /**
-     * A scoring sequence's chunk of at most n tokens holding at most rowsLeft scored rows (their logits
+     * A scoring sequence's chunk of at most n tokens holding at most rowsLeft scored rows (a step's logits
      * are fp32 [rows, V] on the device, within the activation reserve); 0 when none fit.
      */
     private static int scoreChunk(Sequence s, int n, int rowsLeft) {

@@ -2,7 +2,9 @@ package io.lingspark.engine.runtime;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -18,19 +20,17 @@ import java.util.function.LongSupplier;
  * continuation), whose row at the context's last position scores the first token of every
  * continuation at once. When the lead has computed its context, the other continuations of more than
  * one token are spawned as sequences of their own that fork the lead's cache there and score their
- * remaining tokens (Scheduler.fork); a one-token continuation needs no sequence at all.
+ * remaining tokens ({@link ContextForks}); a one-token continuation needs no sequence at all.
  */
 final class ScoringState<R> extends RequestState {
     final CompletableFuture<R> future = new CompletableFuture<>();
     final int[][] conts;          // [continuation] its token ids
-    final int[] contextOf;        // [continuation] its context's token count
     final double[][] logprobs;    // [continuation][token] (NaN until scored)
     final boolean[][] greedy;     // [continuation][token] the token is its row's argmax
-    final boolean perToken;
     private final Function<ScoringState<R>, R> assemble;
     private final Errors<R> error;
     private final LongSupplier order;
-    private final java.util.Set<Group> spawned = new java.util.HashSet<>(); // groups whose lead spawned (identity: arrays)
+    private final Set<Group> spawned = new HashSet<>(); // groups whose lead spawned (records of arrays: by identity)
 
     /** An error result. */
     interface Errors<R> {
@@ -57,11 +57,10 @@ final class ScoringState<R> extends RequestState {
      * @param error    an error result
      * @param order    admission order numbers for the sequences it creates
      */
-    ScoringState(String id, List<Group> groups, int[][] conts, boolean perToken, long submitNanos,
+    ScoringState(String id, List<Group> groups, int[][] conts, long submitNanos,
                  Function<ScoringState<R>, R> assemble, Errors<R> error, LongSupplier order) {
         super(id, SamplingParams.DEFAULT, submitNanos);
         this.conts = conts;
-        this.contextOf = new int[conts.length];
         this.logprobs = new double[conts.length][];
         this.greedy = new boolean[conts.length][];
         for (int i = 0; i < conts.length; i++) {
@@ -69,14 +68,10 @@ final class ScoringState<R> extends RequestState {
             Arrays.fill(logprobs[i], Double.NaN);
             greedy[i] = new boolean[conts[i].length];
         }
-        this.perToken = perToken;
         this.assemble = assemble;
         this.error = error;
         this.order = order;
         for (Group g : groups) {
-            for (int m : g.members()) {
-                contextOf[m] = g.context().length;
-            }
             choices.add(sequence(g, g.members()[0], true));
         }
     }
@@ -85,7 +80,7 @@ final class ScoringState<R> extends RequestState {
     static ScoringState<ScoringResult> loglikelihood(String id, ScoringInputs.Pair p, boolean perToken, long t0, LongSupplier order) {
         int[] members = new int[p.continuations().length];
         Arrays.setAll(members, i -> i);
-        return new ScoringState<>(id, List.of(new Group(p.context(), members)), p.continuations(), perToken, t0, st -> {
+        return new ScoringState<>(id, List.of(new Group(p.context(), members)), p.continuations(), t0, st -> {
             List<ScoringResult.ContinuationScore> out = new ArrayList<>();
             for (int i = 0; i < st.conts.length; i++) {
                 out.add(new ScoringResult.ContinuationScore(i, st.sum(i), st.conts[i].length, st.allGreedy(i), st.conts[i].clone(),
@@ -103,7 +98,7 @@ final class ScoringState<R> extends RequestState {
             conts[i] = w.windows().get(i).continuations()[0];
             groups.add(new Group(w.windows().get(i).context(), new int[] {i}));
         }
-        return new ScoringState<>(id, groups, conts, perToken, t0, st -> {
+        return new ScoringState<>(id, groups, conts, t0, st -> {
             double sum = 0;
             boolean greedy = true;
             double[] each = perToken ? new double[w.tokens()] : null;

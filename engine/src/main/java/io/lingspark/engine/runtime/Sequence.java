@@ -46,7 +46,7 @@ final class Sequence {
     int cachedTokens;          // prompt tokens it took from the cache at its first admission
     final GrammarState grammar; // structured output: where the answer stands in its constraint, or null
     final ScoringState.ScoreTask score; // scoring: which rows it scores against which tokens, or null
-    // A scoring sequence forked from its context's sequence (Scheduler.fork) until its first step has run:
+    // A scoring sequence forked from its lead's cache (ContextForks), until its first step has run:
     int copyFrom = -1;         // the context's partial last block, held for the copy (−1: none)
     int copyTo = -1;           // this sequence's own copy of it
     int forkSlot = -1;         // hybrid: the context's state slot, held, that its first step restores from

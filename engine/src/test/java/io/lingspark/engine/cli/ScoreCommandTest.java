@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.engine.model.Fixtures;
+import io.lingspark.engine.runtime.ScoringResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -90,24 +91,81 @@ class ScoreCommandTest {
         assertTrue(e.contains("EMPTY_PROMPT"), e);
     }
 
-    @Test
-    void benchScoreCountsTheContextOnce() throws Exception {
+    /** Continuations the reference does not hold (other tokens after the context) against the logits command's output. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"tiny-ling-v2", "tiny-ling-v25"})
+    void scoresEqualLogSoftmaxOfTheLogitsCommandsOutput(String fixture) throws Exception {
+        int[] prompt = io.lingspark.engine.model.Fixtures.ints2(Fixtures.reference(fixture).get("prompt_ids"))[3];
+        int[] ctx = java.util.Arrays.copyOf(prompt, 50);
+        java.util.List<int[]> conts = java.util.List.of(new int[] {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22},
+            new int[] {300, 301}, new int[] {17});
+        StringBuilder ids = new StringBuilder("{\"prompt_ids\": [");
+        for (int i = 0; i < conts.size(); i++) {
+            int[] in = java.util.Arrays.copyOf(ctx, ctx.length + conts.get(i).length - 1);
+            System.arraycopy(conts.get(i), 0, in, ctx.length, conts.get(i).length - 1);
+            ids.append(i > 0 ? ", " : "").append(java.util.Arrays.toString(in));
+        }
+        Path prompts = Files.writeString(tmp.resolve("prompts.json"), ids.append("]}").toString());
+        Path dir = tmp.resolve("logits");
+        assertEquals(0, new CommandLine(new LogitsCommand()).execute("--model", Fixtures.model(fixture).toString(),
+            "--prompts-file", prompts.toString(), "--out", dir.toString()));
+        ScoringResult r;
+        try (io.lingspark.engine.runtime.LingEngine e = io.lingspark.engine.runtime.LingEngine.open(
+            io.lingspark.engine.runtime.EngineOptions.of(Fixtures.model(fixture)).withMaxBatchTokens(32))) {
+            r = e.score(io.lingspark.engine.runtime.ScoringRequest.ofIds("x", ctx, conts).withPerTokenLogprobs(true)).join();
+        }
+        assertTrue(r.ok(), r.errorMessage());
+        try (io.lingspark.engine.weights.SafetensorsFile f = io.lingspark.engine.weights.SafetensorsFile.open(
+            dir.resolve("logits.safetensors"))) {
+            for (int i = 0; i < conts.size(); i++) {
+                float[] l = f.tensors().get("logits." + i).readFloats();
+                int[] k = conts.get(i);
+                for (int j = 0; j < k.length; j++) {
+                    double want = logprob(l, (ctx.length - 1 + j) * 1024, 1024, k[j]);
+                    assertEquals(want, r.continuations().get(i).tokenLogprobs()[j], 1e-4, fixture + " continuation " + i + " token " + j);
+                }
+            }
+        }
+    }
+
+    static double logprob(float[] l, int off, int v, int t) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < v; i++) {
+            max = Math.max(max, l[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < v; i++) {
+            sum += Math.exp(l[off + i] - max);
+        }
+        return l[off + t] - max - Math.log(sum);
+    }
+
+    JsonNode benchScore(String... more) throws Exception {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            rc = new CommandLine(new ScoreBenchCommand()).execute("--preset", "tiny", "--dir", tmp.resolve("m").toString(),
-                "--documents", "2", "--warmup", "1", "--context-len", "40", "--continuation-len", "5", "--cpu-threads", "1");
+            String[] base = {"--preset", "tiny", "--dir", tmp.resolve("m").toString(), "--documents", "2", "--warmup", "1",
+                "--context-len", "40", "--continuation-len", "5", "--cpu-threads", "1"};
+            rc = new CommandLine(new ScoreBenchCommand()).execute(java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+                java.util.Arrays.stream(more)).toArray(String[]::new));
         } finally {
             System.setOut(old);
         }
         assertEquals(0, rc);
-        JsonNode r = new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
-        assertEquals(40, r.get("prefill_tokens_per_document").asInt());
-        assertEquals(40 + 4 * 4, r.get("score_tokens_per_document").asInt(), "the context once, each choice's own tokens");
-        assertEquals(4 * 44, r.get("tokens_without_sharing").asInt());
-        assertTrue(r.get("score_over_prefill").asDouble() > 0);
+        return new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void benchScoreCountsTheContextOnce() throws Exception {
+        for (JsonNode r : new JsonNode[] {benchScore(), benchScore("--concurrent")}) {
+            assertEquals(40, r.get("prefill_tokens_per_document").asInt());
+            assertEquals(40 + 4 * 4, r.get("score_tokens_per_document").asInt(), "the context once, each choice's own tokens");
+            assertEquals(4 * 44, r.get("tokens_without_sharing").asInt());
+            assertTrue(r.get("score_over_prefill").asDouble() > 0);
+            assertEquals(0, r.get("errors").asInt());
+        }
         assertEquals(ExitCodes.USAGE, new CommandLine(new ScoreBenchCommand()).execute("--sides", "neither"));
     }
 }
