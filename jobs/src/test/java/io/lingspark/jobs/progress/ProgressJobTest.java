@@ -74,20 +74,21 @@ class ProgressJobTest {
         // one task, every row in one batch, none stopping early: all rows finish together at the end,
         // so only tokens counted in flight can move the progress before that
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        // long enough (8 x 600 tokens: seconds even on a quiet machine) for several heartbeats while rows generate
+        for (int i = 0; i < 8; i++) {
             lines.add("{\"id\": \"q" + i + "\", \"prompt\": \"Tell a long story " + i + "\", \"params\": {\"ignore_eos\": true}}");
         }
         Path in = tmp.resolve("long.jsonl");
         Files.write(in, lines);
         GenerateJob job = new GenerateJob();
         Object[] r = run(job, "--model", model.toString(), "--input", in.toString(), "--output",
-            tmp.resolve("out-long").toString(), "--device", "cpu", "--temperature", "0", "--max-tokens", "160",
+            tmp.resolve("out-long").toString(), "--device", "cpu", "--temperature", "0", "--max-tokens", "600",
             "--partitions", "1", "--max-in-flight", "64", "--status-interval-ms", "200", "--progress-interval-s", "1");
         String text = (String) r[1];
         assertEquals(0, r[0], text);
         Summary summary = job.result().summary();
-        assertEquals(4 * 160, summary.tokensOut());
-        List<String> inFlight = text.lines().filter(l -> l.startsWith("lingspark generate progress: 0/4 rows")
+        assertEquals(8 * 600, summary.tokensOut());
+        List<String> inFlight = text.lines().filter(l -> l.startsWith("lingspark generate progress: 0/8 rows")
             && !l.contains(", 0 tokens out,")).toList();
         assertTrue(!inFlight.isEmpty(), "tokens counted before any row finished: " + text.lines()
             .filter(l -> l.startsWith("lingspark generate")).toList());
