@@ -238,7 +238,6 @@ public final class GenerateJob implements Callable<Integer> {
     private int execute(StatusFile status) {
         Settings s = validateOptions();
         runIdUsed = s.runId();
-        kind.preflight(s); // a missing input or column fails here, in seconds, before Spark starts
         if (status != null) {
             status.write(new StatusFile.Snapshot("running", s.runId(), output, 0, 0, java.util.Map.of(), 0, 0, 0, null));
             status.startHeartbeat(statusIntervalMs);
@@ -257,6 +256,7 @@ public final class GenerateJob implements Callable<Integer> {
         } catch (ModelLoadException e) {
             throw new CommandException(ExitCodes.MODEL, "model error: " + e.getMessage(), e);
         }
+        kind.preflight(s); // a missing input or column fails here, in seconds, before Spark starts
         result = new GenerateRun(s, status).run();
         System.out.println(result.summary().table());
         if (result.openAiFile() != null) {
