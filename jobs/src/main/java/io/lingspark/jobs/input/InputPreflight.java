@@ -94,11 +94,13 @@ public final class InputPreflight {
                 throw new InputException("column '" + c + "' is not in " + where + "; columns: " + columns);
             }
         }
-        boolean prompt = spec.promptColumn() != null && !spec.promptColumn().isBlank() || columns.contains("prompt");
+        boolean prompt = spec.promptColumn() != null && !spec.promptColumn().isBlank() || columns.contains("prompt")
+            || spec.chat() != null && spec.chat().template() != null; // --prompt-template builds the messages
         boolean messages = spec.messagesColumn() != null && !spec.messagesColumn().isBlank() || columns.contains("messages");
         if (!prompt && !messages && !(columns.contains("custom_id") && columns.contains("body"))) {
             throw new InputException("no 'prompt' or 'messages' column in " + where + " (columns: " + columns
-                + "); use --prompt-column or --messages-column, or --input-format if this is another format");
+                + "); use --prompt-column, --messages-column or --prompt-template, or --input-format if this is "
+                + "another format (parquet, jsonl, csv, openai-batch, table)");
         }
     }
 
