@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -244,7 +245,7 @@ public final class LingEngine implements Engine {
 
     /** Builds a scoring request's state (typed errors become results) and hands it to the scheduler. */
     private <R> CompletableFuture<R> enqueue(long t0, ScoringState.Errors<R> error,
-                                             java.util.function.Supplier<ScoringState<R>> build) {
+                                             Supplier<ScoringState<R>> build) {
         if (closed) {
             return CompletableFuture.completedFuture(error.of(ErrorCode.CANCELLED, "the engine is closed", 0));
         }
