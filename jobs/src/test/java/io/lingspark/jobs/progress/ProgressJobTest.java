@@ -41,7 +41,7 @@ class ProgressJobTest {
         // the driver reads the status file's filesystem from spark.hadoop.* (as spark-submit --conf passes it)
         System.setProperty(FS_PROP, RecordingFileSystem.class.getName());
         // running tasks' counters reach the driver with executor heartbeats
-        spark = SparkTestSession.create("local[2]", tmp, java.util.Map.of("spark.executor.heartbeatInterval", "500ms"));
+        spark = SparkTestSession.create("local[2]", tmp, java.util.Map.of("spark.executor.heartbeatInterval", "100ms"));
         model = tmp.resolve("model");
         DemoModel.write(model, 11);
     }
@@ -74,7 +74,7 @@ class ProgressJobTest {
         // one task, every row in one batch, none stopping early: all rows finish together at the end,
         // so only tokens counted in flight can move the progress before that
         List<String> lines = new ArrayList<>();
-        // long enough (8 x 400 tokens: seconds even on a quiet machine) for several heartbeats while rows generate
+        // long enough (8 x 1500 tokens: 8 x 400 took under 2 s on a quiet machine) for several heartbeats while rows generate
         for (int i = 0; i < 8; i++) {
             lines.add("{\"id\": \"q" + i + "\", \"prompt\": \"Tell a long story " + i + "\", \"params\": {\"ignore_eos\": true}}");
         }
@@ -82,12 +82,12 @@ class ProgressJobTest {
         Files.write(in, lines);
         GenerateJob job = new GenerateJob();
         Object[] r = run(job, "--model", model.toString(), "--input", in.toString(), "--output",
-            tmp.resolve("out-long").toString(), "--device", "cpu", "--temperature", "0", "--max-tokens", "400",
+            tmp.resolve("out-long").toString(), "--device", "cpu", "--temperature", "0", "--max-tokens", "1500",
             "--partitions", "1", "--max-in-flight", "64", "--status-interval-ms", "200", "--progress-interval-s", "1");
         String text = (String) r[1];
         assertEquals(0, r[0], text);
         Summary summary = job.result().summary();
-        assertEquals(8 * 400, summary.tokensOut());
+        assertEquals(8 * 1500, summary.tokensOut());
         List<String> inFlight = text.lines().filter(l -> l.startsWith("lingspark generate progress: 0/8 rows")
             && !l.contains(", 0 tokens out,")).toList();
         assertTrue(!inFlight.isEmpty(), "tokens counted before any row finished: " + text.lines()
