@@ -1,5 +1,6 @@
 package io.lingspark.udfs;
 
+import io.lingspark.engine.chat.ChatRoles;
 import io.lingspark.engine.output.ParsedToolCalls;
 import io.lingspark.engine.output.ReasoningParser;
 import io.lingspark.engine.output.ReasoningSplit;
@@ -8,7 +9,6 @@ import io.lingspark.engine.output.ToolCallParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
@@ -37,9 +37,6 @@ import scala.Option;
  * ({@link TextModel}), never the weights.
  */
 final class LingTextFunctions {
-    /** The roles the generate job accepts; the template would drop any other silently. */
-    static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
-
     static final ExpressionInfo CHAT_PROMPT_INFO = ScalaUdfs.info(LingTextFunctions.class, "ling_chat_prompt",
         "ling_chat_prompt(messages[, tools]) - The prompt the model's chat template renders for the messages "
             + "(with the generation prompt). messages and tools: JSON strings or arrays of structs/maps.");
@@ -127,9 +124,9 @@ final class LingTextFunctions {
     static void checkRoles(List<Map<String, Object>> messages) {
         for (int i = 0; i < messages.size(); i++) {
             Object role = messages.get(i).get("role");
-            if (!(role instanceof String r) || !ROLES.contains(r)) {
+            if (!ChatRoles.known(role)) {
                 throw new IllegalArgumentException("ling_chat_prompt: message " + i + (role == null ? " has no role"
-                    : " has unknown role '" + role + "'") + " (system, user, assistant, tool)");
+                    : " has unknown role '" + role + "'") + " (" + ChatRoles.LISTED + ")");
             }
         }
     }

@@ -9,7 +9,7 @@ import java.util.Map;
  * OpenAI content parts ({@code "content": [{"type": "text", "text": "..."}, ...]}) as the one string a
  * text-only chat template renders: the text parts joined with "\n", as vLLM does for a text-only model
  * (its "string" content format). Any other part (an image, audio) is refused, naming its type: this
- * model reads text only. The generate job's row parser does the same on JSON text (jobs' ChatMessages).
+ * model reads text only. The generate job's row parser (jobs' ChatMessages) and the engine use this one rule.
  */
 public final class ContentParts {
     private ContentParts() {

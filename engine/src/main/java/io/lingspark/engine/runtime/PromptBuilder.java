@@ -1,10 +1,10 @@
 package io.lingspark.engine.runtime;
 
+import io.lingspark.engine.chat.ChatRoles;
 import io.lingspark.engine.chat.ChatTemplate;
 import io.lingspark.engine.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns a request into prompt ids, or a typed {@link LingException}: exactly one input kind, a
@@ -12,8 +12,6 @@ import java.util.Set;
  * left in the context. Runs on the caller's thread so bad requests never reach the scheduler.
  */
 final class PromptBuilder {
-    static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
-
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final int vocabSize;
@@ -114,9 +112,9 @@ final class PromptBuilder {
             if (!(role instanceof String s)) {
                 throw new LingException(ErrorCode.BAD_MESSAGES, "message " + i + " has no string role");
             }
-            if (!ROLES.contains(s)) {
+            if (!ChatRoles.known(s)) {
                 throw new LingException(ErrorCode.UNKNOWN_ROLE, "message " + i + " has role '" + s
-                    + "' (allowed: system, user, assistant, tool)");
+                    + "' (allowed: " + ChatRoles.LISTED + ")");
             }
             Object content = map.get("content");
             if (content != null && !(content instanceof String) && !(content instanceof List)) {

@@ -29,10 +29,19 @@ import picocli.CommandLine.Command;
 public final class LingSparkCli implements Runnable {
     @Override
     public void run() {
-        io.lingspark.engine.command.Cli.of(this).usage(System.out);
+        commandLine().usage(System.out);
+    }
+
+    /** The launcher's command line: defaults shown, and label's and eval's help listing generate's options. */
+    public static CommandLine commandLine() {
+        CommandLine cl = io.lingspark.engine.command.Cli.of(new LingSparkCli());
+        PassThroughHelp.add(cl.getSubcommands().get("label"), io.lingspark.jobs.label.LabelCommand.REFUSED);
+        PassThroughHelp.add(cl.getSubcommands().get("eval"), io.lingspark.jobs.eval.EvalCommand.REFUSED);
+        return cl;
     }
 
     public static void main(String[] args) {
-        System.exit(io.lingspark.engine.command.Cli.of(new LingSparkCli()).execute(args));
+        io.lingspark.jobs.generate.SparkConfDefaults.noSessionYet();
+        System.exit(commandLine().execute(args));
     }
 }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Unmatched;
     description = {"Evaluate a Ling model on lm-evaluation-harness task files on Spark: one output row per document, "
         + "summary.json in the output folder, optionally an HTML report and a comparison with an earlier output.",
         "Also takes the generate options for the output and the run: --output-format, --resume, --retry-errors, "
-            + "--overwrite, --status-file, --device, --max-model-len, --pipeline-stages, --run-id, ..."})
+            + "--overwrite, --status-file, --device, --max-model-len, --pipeline-stages, --run-id, ... (all listed below)"})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (same path on every executor)")
     Path model;
@@ -73,7 +73,7 @@ public final class EvalCommand implements Callable<Integer> {
     private EvalRun run;
 
     /** Input options of generate that make no sense here: the documents come from the task files. */
-    private static final List<String> NOT_HERE = List.of("--input", "--input-format", "--prompt-column", "--messages-column",
+    public static final List<String> REFUSED = List.of("--input", "--input-format", "--prompt-column", "--messages-column",
         "--tools-column", "--params-column", "--id-column", "--keep-columns");
 
     @Override
@@ -83,7 +83,7 @@ public final class EvalCommand implements Callable<Integer> {
         OutputFormat compareFmt;
         try {
             for (String o : generateOptions) {
-                for (String n : NOT_HERE) {
+                for (String n : REFUSED) {
                     if (o.equals(n) || o.startsWith(n + "=")) {
                         throw new IllegalArgumentException(n + " does not apply to eval: the documents come from the --task files");
                     }

@@ -166,7 +166,10 @@ public final class GenerateJob implements Callable<Integer> {
         description = "where no terminal is attached (Airflow, YARN logs): a progress line this often")
     long progressIntervalS;
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerateJob.class);
+    /** Looked up when needed: starting the logging framework takes about a second that a fast failure need not wait. */
+    private static org.slf4j.Logger log() {
+        return org.slf4j.LoggerFactory.getLogger(GenerateJob.class);
+    }
 
     /** Which batch job this is: generate, or label / eval, which reuse every option and promise of it. */
     private JobKind kind = JobKind.GENERATE;
@@ -189,6 +192,7 @@ public final class GenerateJob implements Callable<Integer> {
      * examples makes stray non-daemon threads harmless after a normal return.
      */
     public static void main(String[] args) {
+        SparkConfDefaults.noSessionYet();
         int code = io.lingspark.engine.command.Cli.of(new GenerateJob()).execute(args);
         if (code != 0) {
             System.exit(code);
@@ -212,9 +216,9 @@ public final class GenerateJob implements Callable<Integer> {
                 } catch (Throwable t) { // Spark's checked exceptions arrive undeclared; Errors too
                     CommandException c = Failures.classify(t, output);
                     if (c != t && c.exitCode == ExitCodes.UNEXPECTED) {
-                        LOG.error("lingspark {}: {}", kind.name(), c.getMessage(), t);
+                        log().error("lingspark {}: {}", kind.name(), c.getMessage(), t);
                     } else if (c != t) {
-                        LOG.debug("lingspark {}: {}", kind.name(), c.getMessage(), t);
+                        log().debug("lingspark {}: {}", kind.name(), c.getMessage(), t);
                     }
                     // A sensor polling the status file learns about every failure, before the run started too
                     // (after it, the run wrote its counts and this adds the state and the reason).
@@ -256,7 +260,11 @@ public final class GenerateJob implements Callable<Integer> {
         } catch (ModelLoadException e) {
             throw new CommandException(ExitCodes.MODEL, "model error: " + e.getMessage(), e);
         }
-        kind.preflight(s); // a missing input or column fails here, in seconds, before Spark starts
+        try {
+            kind.preflight(s); // a missing input or column fails here, in seconds, before Spark starts
+        } catch (io.lingspark.jobs.input.InputException e) {
+            throw Failures.classify(e, output); // typed already: one line, no stack trace to log
+        }
         result = new GenerateRun(s, status).run();
         System.out.println(result.summary().table());
         if (result.openAiFile() != null) {

@@ -3,12 +3,12 @@ package io.lingspark.jobs.input;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lingspark.engine.chat.ChatRoles;
+import io.lingspark.engine.chat.ContentParts;
 import io.lingspark.engine.runtime.ErrorCode;
 import io.lingspark.engine.runtime.LingException;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A row's messages and tools (JSON text) as the chat template's values, checked, or a typed error.
@@ -19,7 +19,6 @@ import java.util.Set;
  */
 final class ChatMessages {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
     private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
 
     private ChatMessages() {
@@ -39,44 +38,21 @@ final class ChatMessages {
                 throw new LingException(ErrorCode.BAD_MESSAGES, "message " + i + " is not an object with a string role");
             }
             String role = m.get("role").asText();
-            if (!ROLES.contains(role)) {
+            if (!ChatRoles.known(role)) {
                 throw new LingException(ErrorCode.UNKNOWN_ROLE, "message " + i + " has unknown role '"
-                    + RequestParser.abbreviate(role) + "' (system, user, assistant, tool)");
+                    + RequestParser.abbreviate(role) + "' (" + ChatRoles.LISTED + ")");
             }
             JsonNode content = m.get("content");
-            if (content != null && content.isArray()) {
-                ((ObjectNode) m).put("content", joinedText(i, content));
-            } else if (content != null && !content.isNull() && !content.isTextual()) {
+            if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
                 throw new LingException(ErrorCode.BAD_MESSAGES, "message " + i + " content must be a string or a list "
                     + "of text parts, got " + content.getNodeType());
             }
         }
-        return JSON.convertValue(node, LIST);
-    }
-
-    /** OpenAI content parts: [{"type": "text", "text": "..."}, ...] as one string. */
-    private static String joinedText(int message, JsonNode parts) {
-        StringBuilder sb = new StringBuilder();
-        for (int j = 0; j < parts.size(); j++) {
-            JsonNode p = parts.get(j);
-            String where = "message " + message + " content part " + j;
-            if (!p.isObject() || !p.path("type").isTextual()) {
-                throw new LingException(ErrorCode.BAD_MESSAGES, where + " is not an object with a string type");
-            }
-            String type = p.get("type").asText();
-            if (!type.equals("text")) {
-                throw new LingException(ErrorCode.BAD_MESSAGES, where + " has type '" + RequestParser.abbreviate(type)
-                    + "'; only text parts are supported (this model reads text)");
-            }
-            if (!p.path("text").isTextual()) {
-                throw new LingException(ErrorCode.BAD_MESSAGES, where + " has no string text");
-            }
-            if (j > 0) {
-                sb.append('\n');
-            }
-            sb.append(p.get("text").asText());
+        try {
+            return ContentParts.joined(JSON.convertValue(node, LIST));
+        } catch (IllegalArgumentException e) {
+            throw new LingException(ErrorCode.BAD_MESSAGES, e.getMessage());
         }
-        return sb.toString();
     }
 
     static List<Map<String, Object>> tools(String json) {

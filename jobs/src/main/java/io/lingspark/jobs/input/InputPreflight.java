@@ -36,6 +36,10 @@ public final class InputPreflight {
         if (spec.format() == InputFormat.TABLE) {
             return;
         }
+        if (missingLocalFile(spec.input())) {
+            // before Hadoop's classes (and the logging they start) are loaded: a typo fails at once
+            throw new InputException("input '" + spec.input() + "' does not exist");
+        }
         Path path = new Path(spec.input());
         FileSystem fs;
         try {
@@ -76,6 +80,19 @@ public final class InputPreflight {
             }
         } catch (IOException e) {
             throw new InputException("cannot read input '" + spec.input() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** A local path (no scheme, or file:) without glob characters that names nothing. */
+    static boolean missingLocalFile(String input) {
+        String p = input.startsWith("file:") ? input.substring("file:".length()).replaceFirst("^//(?=/)", "") : input;
+        if (p.isEmpty() || p.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") || p.matches(".*[*?\\[\\]{}\\\\].*")) {
+            return false;
+        }
+        try {
+            return !java.nio.file.Files.exists(java.nio.file.Path.of(p));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
         }
     }
 

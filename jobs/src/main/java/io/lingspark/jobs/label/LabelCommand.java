@@ -23,7 +23,8 @@ import picocli.CommandLine.Unmatched;
     description = {"Label every row of a dataset with a Ling model on Spark: each label is scored as the model's "
         + "answer (or generated under a choice constraint), with probabilities normalised over the labels.",
         "Also takes every generate option for input, output and the run: --model, --input, --output, --resume, "
-            + "--retry-errors, --overwrite, --status-file, --limit, --device, --pipeline-stages, --keep-columns, ..."})
+            + "--retry-errors, --overwrite, --status-file, --limit, --device, --pipeline-stages, --keep-columns, ... "
+            + "(all listed below)"})
 public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--text-column", defaultValue = "text", description = "the column with the text to label")
     String textColumn;
@@ -58,6 +59,9 @@ public final class LabelCommand implements Callable<Integer> {
     @Unmatched
     List<String> generateOptions = new ArrayList<>();
 
+    /** Options of generate that do not apply: the text comes from --text-column. */
+    public static final List<String> REFUSED = List.of("--prompt-column", "--messages-column");
+
     private GenerateJob job;
 
     @Override
@@ -86,7 +90,7 @@ public final class LabelCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give the labels with exactly one of --labels and --labels-file");
         }
         for (String o : generateOptions) {
-            if (o.equals("--prompt-column") || o.startsWith("--prompt-column=") || o.startsWith("--messages-column")) {
+            if (REFUSED.stream().anyMatch(r -> o.equals(r) || o.startsWith(r + "="))) {
                 throw new IllegalArgumentException("the text comes from --text-column; " + o + " does not apply to label");
             }
         }

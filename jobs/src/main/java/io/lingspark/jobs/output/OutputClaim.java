@@ -104,6 +104,8 @@ public final class OutputClaim implements AutoCloseable {
         Path lock = new Path(dir, LOCK);
         String token = UUID.randomUUID().toString();
         try {
+            // Whether release may remove the folder. A job racing others for a new folder may find it
+            // made by a losing attempt: it then leaves that folder behind, empty.
             boolean newRoot = !fs.exists(root);
             for (int attempt = 0; attempt < 3; attempt++) {
                 if (createExclusive(fs, lock, lockContent(runId, token))) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class HelpTest {
     @Test
     void everyOptionWithADefaultShowsIt() {
-        CommandLine root = Cli.of(new LingSparkCli());
+        CommandLine root = LingSparkCli.commandLine();
         List<String> missing = new ArrayList<>();
         int checked = 0;
         for (Map.Entry<String, CommandLine> e : root.getSubcommands().entrySet()) {
@@ -42,6 +42,30 @@ class HelpTest {
         assertEquals(List.of(), missing);
         String chat = root.getSubcommands().get("chat").getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
         assertEquals(chat.indexOf("Default: 256"), chat.lastIndexOf("Default: 256"), "max-tokens' default once: " + chat);
+    }
+
+    @Test
+    void labelAndEvalListTheGenerateOptionsTheyPassThrough() {
+        CommandLine root = LingSparkCli.commandLine();
+        String label = root.getSubcommands().get("label").getUsageMessage(CommandLine.Help.Ansi.OFF);
+        String eval = root.getSubcommands().get("eval").getUsageMessage(CommandLine.Help.Ansi.OFF);
+        String passed = "Options passed through to generate";
+        assertTrue(label.contains(passed) && eval.contains(passed), label);
+        String labelPassed = label.substring(label.indexOf(passed));
+        String evalPassed = eval.substring(eval.indexOf(passed));
+        for (String o : List.of("--input", "--output", "--resume", "--retry-errors", "--status-file", "--max-model-len",
+            "--temperature", "--keep-columns")) {
+            assertTrue(labelPassed.contains(o), "label passes " + o + " through: " + labelPassed);
+        }
+        assertFalse(labelPassed.contains("--prompt-column") || labelPassed.contains("--messages-column"), labelPassed);
+        for (String o : List.of("--resume", "--status-file", "--max-model-len", "--run-id")) {
+            assertTrue(evalPassed.contains(o), "eval passes " + o + " through");
+        }
+        // eval declares --model and --output itself and takes its documents from task files
+        for (String o : List.of("--model=", "--output=", "--input=", "--keep-columns=")) {
+            assertFalse(evalPassed.contains(o), "eval's section leaves out " + o + ": " + evalPassed);
+        }
+        assertTrue(evalPassed.contains("Default:"), "defaults shown");
     }
 
     @Test

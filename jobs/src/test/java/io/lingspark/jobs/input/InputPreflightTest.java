@@ -57,7 +57,7 @@ class InputPreflightTest {
     void missingPathsColumnsAndFormatsFailBeforeSparkStarts() throws Exception {
         // The first call loads picocli's, Hadoop's and the engine's classes (seconds on a loaded 2-core machine);
         // the time limit is for the checks themselves. A cold bin/lingspark is measured in the README.
-        new CommandLine(new GenerateJob()).execute("--model", model.toString(), "--output", "x", "--input", "/nonexistent.jsonl");
+        new CommandLine(new GenerateJob()).execute("--model", model.toString(), "--output", "x", "--input", "/nonexistent-*.jsonl"); // a glob: Hadoop's to judge
         Object[] missing = run("--input", tmp.resolve("nope.jsonl").toString());
         assertEquals(4, missing[0]);
         assertTrue(((String) missing[1]).contains("nope.jsonl' does not exist"), (String) missing[1]);
@@ -80,5 +80,49 @@ class InputPreflightTest {
         Object[] parquet = run("--input", parquetNamedJson.toString());
         assertTrue(((String) parquet[1]).contains("is a Parquet file") && ((String) parquet[1]).contains("--input-format parquet"),
             (String) parquet[1]);
+    }
+
+    @Test
+    void aMissingLocalFileIsSeenWithoutHadoop() throws Exception {
+        Path there = Files.writeString(tmp.resolve("there.jsonl"), "{}\n");
+        assertTrue(InputPreflight.missingLocalFile(tmp.resolve("gone.jsonl").toString()));
+        assertTrue(InputPreflight.missingLocalFile("file://" + tmp.resolve("gone.jsonl")));
+        assertTrue(InputPreflight.missingLocalFile("file:" + tmp.resolve("gone.jsonl")));
+        assertFalse(InputPreflight.missingLocalFile(there.toString()));
+        assertFalse(InputPreflight.missingLocalFile("file://" + there));
+        // globs, other schemes and table names are Hadoop's (or Spark's) to judge
+        assertFalse(InputPreflight.missingLocalFile(tmp.resolve("gone-*.jsonl").toString()));
+        assertFalse(InputPreflight.missingLocalFile(tmp.resolve("gone-{a,b}.jsonl").toString()));
+        assertFalse(InputPreflight.missingLocalFile("s3a://bucket/gone.jsonl"));
+        assertFalse(InputPreflight.missingLocalFile("hdfs:///gone.jsonl"));
+    }
+
+    /**
+     * A cold command-line JVM with a mistyped input path fails without starting Spark's configuration, the
+     * logging framework or Hadoop's filesystems (the classes loaded are counted, not timed: the count does not depend on the machine's load; the seconds are in the
+     * README).
+     */
+    @Test
+    void aColdCommandLineLoadsNeitherSparkNorHadoopForAMissingInput() throws Exception {
+        Path log = tmp.resolve("classes.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xlog:class+load=info:file=" + log, "-cp", System.getProperty("java.class.path"),
+            "io.lingspark.jobs.cli.LingSparkCli", "generate", "--model", model.toString(), "--input",
+            tmp.resolve("typo.jsonl").toString(), "--output", tmp.resolve("cold-out").toString())
+            .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(4, p.exitValue(), out);
+        assertTrue(out.contains("typo.jsonl' does not exist") && !out.contains("\tat "), out);
+        List<String> loaded = Files.readAllLines(log);
+        // Spark's data types may load (the options become the output's schema): a few hundred small classes.
+        // What costs seconds is a session's and a context's configuration, the logging framework and Hadoop.
+        for (String heavy : List.of(" org.apache.spark.sql.SparkSession ", " org.apache.spark.SparkConf ",
+            " org.apache.spark.SparkContext ", " org.apache.logging.log4j.core.", " org.apache.hadoop.conf.Configuration ",
+            " org.apache.hadoop.fs.FileSystem ")) {
+            assertEquals(List.of(), loaded.stream().filter(l -> l.contains(heavy)).limit(3).toList(), heavy);
+        }
+        assertTrue(loaded.stream().anyMatch(l -> l.contains(" io.lingspark.jobs.input.InputPreflight ")), "the check ran");
+        assertFalse(Files.exists(tmp.resolve("cold-out")), "nothing written");
     }
 }
