@@ -14,6 +14,7 @@ import io.lingspark.jobs.progress.JobMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -55,24 +56,25 @@ final class EvalWork implements RowWork {
             long t0 = System.nanoTime();
             if (r.isError()) {
                 return new Doc(out, id, task, r, CompletableFuture.completedFuture(ModelOutput.ofError(r.errorCode(), r.errorMessage())),
-                    null, null, t0);
+                    null, null, null, t0);
             }
             return switch (r.type()) {
                 case MULTIPLE_CHOICE, LOGLIKELIHOOD -> {
                     CompletableFuture<ScoringResult> f = engine.score(ScoringRequest.ofText(id, r.context(), r.continuations()));
-                    yield new Doc(out, id, task, r, f.thenApply(EvalWork::choices), f, null, t0);
+                    yield new Doc(out, id, task, r, f.thenApply(EvalWork::choices), f, null, null, t0);
                 }
                 case LOGLIKELIHOOD_ROLLING -> {
                     CompletableFuture<RollingResult> f = engine.scoreRolling(RollingRequest.ofText(id, r.rollingText()));
-                    yield new Doc(out, id, task, r, f.thenApply(EvalWork::rolling), f, null, t0);
+                    yield new Doc(out, id, task, r, f.thenApply(EvalWork::rolling), f, null, null, t0);
                 }
                 case GENERATE_UNTIL -> {
                     GenerationKwargs g = r.generation();
                     SamplingParams p = SamplingParams.builder().temperature(g.effectiveTemperature())
                         .maxTokens(g.maxGenToks()).stop(g.until()).build();
                     GenerationRequest req = GenerationRequest.ofPrompt(id, r.context(), p);
-                    CompletableFuture<GenerationResult> f = engine.submit(req);
-                    yield new Doc(out, id, task, r, f.thenApply(EvalWork::text), f, () -> engine.abort(req), t0);
+                    AtomicLong streamed = new AtomicLong(); // pieces while in flight, for the progress bar
+                    CompletableFuture<GenerationResult> f = engine.submit(req, (choice, delta) -> streamed.incrementAndGet());
+                    yield new Doc(out, id, task, r, f.thenApply(EvalWork::text), f, () -> engine.abort(req), streamed, t0);
                 }
             };
         };
@@ -107,10 +109,11 @@ final class EvalWork implements RowWork {
         private final CompletableFuture<ModelOutput> output;
         private final CompletableFuture<?> engineWork;
         private final Runnable abortGeneration;
+        private final AtomicLong streamed; // generated pieces so far, or null for scoring
         private final long t0;
 
         Doc(Out out, String id, TaskConfig task, DocRequest request, CompletableFuture<ModelOutput> output,
-            CompletableFuture<?> engineWork, Runnable abortGeneration, long t0) {
+            CompletableFuture<?> engineWork, Runnable abortGeneration, AtomicLong streamed, long t0) {
             this.out = out;
             this.id = id;
             this.task = task;
@@ -118,12 +121,18 @@ final class EvalWork implements RowWork {
             this.output = output;
             this.engineWork = engineWork;
             this.abortGeneration = abortGeneration;
+            this.streamed = streamed;
             this.t0 = t0;
         }
 
         @Override
         public CompletableFuture<?> done() {
             return output;
+        }
+
+        @Override
+        public long streamed() {
+            return streamed == null ? 0 : streamed.get();
         }
 
         private int[] tokens() {

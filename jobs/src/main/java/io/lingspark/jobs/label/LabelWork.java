@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -87,7 +88,8 @@ final class LabelWork implements RowWork {
         SamplingParams p = SamplingParams.builder().temperature(0).maxTokens(maxTokens)
             .structuredOutput(StructuredOutput.choice(prompt.labels().labels())).build();
         GenerationRequest r = GenerationRequest.ofMessages(id, prompt.messages(text), null, p);
-        return new Generated(out, id, engine, r, engine.submit(r));
+        AtomicLong streamed = new AtomicLong(); // pieces while in flight, for the progress bar
+        return new Generated(out, id, engine, r, engine.submit(r, (choice, delta) -> streamed.incrementAndGet()), streamed);
     }
 
     /** What every output row of a task shares. */
@@ -244,18 +246,26 @@ final class LabelWork implements RowWork {
         private final Engine engine;
         private final GenerationRequest request;
         private final CompletableFuture<GenerationResult> f;
+        private final AtomicLong streamed;
 
-        Generated(Out out, String id, Engine engine, GenerationRequest request, CompletableFuture<GenerationResult> f) {
+        Generated(Out out, String id, Engine engine, GenerationRequest request, CompletableFuture<GenerationResult> f,
+                  AtomicLong streamed) {
             this.out = out;
             this.id = id;
             this.engine = engine;
             this.request = request;
             this.f = f;
+            this.streamed = streamed;
         }
 
         @Override
         public CompletableFuture<?> done() {
             return f;
+        }
+
+        @Override
+        public long streamed() {
+            return streamed.get();
         }
 
         @Override
