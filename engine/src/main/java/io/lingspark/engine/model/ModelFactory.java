@@ -106,11 +106,11 @@ public final class ModelFactory {
         return c;
     }
 
-    /** Element count over the checkpoint's tensors, leaving out FP8 scales and MTP layers (§2.2 check). */
+    /** Element count over the checkpoint's tensors, leaving out FP8 scales (either layout) and MTP layers (§2.2 check). */
     public static long parameterCount(Checkpoint ckpt, LingConfig c) {
         long n = 0;
         for (TensorInfo t : ckpt.tensors().values()) {
-            if (t.name().endsWith("_scale_inv") || TensorPlan.isMtp(t.name(), c)) {
+            if (t.name().endsWith(".weight_scale_inv") || t.name().endsWith(".weight_scale") || TensorPlan.isMtp(t.name(), c)) {
                 continue;
             }
             n += t.elements();
