@@ -22,7 +22,7 @@ import java.util.regex.PatternSyntaxException;
  * <p>Field names and meanings follow the compressed-tensors library (QuantizationConfig,
  * QuantizationScheme, QuantizationArgs, utils.match).
  */
-final class CompressedTensorsConfig {
+public final class CompressedTensorsConfig {
     static final String FLOAT_QUANTIZED = "float-quantized";
 
     private CompressedTensorsConfig() {
@@ -164,7 +164,7 @@ final class CompressedTensorsConfig {
      * "group_0" (weights static FP8 per q's strategy, input activations dynamic per-token FP8), its
      * targets and the ignore list.
      */
-    static void write(Quantization q, ObjectNode o) {
+    public static void write(Quantization q, ObjectNode o) {
         ObjectNode g = o.putObject("config_groups").putObject("group_0");
         ObjectNode in = g.putObject("input_activations");
         in.put("num_bits", 8).put("type", "float").put("symmetric", true).put("dynamic", true).put("strategy", "token");
