@@ -93,6 +93,29 @@ class CompressedTensorsFp8Test {
         }
     }
 
+    /** The bench-small-fp8 recipe on the tiny shape: random FP8 weights resident as FP8, finite logits. */
+    @Test
+    void randomFp8PresetWeightsStayFp8() {
+        LingConfig.Builder b = io.lingspark.engine.config.Presets.builder("tiny");
+        LingConfig bf16 = b.build();
+        b.quantization = io.lingspark.engine.config.Presets.get("bench-small-fp8").quantization;
+        LingConfig fp8 = b.build();
+        long bf16Bytes;
+        long fp8Bytes;
+        try (CpuBackend be = new CpuBackend(1)) {
+            ModelFactory.randomModel(bf16, be, 7);
+            bf16Bytes = be.weightBytes();
+        }
+        try (CpuBackend be = new CpuBackend(1); ModelSession s = ModelSession.open(ModelFactory.randomModel(fp8, be, 7))) {
+            fp8Bytes = be.weightBytes();
+            for (float x : run(s, new int[] {1, 2, 3, 4, 5})) {
+                assertTrue(Float.isFinite(x));
+            }
+        }
+        System.out.printf("tiny random: resident weight bytes fp8 %,d, bf16 %,d%n", fp8Bytes, bf16Bytes);
+        assertTrue(fp8Bytes < 0.8 * bf16Bytes, fp8Bytes + " vs " + bf16Bytes);
+    }
+
     private long residentBytes(String fixture) {
         try (CpuBackend be = new CpuBackend(1)) {
             ModelFactory.open(Fixtures.model(fixture), be);
