@@ -93,6 +93,39 @@ class CompressedTensorsFp8Test {
         }
     }
 
+    /**
+     * HostMatrix.get, which the CUDA backend's upload uses to dequantise FP8 on the host, against the
+     * strategy's definition computed here from the raw e4m3 bytes and the weight_scale tensor:
+     * channel s[r], tensor s[0], block s[⌊r/40⌋, ⌊c/48⌋] (ragged edges included).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-ling-v2-ct-channel", "tiny-ling-v2-ct-block", "tiny-ling-v2-ct-tensor"})
+    void hostDequantisationFollowsTheStrategy(String fixture) throws Exception {
+        String strategy = Fixtures.reference(fixture).get("strategy").asText();
+        LingConfig c = LingConfig.fromDirectory(Fixtures.model(fixture));
+        try (Checkpoint ck = Checkpoint.open(Fixtures.model(fixture))) {
+            WeightLoader wl = new WeightLoader(ck, c, TensorPlan.of(c));
+            for (String name : List.of("model.layers.1.attention.query_key_value.weight", "model.layers.2.mlp.experts.5.down_proj.weight",
+                "model.layers.0.mlp.up_proj.weight")) {
+                HostMatrix m = wl.matrix(name);
+                float[] s = ck.tensor(name + "_scale").readFloats();
+                java.nio.ByteBuffer d = m.parts().get(0).data();
+                int cols = m.cols();
+                for (int r = 0; r < m.rows(); r++) {
+                    for (int col = 0; col < cols; col++) {
+                        float scale = switch (strategy) {
+                            case "channel" -> s[r];
+                            case "tensor" -> s[0];
+                            default -> s[(r / 40) * ((cols + 47) / 48) + col / 48];
+                        };
+                        float want = io.lingspark.engine.weights.DType.e4m3ToFloat(d.get(r * cols + col)) * scale;
+                        assertEquals(want, m.get(r, col), 0f, name + " (" + r + ", " + col + ")");
+                    }
+                }
+            }
+        }
+    }
+
     /** The bench-small-fp8 recipe on the tiny shape: random FP8 weights resident as FP8, finite logits. */
     @Test
     void randomFp8PresetWeightsStayFp8() {
