@@ -149,6 +149,36 @@ class CompressedTensorsFp8Test {
         assertTrue(fp8Bytes < 0.8 * bf16Bytes, fp8Bytes + " vs " + bf16Bytes);
     }
 
+    /** RandomCheckpoint writes a quantized config's linears as FP8 in its layout; the directory loads as FP8. */
+    @ParameterizedTest
+    @ValueSource(strings = {"channel", "block", "tensor", "native"})
+    void randomCheckpointOfAQuantizedConfigLoadsAsFp8(String kind) throws Exception {
+        LingConfig.Builder b = io.lingspark.engine.config.Presets.builder("tiny");
+        List<String> ignore = List.of("lm_head", "re:.*mlp[.]gate$");
+        b.quantization = switch (kind) {
+            case "native" -> new Quantization(Quantization.NATIVE, 32, 48);
+            case "block" -> new Quantization(Quantization.COMPRESSED_TENSORS, Quantization.Strategy.BLOCK, 32, 48, List.of("Linear"), ignore);
+            default -> new Quantization(Quantization.COMPRESSED_TENSORS, Quantization.Strategy.valueOf(kind.toUpperCase(java.util.Locale.ROOT)),
+                0, 0, List.of("Linear"), ignore);
+        };
+        Path dir = tmp.resolve(kind);
+        RandomCheckpoint.write(dir, b.build(), 5);
+        LingConfig c = ModelFactory.validate(dir);
+        assertEquals(kind.equals("native"), c.quantization.isNativeFp8());
+        TensorPlan plan = TensorPlan.of(c);
+        try (Checkpoint ck = Checkpoint.open(dir)) {
+            WeightLoader wl = new WeightLoader(ck, c, plan);
+            for (String name : plan.quantizable) {
+                assertEquals(HostMatrix.Format.FP8_E4M3, wl.matrix(name).format(), name);
+            }
+        }
+        try (CpuBackend be = new CpuBackend(1); ModelSession s = ModelSession.open(ModelFactory.open(dir, be))) {
+            for (float x : run(s, new int[] {3, 1, 4, 1, 5})) {
+                assertTrue(Float.isFinite(x));
+            }
+        }
+    }
+
     private long residentBytes(String fixture) {
         try (CpuBackend be = new CpuBackend(1)) {
             ModelFactory.open(Fixtures.model(fixture), be);

@@ -16,6 +16,7 @@ import io.lingspark.engine.runtime.ModelSession;
 import io.lingspark.engine.runtime.ModelSession.SeqInput;
 import io.lingspark.engine.weights.Checkpoint;
 import io.lingspark.engine.weights.DType;
+import io.lingspark.engine.weights.Fp8Quantizer;
 import io.lingspark.engine.weights.SafetensorsWriter;
 import io.lingspark.engine.weights.TensorInfo;
 import java.io.IOException;
@@ -122,56 +123,16 @@ public final class CompressedTensorsFixtureGenerator {
         }
     }
 
-    /**
-     * w [rows, cols] → e4m3 bytes + scales [⌈rows/br⌉, ⌈cols/bc⌉] (channel [rows, 1], tensor [1]) into
-     * fp8, and fp8 × scale as F32 into deq.
-     */
+    /** w → e4m3 bytes + weight_scale (channel [rows, 1], tensor [1], block [⌈rows/br⌉, ⌈cols/bc⌉]) into fp8, fp8 × scale as F32 into deq. */
     static void quantize(String name, long[] shape, float[] w, Quantization q, DType scaleDtype, SafetensorsWriter fp8,
                          SafetensorsWriter deq) {
         int rows = (int) shape[0];
         int cols = (int) shape[1];
-        int br = q.blockRows(rows);
-        int bc = q.blockCols(cols);
-        int sr = (rows + br - 1) / br;
-        int sc = (cols + bc - 1) / bc;
-        float[] scales = new float[sr * sc];
-        byte[] bytes = new byte[rows * cols];
-        float[] back = new float[rows * cols];
-        for (int bi = 0; bi < sr; bi++) {
-            for (int bj = 0; bj < sc; bj++) {
-                int r1 = Math.min(rows, (bi + 1) * br);
-                int c1 = Math.min(cols, (bj + 1) * bc);
-                float amax = 0;
-                for (int r = bi * br; r < r1; r++) {
-                    for (int c = bj * bc; c < c1; c++) {
-                        amax = Math.max(amax, Math.abs(w[r * cols + c]));
-                    }
-                }
-                // compressed-tensors clamps the scale to float32 eps, then stores it in the scale dtype
-                float s = Math.max(amax / 448f, Math.ulp(1f));
-                s = scaleDtype == DType.BF16 ? DType.bf16ToFloat(DType.toBf16(s)) : s;
-                scales[bi * sc + bj] = s;
-                for (int r = bi * br; r < r1; r++) {
-                    for (int c = bj * bc; c < c1; c++) {
-                        byte e = DType.floatToE4m3(w[r * cols + c] / s);
-                        bytes[r * cols + c] = e;
-                        back[r * cols + c] = DType.e4m3ToFloat(e) * s;
-                    }
-                }
-            }
-        }
-        long[] scaleShape = q.strategy() == Strategy.TENSOR ? new long[] {1} : new long[] {sr, sc};
-        fp8.addBytes(name, DType.F8_E4M3, shape, bytes);
-        if (scaleDtype == DType.BF16) {
-            short[] b = new short[scales.length];
-            for (int i = 0; i < b.length; i++) {
-                b[i] = DType.toBf16(scales[i]);
-            }
-            fp8.addShorts(name + "_scale", DType.BF16, scaleShape, b);
-        } else {
-            fp8.addF32(name + "_scale", scaleShape, scales);
-        }
-        deq.addF32(name, shape, back);
+        Fp8Quantizer.Result r = Fp8Quantizer.quantize(w, rows, cols, q.blockRows(rows), q.blockCols(cols), scaleDtype);
+        long[] scaleShape = q.strategy() == Strategy.TENSOR ? new long[] {1} : new long[] {r.scaleRows(), r.scaleCols()};
+        fp8.addBytes(name, DType.F8_E4M3, shape, r.q());
+        Fp8Quantizer.addScales(fp8, name + "_scale", scaleShape, r.scales(), scaleDtype);
+        deq.addF32(name, shape, r.dequantised());
     }
 
     /** A tensor kept as stored (BF16 exactly: its values are bf16, so the round trip is the identity). */
