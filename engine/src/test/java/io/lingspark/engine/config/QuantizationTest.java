@@ -43,4 +43,16 @@ class QuantizationTest {
         assertEquals("_scale", block.scaleSuffix());
         assertEquals("_scale_inv", new Quantization("fp8", 128, 128).scaleSuffix());
     }
+
+    /** config.json written for a compressed-tensors config (random checkpoints, pipeline ranks) reads back the same. */
+    @Test
+    void compressedTensorsConfigRoundTripsThroughConfigJson() {
+        for (Quantization q : List.of(Presets.get("bench-small-fp8").quantization,
+            new Quantization(Quantization.COMPRESSED_TENSORS, Strategy.CHANNEL, 0, 0, List.of("re:.*experts.*"), List.of("lm_head")),
+            new Quantization("fp8", 128, 128))) {
+            LingConfig.Builder b = Presets.builder("tiny");
+            b.quantization = q;
+            assertEquals(q, LingConfig.fromJson(b.build().toJson(), null).quantization);
+        }
+    }
 }
