@@ -114,6 +114,12 @@ public final class BenchCommand implements Callable<Integer> {
                 + (o.threadsPerStage() > 0 ? o.threadsPerStage() + " thread(s) each" : "cores shared") : be.name());
             r.put("machine", Machine.describe());
             r.put("load_s", round(loadS));
+            r.put("weights", c.quantization == null ? "bf16" : "fp8 e4m3 (" + c.quantization.method() + ", "
+                + c.quantization.strategy().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            if (be != null) {
+                // what the loaded weights occupy (FP8: one byte a weight plus its scales; CPU: mapped or direct memory)
+                r.put("resident_weight_bytes", be.weightBytes());
+            }
             r.put("sampling", temperature == 0 ? "greedy" : "temperature " + temperature + ", top_p " + topP);
             long active = ParameterCount.activePerToken(c);
             r.put("params_total", ParameterCount.total(c));
@@ -159,8 +165,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (pipeline == null && be.name().startsWith("cpu")) {
                 // Bytes a batch-1 decode step must read: every active weight once, in bf16, except the
-                // embedding table, of which only one row is touched.
-                long bytes = 2L * (active - (long) c.vocabSize * c.hiddenSize + c.hiddenSize);
+                // embedding table, of which only one row is touched. FP8: one byte for each but lm_head.
+                long vh = (long) c.vocabSize * c.hiddenSize;
+                long bytes = c.quantization == null ? 2L * (active - vh + c.hiddenSize)
+                    : 2L * (vh + c.hiddenSize) + (active - 2 * vh);
                 double bw = Machine.copyBandwidth(engine.cpuThreads);
                 ObjectNode bound = r.putObject("batch1_bound");
                 bound.put("weight_bytes_per_token", bytes);

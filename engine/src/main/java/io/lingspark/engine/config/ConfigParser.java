@@ -180,13 +180,11 @@ final class ConfigParser {
             return null;
         }
         String method = q.path("quant_method").asText("");
-        if ("compressed-tensors".equals(method)) {
-            throw new ModelLoadException("quantization_config.quant_method 'compressed-tensors' (weight_scale FP8, e.g. "
-                    + "Ring-2.5-1T) is recognised but not supported yet; use the BF16 checkpoint or native Ling FP8 "
-                    + "(quant_method 'fp8' with weight_scale_inv block scales)");
+        if (Quantization.COMPRESSED_TENSORS.equals(method)) {
+            return CompressedTensorsConfig.parse(q);
         }
         if (!"fp8".equals(method)) {
-            b.problems.add("quantization_config.quant_method '" + method + "' (supported: fp8)");
+            b.problems.add("quantization_config.quant_method '" + method + "' (supported: fp8, compressed-tensors)");
             return null;
         }
         String fmt = q.path("fmt").asText("e4m3");
@@ -303,7 +301,9 @@ final class ConfigParser {
             o.put("v_head_dim", c.vHeadDim);
             o.put("rope_interleave", c.ropeInterleave);
         }
-        if (c.quantization != null) {
+        if (c.quantization != null && c.quantization.isCompressedTensors()) {
+            CompressedTensorsConfig.write(c.quantization, o.putObject("quantization_config"));
+        } else if (c.quantization != null) {
             ObjectNode q = o.putObject("quantization_config");
             q.put("activation_scheme", "dynamic");
             q.put("fmt", "e4m3");

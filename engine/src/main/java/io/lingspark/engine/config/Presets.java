@@ -11,7 +11,7 @@ public final class Presets {
     }
 
     public static final List<String> NAMES = List.of("ling-mini-2.0", "ling-flash-2.0", "ling-1t", "ling-2.5-1t", "bench-small",
-        "bench-small-v25", "tiny");
+        "bench-small-fp8", "bench-small-v25", "tiny");
 
     public static LingConfig.Builder builder(String name) {
         LingConfig.Builder b = new LingConfig.Builder();
@@ -44,7 +44,7 @@ public final class Presets {
                 b.kvLoraRank = 512; b.qLoraRank = 1536; b.qkNopeHeadDim = 128; b.qkRopeHeadDim = 64; b.vHeadDim = 128;
                 b.ropeInterleave = true; b.maxPositionEmbeddings = 131072;
             }
-            case "bench-small" -> { // the CPU benchmark shape: hidden 1024, 8 layers, 64 experts top-4
+            case "bench-small", "bench-small-fp8" -> { // the CPU benchmark shape: hidden 1024, 8 layers, 64 experts top-4
                 b.vocabSize = 32768; b.hiddenSize = 1024; b.numLayers = 8; b.numHeads = 8; b.numKvHeads = 2;
                 b.intermediateSize = 2816; b.moeIntermediateSize = 512; b.firstKDenseReplace = 1;
                 b.numExperts = 64; b.numExpertsPerTok = 4; b.nGroup = 8; b.topkGroup = 4;
@@ -67,6 +67,12 @@ public final class Presets {
                 b.maxPositionEmbeddings = 2048; b.eosTokenIds = new int[] {901, 904}; b.padTokenId = 901;
             }
             default -> throw new IllegalArgumentException("unknown preset '" + name + "', known: " + NAMES);
+        }
+        if (name.equals("bench-small-fp8")) {
+            // bench-small as a compressed-tensors FP8 checkpoint (block 128×128, the usual FP8 recipe):
+            // linears e4m3, lm_head and routers kept as stored
+            b.quantization = new Quantization(Quantization.COMPRESSED_TENSORS, Quantization.Strategy.BLOCK, 128, 128,
+                List.of("Linear"), List.of("lm_head", "re:.*mlp[.]gate$"));
         }
         return b;
     }

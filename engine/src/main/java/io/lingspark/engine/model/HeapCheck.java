@@ -31,7 +31,9 @@ public final class HeapCheck {
     static long heapWeightBytes(Checkpoint ckpt, LingConfig c, Predicate<String> wanted) {
         long n = 0;
         for (TensorInfo t : ckpt.tensors().values()) {
-            if ((t.dtype() == DType.F32 || t.dtype() == DType.F16) && wanted.test(t.name()) && !TensorPlan.isMtp(t.name(), c)) {
+            // FP8 scales are widened to float whatever their dtype (compressed-tensors often stores them BF16)
+            boolean widened = t.dtype() == DType.F32 || t.dtype() == DType.F16 || t.name().endsWith(".weight_scale");
+            if (widened && wanted.test(t.name()) && !TensorPlan.isMtp(t.name(), c)) {
                 n += 4 * t.elements();
             }
         }

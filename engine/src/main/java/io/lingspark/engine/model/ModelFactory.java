@@ -106,11 +106,11 @@ public final class ModelFactory {
         return c;
     }
 
-    /** Element count over the checkpoint's tensors, leaving out FP8 scales and MTP layers (§2.2 check). */
+    /** Element count over the checkpoint's tensors, leaving out FP8 scales (either layout) and MTP layers (§2.2 check). */
     public static long parameterCount(Checkpoint ckpt, LingConfig c) {
         long n = 0;
         for (TensorInfo t : ckpt.tensors().values()) {
-            if (t.name().endsWith("_scale_inv") || TensorPlan.isMtp(t.name(), c)) {
+            if (t.name().endsWith(".weight_scale_inv") || t.name().endsWith(".weight_scale") || TensorPlan.isMtp(t.name(), c)) {
                 continue;
             }
             n += t.elements();
@@ -125,12 +125,20 @@ public final class ModelFactory {
     private static Source randomSource(LingConfig c, Backend be, long seed) {
         float scale = (float) (0.02 * Math.sqrt(3));
         TensorPlan plan = TensorPlan.of(c);
+        // a quantized preset (bench-small-fp8): the weights its config quantizes are FP8 as a checkpoint's
+        java.util.function.Predicate<String> fp8 = name -> c.quantization != null && plan.quantizable.contains(name)
+            && c.quantization.quantizes(name.substring(0, name.length() - ".weight".length()));
+        java.util.function.Function<String, HostMatrix> randomFp8 = name -> RandomFp8.matrix(name,
+            (int) plan.shapes.get(name)[0], (int) plan.shapes.get(name)[1], c.quantization, seed ^ name.hashCode(), scale);
         return new Source() {
             @Override
             public Weight matrix(String name) {
                 long[] s = plan.shapes.get(name);
                 int rows = s.length == 1 ? 1 : (int) s[0];
                 int cols = (int) s[s.length - 1];
+                if (fp8.test(name)) {
+                    return be.upload(randomFp8.apply(name));
+                }
                 if (name.endsWith("norm.weight")) {
                     short[] ones = new short[rows * cols];
                     java.util.Arrays.fill(ones, (short) 0x3F80); // bf16 1.0
@@ -142,12 +150,18 @@ public final class ModelFactory {
             @Override
             public Weight rows(String name, int from, int to) {
                 long[] s = plan.shapes.get(name);
+                if (fp8.test(name)) {
+                    return be.upload(randomFp8.apply(name).rows(from, to));
+                }
                 return be.random(name + "[" + from + ":" + to + "]", to - from, (int) s[1], (seed ^ name.hashCode()) + from, scale);
             }
 
             @Override
             public Weight gateUp(String gate, String up) {
                 long[] s = plan.shapes.get(gate);
+                if (fp8.test(gate) && fp8.test(up)) {
+                    return be.upload(HostMatrix.stack(randomFp8.apply(gate), randomFp8.apply(up)));
+                }
                 return be.random(gate + "+up", 2 * (int) s[0], (int) s[1], seed ^ gate.hashCode(), scale);
             }
 

@@ -2,6 +2,7 @@ package io.lingspark.engine.model;
 
 import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.ModelLoadException;
+import io.lingspark.engine.config.Quantization;
 import io.lingspark.engine.weights.Checkpoint;
 import io.lingspark.engine.weights.DType;
 import io.lingspark.engine.weights.HostMatrix;
@@ -11,8 +12,8 @@ import java.util.Map;
 
 /**
  * Hands out checkpoint tensors as {@link HostMatrix} views after checking them against the
- * {@link TensorPlan}: presence, shape, dtype, and for native FP8 the e4m3 weight plus its
- * {@code _scale_inv} block scales [⌈rows/128⌉, ⌈cols/128⌉] (partial edge tiles included).
+ * {@link TensorPlan}: presence, shape, dtype, and for FP8 the e4m3 weight plus its scales
+ * ({@link Fp8Checks}: native {@code _scale_inv} blocks or compressed-tensors {@code weight_scale}).
  */
 public final class WeightLoader {
     private final Checkpoint ckpt;
@@ -39,10 +40,7 @@ public final class WeightLoader {
             if (!slice.isWhole(config) && !slice.tensors(config).test(name)) {
                 continue;
             }
-            if (name.endsWith(".weight_scale") || name.endsWith(".input_scale")) {
-                throw new ModelLoadException("tensor '" + name + "' is a compressed-tensors FP8 scale (weight_scale): "
-                        + "that format is recognised but not supported yet; use the BF16 or native FP8 (_scale_inv) checkpoint");
-            }
+            Fp8Checks.checkExtraTensor(name, config.quantization);
         }
         for (Map.Entry<String, long[]> e : plan.shapes.entrySet()) {
             TensorInfo t = ckpt.tensor(e.getKey());
@@ -50,18 +48,7 @@ public final class WeightLoader {
                 throw new ModelLoadException("tensor '" + e.getKey() + "' has shape " + t.shapeString() + " but config.json implies "
                         + Arrays.toString(e.getValue()));
             }
-            if (t.dtype() == DType.F8_E4M3) {
-                if (config.quantization == null || !plan.quantizable.contains(e.getKey())) {
-                    throw new ModelLoadException("tensor '" + e.getKey() + "' is F8_E4M3 but "
-                            + (config.quantization == null ? "config.json has no quantization_config" : "that weight is never quantized"));
-                }
-                TensorInfo s = ckpt.tensor(e.getKey() + "_scale_inv");
-                long[] want = scaleShape(e.getValue());
-                if (!s.hasShape(want) || s.dtype() != DType.F32) {
-                    throw new ModelLoadException("scale tensor '" + s.name() + "' must be F32 " + Arrays.toString(want) + ", found "
-                            + s.dtype() + " " + s.shapeString());
-                }
-            }
+            Fp8Checks.checkWeight(ckpt, t, config.quantization, plan.quantizable.contains(e.getKey()));
         }
         for (int l = Math.max(config.firstKDenseReplace, slice.firstLayer()); l < slice.lastLayer(); l++) {
             TensorInfo b = bias(l);
@@ -71,21 +58,18 @@ public final class WeightLoader {
         }
     }
 
-    private long[] scaleShape(long[] shape) {
-        long br = config.quantization.blockRows();
-        long bc = config.quantization.blockCols();
-        return new long[] {(shape[0] + br - 1) / br, (shape[1] + bc - 1) / bc};
-    }
-
     /**
      * A planned 1-D or 2-D tensor as [rows, cols] (vectors are [1, n]), read in place from the mapped
-     * file: BF16 as it is, FP8 as e4m3 bytes with its _scale_inv block scales, F32/F16 widened.
+     * file: BF16 as it is, FP8 as e4m3 bytes with its block scales (every compressed-tensors strategy
+     * is a block shape: channel 1 × cols, tensor rows × cols), F32/F16 widened.
      */
     public HostMatrix matrix(String name) {
         TensorInfo t = ckpt.tensor(name);
         if (t.dtype() == DType.F8_E4M3) {
-            return HostMatrix.of(t, ckpt.tensor(name + "_scale_inv"), config.quantization.blockRows(),
-                config.quantization.blockCols());
+            Quantization q = config.quantization;
+            int rows = Math.toIntExact(t.shape()[0]);
+            int cols = Math.toIntExact(t.shape()[1]);
+            return HostMatrix.of(t, ckpt.tensor(name + q.scaleSuffix()), q.blockRows(rows), q.blockCols(cols));
         }
         return HostMatrix.of(t, null, 0, 0);
     }

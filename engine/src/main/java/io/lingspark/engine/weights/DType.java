@@ -74,4 +74,36 @@ public enum DType {
     public static float e4m3ToFloat(byte b) {
         return E4M3[b & 0xff];
     }
+
+    /**
+     * float → float8_e4m3fn, rounded to nearest (ties to the even code, as torch's cast) and saturated
+     * at ±448 (what quantizers do: they clamp to the format's range before the cast). NaN stays NaN.
+     */
+    public static byte floatToE4m3(float f) {
+        if (Float.isNaN(f)) {
+            return (byte) 0x7f;
+        }
+        int sign = f < 0 || (f == 0 && 1 / f < 0) ? 0x80 : 0;
+        float a = Math.min(Math.abs(f), 448f);
+        // positive finite codes 0x00..0x7e are increasing: binary search the last one ≤ a
+        int lo = 0;
+        int hi = 0x7e;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (E4M3[mid] <= a) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int code = lo;
+        if (code < 0x7e) {
+            float down = a - E4M3[code];
+            float up = E4M3[code + 1] - a;
+            if (up < down || (up == down && (code & 1) == 1)) {
+                code++;
+            }
+        }
+        return (byte) (sign | code);
+    }
 }

@@ -103,7 +103,7 @@ class LingConfigTest {
     }
 
     @Test
-    void compressedTensorsIsRefusedClearly() throws Exception {
+    void compressedTensorsWithoutFormatOrGroupsIsRefusedClearly() throws Exception {
         ObjectNode cfg = fixtureConfig("tiny-ling-v2");
         cfg.putObject("quantization_config").put("quant_method", "compressed-tensors");
         assertTrue(refusal(cfg).contains("compressed-tensors"));

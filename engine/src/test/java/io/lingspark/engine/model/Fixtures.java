@@ -22,6 +22,9 @@ public final class Fixtures {
     }
 
     public static Path dir(String name) {
+        if (name.contains("-ct-")) { // compressed-tensors FP8, generated from the two above (their README)
+            return root().resolve("compressed-tensors").resolve(name);
+        }
         return root().resolve(name.equals("tiny-ling-v25") ? "ling-v25" : "ling-v2").resolve(name);
     }
 
