@@ -2,11 +2,9 @@ package io.lingspark.jobs;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
@@ -17,35 +15,22 @@ import org.apache.hadoop.util.Progressable;
  * driver: the output's checks). Register it with {@link #register}; paths are
  * {@code fault:///absolute/path}.
  */
-public final class FaultFileSystem extends RawLocalFileSystem {
+public final class FaultFileSystem extends LocalFileSystemAs {
     public static final String SCHEME = "fault";
     /** When set, getFileStatus of a path containing this throws {@link #error}. */
     public static volatile String errorOn;
     public static volatile Error error;
 
+    public FaultFileSystem() {
+        super(SCHEME);
+    }
+
     public static void register(Configuration conf) {
-        conf.set("fs." + SCHEME + ".impl", FaultFileSystem.class.getName());
-        conf.setBoolean("fs." + SCHEME + ".impl.disable.cache", true);
+        register(conf, SCHEME, FaultFileSystem.class);
     }
 
     public static String uri(java.nio.file.Path local) {
-        return SCHEME + "://" + local.toAbsolutePath();
-    }
-
-    @Override
-    public URI getUri() {
-        return URI.create(SCHEME + ":///");
-    }
-
-    @Override
-    public String getScheme() {
-        return SCHEME;
-    }
-
-    @Override
-    public void initialize(URI uri, Configuration conf) throws IOException {
-        super.initialize(uri, conf);
-        setConf(conf);
+        return uri(SCHEME, local);
     }
 
     private static void maybeFail(Path f) {

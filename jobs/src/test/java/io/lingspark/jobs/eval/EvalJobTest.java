@@ -12,8 +12,7 @@ import io.lingspark.engine.runtime.EngineOptions;
 import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.runtime.ScoringRequest;
 import io.lingspark.engine.runtime.ScoringResult;
-import io.lingspark.jobs.SparkTestSession;
-import io.lingspark.jobs.generate.EngineHolder;
+import io.lingspark.jobs.LocalSparkJobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -36,25 +31,10 @@ import picocli.CommandLine;
  * nothing) and --compare against the same output (no differences).
  */
 @Timeout(600)
-class EvalJobTest {
+class EvalJobTest extends LocalSparkJobs {
     static final Path MODEL = Path.of("..", "engine", "src", "test", "resources", "fixtures", "ling-v2", "tiny-ling-v2", "model");
     static final int LIMIT = 6;
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    static Path tmp;
-    static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.create("local[2]", tmp);
-    }
-
-    @AfterAll
-    static void stop() {
-        EngineHolder.closeAll();
-        spark.stop();
-    }
 
     static int run(List<String> args) {
         return new CommandLine(new EvalCommand()).execute(args.toArray(String[]::new));

@@ -16,8 +16,7 @@ import io.lingspark.engine.runtime.GenerationRequest;
 import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.runtime.SamplingParams;
-import io.lingspark.jobs.SparkTestSession;
-import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.LocalSparkJobs;
 import io.lingspark.jobs.progress.Summary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,38 +30,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The generate job end to end on local[2] with the real engine on a small random-weight model. */
-class GenerateJobTest {
+class GenerateJobTest extends LocalSparkJobs {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_TOKENS = 6;
     /** The row kinds of the mixed input, by row % 15, and the error each must give (null: valid). */
     static final String[] KINDS = {"EMPTY_PROMPT", "EMPTY_PROMPT", "BAD_MESSAGES", "UNKNOWN_ROLE", "INVALID_PARAMS",
         "PROMPT_TOO_LONG", "TEMPLATE_ERROR", null, null, null, null, null, null, null, null};
-
-    @TempDir
-    static Path tmp;
-    static SparkSession spark;
-    static Path model;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.create("local[2]", tmp);
-        model = tmp.resolve("model");
-        DemoModel.write(model, 11);
-    }
-
-    @AfterAll
-    static void stop() {
-        EngineHolder.closeAll();
-        spark.stop();
-    }
 
     static GenerateJob job;
 

@@ -13,8 +13,7 @@ import io.lingspark.engine.runtime.GenerationRequest;
 import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.runtime.SamplingParams;
-import io.lingspark.jobs.SparkTestSession;
-import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.LocalSparkJobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,34 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Generate where labeling work starts: a CSV of texts, a system prompt, an exported OpenAI batch file. */
-class GenerateLabelingTest {
+class GenerateLabelingTest extends LocalSparkJobs {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_TOKENS = 5;
-
-    @TempDir
-    static Path tmp;
-    static SparkSession spark;
-    static Path model;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.create("local[2]", tmp);
-        model = tmp.resolve("model");
-        DemoModel.write(model, 11);
-    }
-
-    @AfterAll
-    static void stop() {
-        EngineHolder.closeAll();
-        spark.stop();
-    }
 
     static JobRun generate(Path input, Path output, String... more) {
         List<String> a = new ArrayList<>(List.of("--model", model.toString(), "--input", input.toString(),

@@ -14,8 +14,7 @@ import io.lingspark.engine.runtime.GenerationResult;
 import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.runtime.SamplingParams;
 import io.lingspark.engine.runtime.TokenLogprob;
-import io.lingspark.jobs.SparkTestSession;
-import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.LocalSparkJobs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,34 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Rows that ask for logprobs get them: a logprobs column, and OpenAI's shape in the batch output. */
-class GenerateLogprobsTest {
+class GenerateLogprobsTest extends LocalSparkJobs {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_TOKENS = 4;
-
-    @TempDir
-    static Path tmp;
-    static SparkSession spark;
-    static Path model;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.create("local[2]", tmp);
-        model = tmp.resolve("model");
-        DemoModel.write(model, 11);
-    }
-
-    @AfterAll
-    static void stop() {
-        EngineHolder.closeAll();
-        spark.stop();
-    }
 
     static JobRun generate(Path input, Path output, String... more) {
         List<String> a = new ArrayList<>(List.of("--model", model.toString(), "--input", input.toString(),

@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lingspark.jobs.SparkTestSession;
-import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.LocalSparkJobs;
 import io.lingspark.jobs.generate.StructuredChecks.Expect;
 import io.lingspark.udfs.StructuredSchemas;
 import java.nio.file.Files;
@@ -20,14 +19,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
@@ -38,29 +33,12 @@ import picocli.CommandLine;
  * write garbage unless constrained, so every answer that stops satisfying its constraint is the engine's
  * enforcement showing through the job; answers cut by max_tokens must say so.
  */
-class GenerateStructuredTest {
+class GenerateStructuredTest extends LocalSparkJobs {
     static final String ROW_SCHEMA = "{\"type\":\"object\",\"properties\":{\"mood\":{\"enum\":[\"good\",\"bad\"]},"
         + "\"n\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},\"required\":[\"mood\",\"n\"],"
         + "\"additionalProperties\":false}";
 
-    @TempDir
-    static Path tmp;
-    static SparkSession spark;
-    static Path model;
     static GenerateJob job;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.create("local[2]", tmp);
-        model = tmp.resolve("model");
-        DemoModel.write(model, 11);
-    }
-
-    @AfterAll
-    static void stop() {
-        EngineHolder.closeAll();
-        spark.stop();
-    }
 
     /** A run at temperature 1 (seeded): random weights write garbage unless constrained. */
     static int generate(Path input, Path output, String... more) {

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lingspark.jobs.SparkTestSession;
-import io.lingspark.jobs.demo.DemoModel;
+import io.lingspark.jobs.LocalSparkJobs;
 import io.lingspark.jobs.generate.StructuredChecks.Expect;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -37,24 +32,9 @@ import picocli.CommandLine;
  * java.util.regex, list membership); every cut answer must say so (finish_reason length, parsed null,
  * INCOMPLETE_OUTPUT); and every id must come out exactly once.
  */
-class StructuredAcceptanceTest {
+class StructuredAcceptanceTest extends LocalSparkJobs {
     static final int ROWS = 300;
     static final int MAX_TOKENS = 64;
-
-    @TempDir
-    static Path tmp;
-    static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.create("local[2]", tmp);
-    }
-
-    @AfterAll
-    static void stop() {
-        EngineHolder.closeAll();
-        spark.stop();
-    }
 
     /** The constraints: a name, what the row's params say, and what the check expects. */
     record C(String name, ObjectNode params, Expect expect) {
@@ -133,11 +113,7 @@ class StructuredAcceptanceTest {
 
     static Path model(String which) {
         if (which.equals("ling-2.0")) {
-            Path m = tmp.resolve("model-2.0");
-            if (Files.notExists(m)) {
-                DemoModel.write(m, 11);
-            }
-            return m;
+            return model; // the demo model
         }
         // the engine's random-weight Ling 2.5 fixture (MLA + linear attention), used where it lies
         return Path.of("..", "engine", "src", "test", "resources", "fixtures", "ling-v25", "tiny-ling-v25", "model");

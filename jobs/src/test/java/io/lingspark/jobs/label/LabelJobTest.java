@@ -9,20 +9,15 @@ import io.lingspark.engine.runtime.EngineOptions;
 import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.runtime.ScoringRequest;
 import io.lingspark.engine.runtime.ScoringResult;
-import io.lingspark.jobs.SparkTestSession;
-import io.lingspark.jobs.generate.EngineHolder;
+import io.lingspark.jobs.LocalSparkJobs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -31,24 +26,9 @@ import picocli.CommandLine;
  * and a --resume, bad rows are error rows; and --method generate answers with one of the labels.
  */
 @Timeout(600)
-class LabelJobTest {
+class LabelJobTest extends LocalSparkJobs {
     static final Path MODEL = Path.of("..", "engine", "src", "test", "resources", "fixtures", "ling-v2", "tiny-ling-v2", "model");
     static final List<String> LABELS = List.of("positive", "negative", "neutral");
-
-    @TempDir
-    static Path tmp;
-    static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTestSession.create("local[2]", tmp);
-    }
-
-    @AfterAll
-    static void stop() {
-        EngineHolder.closeAll();
-        spark.stop();
-    }
 
     static int run(List<String> args) {
         return new CommandLine(new LabelCommand()).execute(args.toArray(String[]::new));

@@ -1,13 +1,12 @@
 package io.lingspark.jobs.progress;
 
+import io.lingspark.jobs.LocalFileSystemAs;
 import java.io.IOException;
-import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
@@ -15,34 +14,21 @@ import org.apache.hadoop.util.Progressable;
  * The local filesystem under the scheme {@code statusfs://}, a non-local Hadoop filesystem as far
  * as the status file can tell, recording the creates and renames made on it.
  */
-public final class RecordingFileSystem extends RawLocalFileSystem {
+public final class RecordingFileSystem extends LocalFileSystemAs {
     public static final String SCHEME = "statusfs";
     /** "create NAME" and "rename FROM TO" (file names only), in order. */
     public static final List<String> OPS = new CopyOnWriteArrayList<>();
 
+    public RecordingFileSystem() {
+        super(SCHEME);
+    }
+
     public static void register(Configuration conf) {
-        conf.set("fs." + SCHEME + ".impl", RecordingFileSystem.class.getName());
-        conf.setBoolean("fs." + SCHEME + ".impl.disable.cache", true);
+        register(conf, SCHEME, RecordingFileSystem.class);
     }
 
     public static String uri(java.nio.file.Path local) {
-        return SCHEME + "://" + local.toAbsolutePath();
-    }
-
-    @Override
-    public URI getUri() {
-        return URI.create(SCHEME + ":///");
-    }
-
-    @Override
-    public String getScheme() {
-        return SCHEME;
-    }
-
-    @Override
-    public void initialize(URI uri, Configuration conf) throws IOException {
-        super.initialize(uri, conf);
-        setConf(conf);
+        return uri(SCHEME, local);
     }
 
     @Override
