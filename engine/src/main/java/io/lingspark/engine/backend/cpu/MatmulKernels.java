@@ -125,6 +125,15 @@ final class MatmulKernels {
         int k = w.cols;
         int n = w.rows;
         if (w.bf16() && PairKernels.fits(k)) {
+            if (WideKernels.AVAILABLE) { // same numbers as pairRows, 4×4 register tiles on 16-float vectors
+                float[] tmp = lanes();
+                if (t == 1) {
+                    WideKernels.rowsInPlace(x, w, out, n0, n1, tmp);
+                } else {
+                    WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), tmp);
+                }
+                return;
+            }
             pairRows(x, t, w, out, n0, n1);
             return;
         }
@@ -183,6 +192,13 @@ final class MatmulKernels {
                 }
             }
         }
+    }
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16]);
+
+    /** A per-thread array of one 16-float vector (the wide kernels' fixed-order totals). */
+    private static float[] lanes() {
+        return LANES.get();
     }
 
     private static final ThreadLocal<float[]> PAIRED = ThreadLocal.withInitial(() -> new float[0]);
