@@ -126,12 +126,7 @@ final class MatmulKernels {
         int n = w.rows;
         if (w.bf16() && PairKernels.fits(k)) {
             if (WideKernels.AVAILABLE) { // same numbers as pairRows, 4×4 register tiles on 16-float vectors
-                float[] tmp = lanes();
-                if (t == 1) {
-                    WideKernels.rowsInPlace(x, w, out, n0, n1, tmp);
-                } else {
-                    WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), tmp);
-                }
+                WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), lanes());
                 return;
             }
             pairRows(x, t, w, out, n0, n1);
