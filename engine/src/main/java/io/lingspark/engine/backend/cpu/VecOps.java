@@ -33,12 +33,48 @@ final class VecOps {
         return s;
     }
 
+    /**
+     * Σ_i a[ao + i] · b[bo + i], i < n, with the 8 lane sums added in lane order: the same bits whether
+     * the JIT has compiled this or not (reduceLanes leaves its order to the implementation).
+     */
+    static float dotOrdered(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
+        int nv = n - n % L;
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < nv; i += L) {
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        }
+        acc.intoArray(lanes, 0);
+        float s = 0;
+        for (int j = 0; j < L; j++) {
+            s += lanes[j];
+        }
+        for (int i = nv; i < n; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
     /** y[yo + i] += alpha · x[xo + i], i < n. */
     static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
             FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (int i = nv; i < n; i++) {
+            y[yo + i] += alpha * x[xo + i];
+        }
+    }
+
+    /**
+     * y[yo + i] += alpha · x[xo + i], i < n, the product rounded before the sum (no fma): bit for bit the
+     * scalar loop {@code y[i] += alpha * x[i]}.
+     */
+    static void addScaled(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int nv = n - n % L;
+        FloatVector av = FloatVector.broadcast(F, alpha);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i).mul(av)).intoArray(y, yo + i);
         }
         for (int i = nv; i < n; i++) {
             y[yo + i] += alpha * x[xo + i];
