@@ -46,16 +46,24 @@ final class CpuAttention {
             int kvOff = (h / group) * d;
             float[] scores = new float[pos + 1];
             float[] lanes = new float[8];
+            int p = 0;
+            for (; p + 4 <= pos + 1; p += 4) { // 4 positions' scores at once, each the same as alone
+                VecOps.dotOrdered4(qkv.data, qOff, cache.kChunk(table, p, layer), cache.offset(table, p, layer) + kvOff,
+                    cache.kChunk(table, p + 1, layer), cache.offset(table, p + 1, layer) + kvOff,
+                    cache.kChunk(table, p + 2, layer), cache.offset(table, p + 2, layer) + kvOff,
+                    cache.kChunk(table, p + 3, layer), cache.offset(table, p + 3, layer) + kvOff, d, lanes, scores, p);
+            }
+            for (; p <= pos; p++) {
+                scores[p] = VecOps.dotOrdered(qkv.data, qOff, cache.kChunk(table, p, layer),
+                    cache.offset(table, p, layer) + kvOff, d, lanes);
+            }
             float max = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p <= pos; p++) {
-                float[] k = cache.kChunk(table, p, layer);
-                int kOff = cache.offset(table, p, layer) + kvOff;
-                float sc = VecOps.dotOrdered(qkv.data, qOff, k, kOff, d, lanes) * scale;
-                scores[p] = sc;
-                max = Math.max(max, sc);
+            for (p = 0; p <= pos; p++) {
+                scores[p] *= scale;
+                max = Math.max(max, scores[p]);
             }
             float sum = 0;
-            for (int p = 0; p <= pos; p++) {
+            for (p = 0; p <= pos; p++) {
                 scores[p] = (float) Math.exp(scores[p] - max);
                 sum += scores[p];
             }
@@ -64,7 +72,7 @@ final class CpuAttention {
                 out.data[oOff + i] = 0;
             }
             float inv = 1f / sum;
-            for (int p = 0; p <= pos; p++) {
+            for (p = 0; p <= pos; p++) {
                 float pr = scores[p] * inv;
                 float[] v = cache.vChunk(table, p, layer);
                 int vOff = cache.offset(table, p, layer) + kvOff;

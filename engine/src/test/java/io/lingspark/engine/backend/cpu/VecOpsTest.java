@@ -56,6 +56,29 @@ class VecOpsTest {
         }
     }
 
+    @Test
+    void dotOrdered4GivesEachRowsDotOrdered() {
+        SplittableRandom r = new SplittableRandom(5);
+        float[] lanes = new float[8];
+        for (int trial = 0; trial < 100; trial++) {
+            int n = r.nextInt(200);
+            int ao = r.nextInt(9);
+            float[] a = random(r, ao + n);
+            float[][] b = new float[4][];
+            int[] o = new int[4];
+            for (int j = 0; j < 4; j++) {
+                o[j] = r.nextInt(9);
+                b[j] = random(r, o[j] + n);
+            }
+            float[] got = new float[6];
+            VecOps.dotOrdered4(a, ao, b[0], o[0], b[1], o[1], b[2], o[2], b[3], o[3], n, lanes, got, 2);
+            for (int j = 0; j < 4; j++) {
+                float want = VecOps.dotOrdered(a, ao, b[j], o[j], n, lanes);
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[2 + j]), "n=" + n + " row " + j);
+            }
+        }
+    }
+
     private static float[] random(SplittableRandom r, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
