@@ -56,9 +56,6 @@ final class WideKernels {
     /**
      * out[t·n + r] = x[t·k ..] · w[r] for tokens t in [0, nt) and rows r in [n0, n1), k % 16 == 0: rows
      * copied 4 at a time next to the core (wrow, 4·k shorts), tokens in blocks of {@link #TOKEN_BLOCK}.
-     * One token (decode) takes the same copy: a bulk copy out of the mapped file and vector loads from
-     * the heap array streamed 12-16 GB/s per core on the development machine, against 5-7 GB/s for
-     * vector loads straight from the direct buffer (JDK 17).
      */
     static void rows(float[] x, int nt, CpuWeight w, float[] out, int n0, int n1, short[] wrow, float[] tmp) {
         int k = w.cols;
