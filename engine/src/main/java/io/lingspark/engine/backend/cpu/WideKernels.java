@@ -19,17 +19,22 @@ import jdk.incubator.vector.VectorSpecies;
  * same FMA chains in the same k order, and {@link #total} adds them in the same order. A token's
  * result is therefore still the same whether it is computed alone, in a tile, or by the pair kernels.
  *
- * <p>Used only where the JIT has 512-bit float vectors ({@link #AVAILABLE}); elsewhere a 512-bit
- * species would run as slow Java code, so the pair kernels stay.
+ * <p>Off by default ({@code -Dlingspark.cpu.wide=true} turns it on where the JIT has 512-bit float
+ * vectors; elsewhere a 512-bit species would run as slow Java code). In steady state the tiles ran a
+ * 64-token product at 58-75 GFLOP/s on one core of the development machine against 25-28 for the pair
+ * kernels, but {@code bench} (one prefill timed seconds after start) measured them slower and erratic
+ * (prefill 0.71× the old build, decode batch 16 50-166 tok/s): the 611-byte tile method runs boxed
+ * until C2 has compiled it, which on a loaded 2-core machine took seconds. With them off the same
+ * compare measured prefill 2.8× (bin/bench-compare.sh, README).
  */
 final class WideKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
 
-    /** Whether 16-float vectors are native here (AVX-512); -Dlingspark.cpu.wide=false turns them off. */
+    /** Whether the tiles are used: asked for (-Dlingspark.cpu.wide=true) and 16-float vectors native (AVX-512). */
     static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.length() >= 16
-        && Boolean.parseBoolean(System.getProperty("lingspark.cpu.wide", "true"));
+        && Boolean.parseBoolean(System.getProperty("lingspark.cpu.wide", "false"));
 
     /** Token rows held at once: 64 rows of up to 2816 floats stay in L2 while weight tiles stream past. */
     static final int TOKEN_BLOCK = 64;

@@ -78,6 +78,35 @@ class WideKernelsTest {
         }
     }
 
+    /** The wide tiles called directly (whatever MatmulKernels picks by default), where AVX-512 is native. */
+    @Test
+    void wideTilesMatchTheReferenceWhereTheyRun() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 16,
+            "no 512-bit vectors on this machine");
+        SplittableRandom r = new SplittableRandom(21);
+        for (int trial = 0; trial < 40; trial++) {
+            int k = 16 * (1 + r.nextInt(24));
+            int rows = 1 + r.nextInt(23);
+            int t = 1 + r.nextInt(trial % 2 == 0 ? 140 : 11);
+            float[] wv = new float[rows * k];
+            CpuWeight w = weight(r, rows, k, 1 + r.nextInt(rows), wv);
+            float[] x = new float[t * k];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            int n0 = r.nextInt(rows);
+            int n1 = n0 + 1 + r.nextInt(rows - n0);
+            float[] out = new float[t * rows];
+            WideKernels.rows(x, t, w, out, n0, n1, new short[4 * k], new float[16]);
+            for (int tok = 0; tok < t; tok++) {
+                for (int row = n0; row < n1; row++) {
+                    assertEquals(Float.floatToRawIntBits(reference(x, tok * k, wv, row * k, k)),
+                        Float.floatToRawIntBits(out[tok * rows + row]), "k=" + k + " t=" + t + " token " + tok + " row " + row);
+                }
+            }
+        }
+    }
+
     @Test
     void aTokenGetsTheSameNumbersAloneAndInATile() {
         SplittableRandom r = new SplittableRandom(7);
