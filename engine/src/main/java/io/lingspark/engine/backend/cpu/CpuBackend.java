@@ -39,6 +39,7 @@ public final class CpuBackend implements Backend {
     public CpuBackend(int threads, long cacheMemory) {
         this.par = new Parallel(threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads);
         this.cacheMemory = cacheMemory > 0 ? cacheMemory : defaultCacheMemory();
+        KernelWarmup.start(); // the kernels compiled while the weights load, not during the first prefill
     }
 
     /** Half the max heap: weights are off-heap (mapped), the heap holds caches and activations. */

@@ -125,6 +125,12 @@ final class MatmulKernels {
         int k = w.cols;
         int n = w.rows;
         if (w.bf16() && PairKernels.fits(k)) {
+            if (WideKernels.AVAILABLE && t > 1) { // same numbers as pairRows, 4×4 register tiles on 16-float vectors
+                WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), lanes());
+                return;
+            }
+            // One token keeps the pair kernel reading rows in place: measured as fast for streaming, and
+            // a method of its own, so a decode step never runs code compiled for prefill's profile.
             pairRows(x, t, w, out, n0, n1);
             return;
         }
@@ -183,6 +189,13 @@ final class MatmulKernels {
                 }
             }
         }
+    }
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16]);
+
+    /** A per-thread array of one 16-float vector (the wide kernels' fixed-order totals). */
+    private static float[] lanes() {
+        return LANES.get();
     }
 
     private static final ThreadLocal<float[]> PAIRED = ThreadLocal.withInitial(() -> new float[0]);

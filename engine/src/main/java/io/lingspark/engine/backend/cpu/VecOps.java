@@ -33,12 +33,86 @@ final class VecOps {
         return s;
     }
 
+    /**
+     * Σ_i a[ao + i] · b[bo + i], i < n, with the 8 lane sums added in lane order: the same bits whether
+     * the JIT has compiled this or not (reduceLanes leaves its order to the implementation).
+     */
+    static float dotOrdered(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
+        int nv = n - n % L;
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < nv; i += L) {
+            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+        }
+        acc.intoArray(lanes, 0);
+        float s = 0;
+        for (int j = 0; j < L; j++) {
+            s += lanes[j];
+        }
+        for (int i = nv; i < n; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    /**
+     * {@link #dotOrdered} of a against 4 rows at once (b0..b3 at o0..o3), into out[oo .. oo + 4): the
+     * same 4 results, with 4 independent fma chains in flight instead of one (attention scores:
+     * a chain of 16 dependent fmas per score left the core mostly waiting).
+     */
+    static void dotOrdered4(float[] a, int ao, float[] b0, int o0, float[] b1, int o1, float[] b2, int o2, float[] b3,
+                            int o3, int n, float[] lanes, float[] out, int oo) {
+        int nv = n - n % L;
+        FloatVector c0 = FloatVector.zero(F);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        for (int i = 0; i < nv; i += L) {
+            FloatVector av = FloatVector.fromArray(F, a, ao + i);
+            c0 = av.fma(FloatVector.fromArray(F, b0, o0 + i), c0);
+            c1 = av.fma(FloatVector.fromArray(F, b1, o1 + i), c1);
+            c2 = av.fma(FloatVector.fromArray(F, b2, o2 + i), c2);
+            c3 = av.fma(FloatVector.fromArray(F, b3, o3 + i), c3);
+        }
+        out[oo] = finish(c0, a, ao, b0, o0, nv, n, lanes);
+        out[oo + 1] = finish(c1, a, ao, b1, o1, nv, n, lanes);
+        out[oo + 2] = finish(c2, a, ao, b2, o2, nv, n, lanes);
+        out[oo + 3] = finish(c3, a, ao, b3, o3, nv, n, lanes);
+    }
+
+    /** dotOrdered's ending: lanes in order, then the scalar tail. */
+    private static float finish(FloatVector acc, float[] a, int ao, float[] b, int bo, int nv, int n, float[] lanes) {
+        acc.intoArray(lanes, 0);
+        float s = 0;
+        for (int j = 0; j < L; j++) {
+            s += lanes[j];
+        }
+        for (int i = nv; i < n; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
     /** y[yo + i] += alpha · x[xo + i], i < n. */
     static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
             FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (int i = nv; i < n; i++) {
+            y[yo + i] += alpha * x[xo + i];
+        }
+    }
+
+    /**
+     * y[yo + i] += alpha · x[xo + i], i < n, the product rounded before the sum (no fma): bit for bit the
+     * scalar loop {@code y[i] += alpha * x[i]}.
+     */
+    static void addScaled(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int nv = n - n % L;
+        FloatVector av = FloatVector.broadcast(F, alpha);
+        for (int i = 0; i < nv; i += L) {
+            FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i).mul(av)).intoArray(y, yo + i);
         }
         for (int i = nv; i < n; i++) {
             y[yo + i] += alpha * x[xo + i];

@@ -1,0 +1,175 @@
+package io.lingspark.engine.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The bf16 products of {@link PairKernels} on 16-lane (AVX-512) registers, register-blocked: a tile of
+ * 4 tokens × 4 weight rows keeps 16 accumulators in registers and widens each weight block once for
+ * the 4 tokens (the pair kernels load and widen a row's block once per token group of 4 but keep only
+ * 4 tokens × 2 accumulators, so every FMA needs its own load).
+ *
+ * <p>Same arithmetic as the pair kernels, bit for bit. There, per block of 16 elements, the even
+ * element 2j meets accumulator e[j] and the odd element 2j+1 meets o[j], and the result is
+ * Σ_j (e[j] + o[j]) summed from j = 0. Here one 16-lane accumulator takes element i in lane i (bf16
+ * widened in natural order, x read in natural order), so lane 2j is e[j] and lane 2j+1 is o[j]: the
+ * same FMA chains in the same k order, and {@link #total} adds them in the same order. A token's
+ * result is therefore still the same whether it is computed alone, in a tile, or by the pair kernels.
+ *
+ * <p>Off by default ({@code -Dlingspark.cpu.wide=true} turns it on where the JIT has 512-bit float
+ * vectors; elsewhere a 512-bit species would run as slow Java code). In steady state the tiles ran a
+ * 64-token product at 58-75 GFLOP/s on one core of the development machine against 25-28 for the pair
+ * kernels, but {@code bench} (one prefill timed seconds after start) measured them slower and erratic
+ * (prefill 0.71× the old build, decode batch 16 50-166 tok/s): the 611-byte tile method runs boxed
+ * until C2 has compiled it, which on a loaded 2-core machine took seconds. With them off the same
+ * compare measured prefill 2.8× (bin/bench-compare.sh, README).
+ */
+final class WideKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+
+    /** Whether the tiles are used: asked for (-Dlingspark.cpu.wide=true) and 16-float vectors native (AVX-512). */
+    static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.length() >= 16
+        && Boolean.parseBoolean(System.getProperty("lingspark.cpu.wide", "false"));
+
+    /** Token rows held at once: 64 rows of up to 2816 floats stay in L2 while weight tiles stream past. */
+    static final int TOKEN_BLOCK = 64;
+
+    private WideKernels() {
+    }
+
+    /** 16 bf16 values at w[off..off+16) widened to fp32 in natural order (bf16 = top half of fp32). */
+    private static FloatVector widen(short[] w, int off) {
+        return ((IntVector) ShortVector.fromArray(S, w, off).convertShape(VectorOperators.S2I, I, 0))
+            .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** The pair kernels' total: Σ_j (lane 2j + lane 2j+1), j from 0 (no reduction order left to the JIT). */
+    static float total(FloatVector acc, float[] tmp) {
+        acc.intoArray(tmp, 0);
+        float s = 0;
+        for (int j = 0; j < 16; j += 2) {
+            s += tmp[j] + tmp[j + 1];
+        }
+        return s;
+    }
+
+    /**
+     * out[t·n + r] = x[t·k ..] · w[r] for tokens t in [0, nt) and rows r in [n0, n1), k % 16 == 0: rows
+     * copied 4 at a time next to the core (wrow, 4·k shorts), tokens in blocks of {@link #TOKEN_BLOCK}.
+     */
+    static void rows(float[] x, int nt, CpuWeight w, float[] out, int n0, int n1, short[] wrow, float[] tmp) {
+        int k = w.cols;
+        int n = w.rows;
+        for (int tb = 0; tb < nt; tb += TOKEN_BLOCK) {
+            int te = Math.min(nt, tb + TOKEN_BLOCK);
+            int r = n0;
+            for (; r + 4 <= n1; r += 4) {
+                w.bf16Rows(r, 4, wrow);
+                int t = tb;
+                for (; t + 4 <= te; t += 4) {
+                    tile4x4(wrow, k, x, t * k, out, t * n + r, n, tmp);
+                }
+                for (; t < te; t++) {
+                    tile1x4(wrow, k, x, t * k, out, t * n + r, tmp);
+                }
+            }
+            for (; r < n1; r++) {
+                w.bf16Rows(r, 1, wrow);
+                for (int t = tb; t < te; t++) {
+                    out[t * n + r] = dot1(wrow, 0, k, x, t * k, tmp);
+                }
+            }
+        }
+    }
+
+    static float dot1(short[] w, int wOff, int k, float[] x, int x0, float[] tmp) {
+        FloatVector a = FloatVector.zero(F);
+        for (int i = 0; i < k; i += 16) {
+            a = FloatVector.fromArray(F, x, x0 + i).fma(widen(w, wOff + i), a);
+        }
+        return total(a, tmp);
+    }
+
+    /** One token against the 4 rows in w (row stride k): out[o0 + 0..3]. */
+    private static void tile1x4(short[] w, int k, float[] x, int x0, float[] out, int o0, float[] tmp) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int i = 0; i < k; i += 16) {
+            FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
+            a0 = xv.fma(widen(w, i), a0);
+            a1 = xv.fma(widen(w, k + i), a1);
+            a2 = xv.fma(widen(w, 2 * k + i), a2);
+            a3 = xv.fma(widen(w, 3 * k + i), a3);
+        }
+        out[o0] = total(a0, tmp);
+        out[o0 + 1] = total(a1, tmp);
+        out[o0 + 2] = total(a2, tmp);
+        out[o0 + 3] = total(a3, tmp);
+    }
+
+    /**
+     * 4 tokens (x rows x0 + t·k) × the 4 rows in w: 16 accumulators, each weight block widened once for
+     * the 4 tokens. out[o0 + t·ostride + j] for token t, row j.
+     */
+    private static void tile4x4(short[] w, int k, float[] x, int x0, float[] out, int o0, int ostride, float[] tmp) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int x1 = x0 + k;
+        int x2 = x1 + k;
+        int x3 = x2 + k;
+        for (int i = 0; i < k; i += 16) {
+            FloatVector w0 = widen(w, i);
+            FloatVector w1 = widen(w, k + i);
+            FloatVector w2 = widen(w, 2 * k + i);
+            FloatVector w3 = widen(w, 3 * k + i);
+            FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
+            a00 = xv.fma(w0, a00);
+            a01 = xv.fma(w1, a01);
+            a02 = xv.fma(w2, a02);
+            a03 = xv.fma(w3, a03);
+            xv = FloatVector.fromArray(F, x, x1 + i);
+            a10 = xv.fma(w0, a10);
+            a11 = xv.fma(w1, a11);
+            a12 = xv.fma(w2, a12);
+            a13 = xv.fma(w3, a13);
+            xv = FloatVector.fromArray(F, x, x2 + i);
+            a20 = xv.fma(w0, a20);
+            a21 = xv.fma(w1, a21);
+            a22 = xv.fma(w2, a22);
+            a23 = xv.fma(w3, a23);
+            xv = FloatVector.fromArray(F, x, x3 + i);
+            a30 = xv.fma(w0, a30);
+            a31 = xv.fma(w1, a31);
+            a32 = xv.fma(w2, a32);
+            a33 = xv.fma(w3, a33);
+        }
+        int o1 = o0 + ostride;
+        int o2 = o1 + ostride;
+        int o3 = o2 + ostride;
+        out[o0] = total(a00, tmp);
+        out[o0 + 1] = total(a01, tmp);
+        out[o0 + 2] = total(a02, tmp);
+        out[o0 + 3] = total(a03, tmp);
+        out[o1] = total(a10, tmp);
+        out[o1 + 1] = total(a11, tmp);
+        out[o1 + 2] = total(a12, tmp);
+        out[o1 + 3] = total(a13, tmp);
+        out[o2] = total(a20, tmp);
+        out[o2 + 1] = total(a21, tmp);
+        out[o2 + 2] = total(a22, tmp);
+        out[o2 + 3] = total(a23, tmp);
+        out[o3] = total(a30, tmp);
+        out[o3 + 1] = total(a31, tmp);
+        out[o3 + 2] = total(a32, tmp);
+        out[o3 + 3] = total(a33, tmp);
+    }
+}

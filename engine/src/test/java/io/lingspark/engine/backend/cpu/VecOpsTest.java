@@ -1,0 +1,89 @@
+package io.lingspark.engine.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The attention's vector helpers against scalar references, bit for bit, on lengths with tails. */
+class VecOpsTest {
+
+    @Test
+    void addScaledIsTheScalarLoop() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int trial = 0; trial < 100; trial++) {
+            int n = r.nextInt(150);
+            int xo = r.nextInt(5);
+            int yo = r.nextInt(5);
+            float a = (float) r.nextGaussian();
+            float[] x = random(r, xo + n);
+            float[] y = random(r, yo + n);
+            float[] want = y.clone();
+            for (int i = 0; i < n; i++) {
+                want[yo + i] += a * x[xo + i];
+            }
+            VecOps.addScaled(a, x, xo, y, yo, n);
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(y[i]), "n=" + n + " i=" + i);
+            }
+        }
+    }
+
+    @Test
+    void dotOrderedIsEightFmaChainsSummedInLaneOrder() {
+        SplittableRandom r = new SplittableRandom(4);
+        float[] lanes = new float[8];
+        for (int trial = 0; trial < 100; trial++) {
+            int n = r.nextInt(300);
+            int ao = r.nextInt(9);
+            int bo = r.nextInt(9);
+            float[] a = random(r, ao + n);
+            float[] b = random(r, bo + n);
+            float[] acc = new float[8];
+            int nv = n - n % 8;
+            for (int i = 0; i < nv; i++) {
+                acc[i % 8] = Math.fma(a[ao + i], b[bo + i], acc[i % 8]);
+            }
+            float want = 0;
+            for (float v : acc) {
+                want += v;
+            }
+            for (int i = nv; i < n; i++) {
+                want += a[ao + i] * b[bo + i];
+            }
+            float got = VecOps.dotOrdered(a, ao, b, bo, n, lanes);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "n=" + n);
+        }
+    }
+
+    @Test
+    void dotOrdered4GivesEachRowsDotOrdered() {
+        SplittableRandom r = new SplittableRandom(5);
+        float[] lanes = new float[8];
+        for (int trial = 0; trial < 100; trial++) {
+            int n = r.nextInt(200);
+            int ao = r.nextInt(9);
+            float[] a = random(r, ao + n);
+            float[][] b = new float[4][];
+            int[] o = new int[4];
+            for (int j = 0; j < 4; j++) {
+                o[j] = r.nextInt(9);
+                b[j] = random(r, o[j] + n);
+            }
+            float[] got = new float[6];
+            VecOps.dotOrdered4(a, ao, b[0], o[0], b[1], o[1], b[2], o[2], b[3], o[3], n, lanes, got, 2);
+            for (int j = 0; j < 4; j++) {
+                float want = VecOps.dotOrdered(a, ao, b[j], o[j], n, lanes);
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[2 + j]), "n=" + n + " row " + j);
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+}

@@ -1,0 +1,133 @@
+package io.lingspark.engine.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lingspark.engine.weights.HostMatrix;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bf16 matrix kernels (whichever MatmulKernels picks on this machine: the 4×4 wide tiles with
+ * AVX-512, the pair kernels without) against a scalar reference of the pair-order arithmetic, bit for
+ * bit, on random shapes with ragged edges: token counts not multiples of 4, row ranges not multiples
+ * of 4 and starting anywhere, weights split into parts at odd rows.
+ */
+class WideKernelsTest {
+
+    /** The pair kernels' numbers for one output, in scalar code: 8 even and 8 odd fma chains in k order. */
+    static float reference(float[] x, int x0, float[] w, int w0, int k) {
+        float[] e = new float[8];
+        float[] o = new float[8];
+        for (int b = 0; b < k; b += 16) {
+            for (int j = 0; j < 8; j++) {
+                e[j] = Math.fma(x[x0 + b + 2 * j], w[w0 + b + 2 * j], e[j]);
+                o[j] = Math.fma(x[x0 + b + 2 * j + 1], w[w0 + b + 2 * j + 1], o[j]);
+            }
+        }
+        float s = 0;
+        for (int j = 0; j < 8; j++) {
+            s += e[j] + o[j];
+        }
+        return s;
+    }
+
+    /** A bf16 weight [rows, k] in parts of partRows rows (direct buffers, as mapped files), and its fp32 values. */
+    static CpuWeight weight(SplittableRandom r, int rows, int k, int partRows, float[] values) {
+        List<HostMatrix.Part> parts = new ArrayList<>();
+        for (int p = 0; p < rows; p += partRows) {
+            int nr = Math.min(partRows, rows - p);
+            ByteBuffer b = ByteBuffer.allocateDirect(2 * nr * k).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < nr * k; i++) {
+                short bits = (short) (Float.floatToRawIntBits((float) r.nextGaussian()) >>> 16);
+                b.putShort(2 * i, bits);
+                values[p * k + i] = Float.intBitsToFloat((bits & 0xffff) << 16);
+            }
+            parts.add(new HostMatrix.Part(b, nr, p, null, 0, 0, 0));
+        }
+        return new CpuWeight(HostMatrix.ofParts("w", k, HostMatrix.Format.BF16, parts));
+    }
+
+    @Test
+    void matchesScalarReferenceBitForBitOnRaggedShapes() {
+        SplittableRandom r = new SplittableRandom(20);
+        for (int trial = 0; trial < 60; trial++) {
+            int k = 16 * (1 + r.nextInt(24));
+            int rows = 1 + r.nextInt(23);
+            int t = trial % 10 == 0 ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 140 : 11); // > 64: two token blocks
+            float[] wv = new float[rows * k];
+            CpuWeight w = weight(r, rows, k, 1 + r.nextInt(rows), wv);
+            float[] x = new float[t * k];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            int n0 = r.nextInt(rows);
+            int n1 = n0 + 1 + r.nextInt(rows - n0);
+            float[] out = new float[t * rows];
+            MatmulKernels.matmulRows(x, t, w, out, n0, n1);
+            for (int tok = 0; tok < t; tok++) {
+                for (int row = 0; row < rows; row++) {
+                    float want = row >= n0 && row < n1 ? reference(x, tok * k, wv, row * k, k) : 0f;
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[tok * rows + row]),
+                        "k=" + k + " rows=" + rows + " t=" + t + " [" + n0 + "," + n1 + ") token " + tok + " row " + row);
+                }
+            }
+        }
+    }
+
+    /** The wide tiles called directly (whatever MatmulKernels picks by default), where AVX-512 is native. */
+    @Test
+    void wideTilesMatchTheReferenceWhereTheyRun() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 16,
+            "no 512-bit vectors on this machine");
+        SplittableRandom r = new SplittableRandom(21);
+        for (int trial = 0; trial < 40; trial++) {
+            int k = 16 * (1 + r.nextInt(24));
+            int rows = 1 + r.nextInt(23);
+            int t = 1 + r.nextInt(trial % 2 == 0 ? 140 : 11);
+            float[] wv = new float[rows * k];
+            CpuWeight w = weight(r, rows, k, 1 + r.nextInt(rows), wv);
+            float[] x = new float[t * k];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            int n0 = r.nextInt(rows);
+            int n1 = n0 + 1 + r.nextInt(rows - n0);
+            float[] out = new float[t * rows];
+            WideKernels.rows(x, t, w, out, n0, n1, new short[4 * k], new float[16]);
+            for (int tok = 0; tok < t; tok++) {
+                for (int row = n0; row < n1; row++) {
+                    assertEquals(Float.floatToRawIntBits(reference(x, tok * k, wv, row * k, k)),
+                        Float.floatToRawIntBits(out[tok * rows + row]), "k=" + k + " t=" + t + " token " + tok + " row " + row);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTokenGetsTheSameNumbersAloneAndInATile() {
+        SplittableRandom r = new SplittableRandom(7);
+        int k = 1024;
+        int rows = 37;
+        float[] wv = new float[rows * k];
+        CpuWeight w = weight(r, rows, k, 20, wv);
+        int t = 9;
+        float[] x = new float[t * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] all = new float[t * rows];
+        MatmulKernels.matmulRows(x, t, w, all, 0, rows);
+        for (int tok = 0; tok < t; tok++) {
+            float[] one = new float[rows];
+            float[] xi = java.util.Arrays.copyOfRange(x, tok * k, (tok + 1) * k);
+            MatmulKernels.matmulRows(xi, 1, w, one, 0, rows);
+            for (int row = 0; row < rows; row++) {
+                assertEquals(Float.floatToRawIntBits(one[row]), Float.floatToRawIntBits(all[tok * rows + row]));
+            }
+        }
+    }
+}
