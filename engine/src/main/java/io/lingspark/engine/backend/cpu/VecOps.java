@@ -43,15 +43,7 @@ final class VecOps {
         for (int i = 0; i < nv; i += L) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        acc.intoArray(lanes, 0);
-        float s = 0;
-        for (int j = 0; j < L; j++) {
-            s += lanes[j];
-        }
-        for (int i = nv; i < n; i++) {
-            s += a[ao + i] * b[bo + i];
-        }
-        return s;
+        return finish(acc, a, ao, b, bo, nv, n, lanes);
     }
 
     /**
