@@ -29,6 +29,7 @@ class BenchCommandTest {
         assertEquals(0, rc);
         JsonNode j = new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
         assertTrue(j.get("prefill_tokens_per_s").asDouble() > 0);
+        assertEquals(3, j.get("prefill_runs").asInt(), "the median of 3 timed prefills, after an untimed one");
         assertEquals(2, j.get("decode").size());
         assertEquals(3, j.get("decode").get(1).get("batch").asInt());
         assertEquals(BenchCommand.WARMUP_STEPS, j.get("decode").get(1).get("warmup_steps").asInt());
