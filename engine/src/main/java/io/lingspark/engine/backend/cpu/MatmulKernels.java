@@ -86,35 +86,39 @@ final class MatmulKernels {
 
     private static void dotF32(float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out, int o0,
                                int ostride) {
-        int kv = k - k % L;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        int x1 = x0 + xs;
-        int x2 = x1 + xs;
-        int x3 = x2 + xs;
-        for (int i = 0; i < kv; i += L) {
-            FloatVector wv = FloatVector.fromArray(F, wf, wOff + i);
-            a0 = FloatVector.fromArray(F, x, x0 + i).fma(wv, a0);
-            if (nt > 1) {
-                a1 = FloatVector.fromArray(F, x, x1 + i).fma(wv, a1);
-            }
-            if (nt > 2) {
-                a2 = FloatVector.fromArray(F, x, x2 + i).fma(wv, a2);
-            }
-            if (nt > 3) {
-                a3 = FloatVector.fromArray(F, x, x3 + i).fma(wv, a3);
-            }
-        }
-        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-            a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
         for (int t = 0; t < nt; t++) {
-            for (int i = kv; i < k; i++) {
-                s[t] += x[x0 + t * xs + i] * wf[wOff + i];
-            }
-            out[o0 + t * ostride] = s[t];
+            out[o0 + t * ostride] = dotF32x1(wf, wOff, k, x, x0 + t * xs);
         }
+    }
+
+    /**
+     * One token against an fp32 row (F32 weights, and FP8 rows dequantised): four fma chains over
+     * interleaved chunks, so the core is not waiting on one chain's latency (one chain left a decode
+     * step on FP8 weights mostly idle), summed in a fixed order, then the scalar tail. Every token
+     * takes this same order whatever the number of tokens in the call: a token's result does not
+     * depend on its batch.
+     */
+    private static float dotF32x1(float[] wf, int wOff, int k, float[] x, int x0) {
+        int kv = k - k % L;
+        int k4 = kv - kv % (4 * L);
+        FloatVector c0 = FloatVector.zero(F);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        for (int i = 0; i < k4; i += 4 * L) {
+            c0 = FloatVector.fromArray(F, x, x0 + i).fma(FloatVector.fromArray(F, wf, wOff + i), c0);
+            c1 = FloatVector.fromArray(F, x, x0 + i + L).fma(FloatVector.fromArray(F, wf, wOff + i + L), c1);
+            c2 = FloatVector.fromArray(F, x, x0 + i + 2 * L).fma(FloatVector.fromArray(F, wf, wOff + i + 2 * L), c2);
+            c3 = FloatVector.fromArray(F, x, x0 + i + 3 * L).fma(FloatVector.fromArray(F, wf, wOff + i + 3 * L), c3);
+        }
+        for (int i = k4; i < kv; i += L) { // at most three chunks left: into the first chain
+            c0 = FloatVector.fromArray(F, x, x0 + i).fma(FloatVector.fromArray(F, wf, wOff + i), c0);
+        }
+        float s = c0.add(c1).add(c2.add(c3)).reduceLanes(VectorOperators.ADD);
+        for (int i = kv; i < k; i++) {
+            s += x[x0 + i] * wf[wOff + i];
+        }
+        return s;
     }
 
     /**
