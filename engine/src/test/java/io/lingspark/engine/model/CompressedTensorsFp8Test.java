@@ -13,7 +13,7 @@ import io.lingspark.engine.config.LingConfig;
 import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.config.Quantization;
 import io.lingspark.engine.runtime.ModelSession;
-import io.lingspark.engine.runtime.ModelSession.SeqInput;
+import io.lingspark.engine.tools.CompressedTensorsFixtureGenerator;
 import io.lingspark.engine.weights.Checkpoint;
 import io.lingspark.engine.weights.HostMatrix;
 import java.nio.file.Files;
@@ -62,8 +62,8 @@ class CompressedTensorsFp8Test {
         int v = model.config().vocabSize;
         double worst;
         try (ModelSession s = ModelSession.open(model)) {
-            float[] all = run(s, prompts[0]);
-            float[] last = run(s, prompts[1]);
+            float[] all = CompressedTensorsFixtureGenerator.run(s, prompts[0]);
+            float[] last = CompressedTensorsFixtureGenerator.run(s, prompts[1]);
             worst = maxDiff(Fixtures.logits(fixture, "logits_fp32.0"), all);
             worst = Math.max(worst, maxDiff(Fixtures.logits(fixture, "last_logits_fp32.1"),
                 Arrays.copyOfRange(last, last.length - v, last.length)));
@@ -141,7 +141,7 @@ class CompressedTensorsFp8Test {
         }
         try (CpuBackend be = new CpuBackend(1); ModelSession s = ModelSession.open(ModelFactory.randomModel(fp8, be, 7))) {
             fp8Bytes = be.weightBytes();
-            for (float x : run(s, new int[] {1, 2, 3, 4, 5})) {
+            for (float x : CompressedTensorsFixtureGenerator.run(s, new int[] {1, 2, 3, 4, 5})) {
                 assertTrue(Float.isFinite(x));
             }
         }
@@ -173,7 +173,7 @@ class CompressedTensorsFp8Test {
             }
         }
         try (CpuBackend be = new CpuBackend(1); ModelSession s = ModelSession.open(ModelFactory.open(dir, be))) {
-            for (float x : run(s, new int[] {3, 1, 4, 1, 5})) {
+            for (float x : CompressedTensorsFixtureGenerator.run(s, new int[] {3, 1, 4, 1, 5})) {
                 assertTrue(Float.isFinite(x));
             }
         }
@@ -273,15 +273,6 @@ class CompressedTensorsFp8Test {
         edit.accept((ObjectNode) cfg.get("quantization_config"));
         OM.writeValue(dir.resolve("config.json").toFile(), cfg);
         return dir;
-    }
-
-    static float[] run(ModelSession s, int[] prompt) {
-        ModelSession.Seq seq = s.newSequence();
-        try {
-            return s.forward(List.of(new SeqInput(seq, prompt, true))).logits()[0];
-        } finally {
-            seq.close();
-        }
     }
 
     static double maxDiff(float[] want, float[] got) {

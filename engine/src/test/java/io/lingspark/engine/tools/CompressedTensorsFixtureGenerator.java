@@ -189,7 +189,8 @@ public final class CompressedTensorsFixtureGenerator {
         System.out.printf("%s: %d weights quantized, max |Δlogit| vs the bf16 weights %.4f%n", dst.getFileName(), quantized, drift);
     }
 
-    static float[] run(ModelSession s, int[] prompt) {
+    /** The last position's logits of one prompt prefilled in a fresh sequence (freed after). */
+    public static float[] run(ModelSession s, int[] prompt) {
         ModelSession.Seq seq = s.newSequence();
         try {
             return s.forward(List.of(new SeqInput(seq, prompt, true))).logits()[0];

@@ -138,9 +138,6 @@ final class CpuWeight implements Weight {
         }
     }
 
-    /** A thread's copy of one FP8 row's bytes (a bulk copy out of the mapped file, then plain array reads). */
-    private static final ThreadLocal<byte[]> FP8_BYTES = ThreadLocal.withInitial(() -> new byte[0]);
-
     /**
      * FP8 row r dequantised: e4m3 × the scale of its block (a 128×128 block, a whole row for
      * per-channel scales, the whole matrix for a per-tensor one), in fp32 (the reference's product).
@@ -149,11 +146,7 @@ final class CpuWeight implements Weight {
         int p = part(r);
         HostMatrix.Part part = parts[p];
         int rr = r - partStart(p);
-        byte[] raw = FP8_BYTES.get();
-        if (raw.length < cols) {
-            raw = new byte[cols];
-            FP8_BYTES.set(raw);
-        }
+        byte[] raw = MatmulKernels.byteScratch(cols); // one bulk copy, then plain array reads
         data[p].get(rr * cols, raw, 0, cols);
         for (int c0 = 0; c0 < cols; c0 += part.blockCols()) {
             float s = HostMatrix.scale(part, rr, c0);

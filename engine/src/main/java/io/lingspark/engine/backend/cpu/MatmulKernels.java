@@ -19,6 +19,7 @@ final class MatmulKernels {
     private static final int L = F.length(); // 8 lanes
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<short[]> ROW = ThreadLocal.withInitial(() -> new short[0]);
+    private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[0]);
 
     private MatmulKernels() {
     }
@@ -45,6 +46,16 @@ final class MatmulKernels {
         if (s.length < n) {
             s = new short[n];
             ROW.set(s);
+        }
+        return s;
+    }
+
+    /** A per-thread byte row of at least n bytes (an FP8 row copied out of the mapped file). */
+    static byte[] byteScratch(int n) {
+        byte[] s = BYTES.get();
+        if (s.length < n) {
+            s = new byte[n];
+            BYTES.set(s);
         }
         return s;
     }
