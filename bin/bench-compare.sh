@@ -21,6 +21,7 @@ ROUNDS="${ROUNDS:-3}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 OUT="${OUT:-$(mktemp -d /tmp/bench-compare.XXXXXX)}"
 mkdir -p "$OUT"
+: > "$OUT/loads.txt" # this run's loads only (a reused OUT kept older ones)
 
 engine_cp() { # a jar, a checkout, or a classes folder → the engine's classpath entry
   local p="$1"

@@ -21,6 +21,9 @@ final class MatmulKernels {
     private static final ThreadLocal<short[]> ROW = ThreadLocal.withInitial(() -> new short[0]);
     private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[0]);
 
+    /** Fewest tokens that take the wide tiles (a test knob while measuring). */
+    static final int WIDE_FROM = Integer.getInteger("lingspark.cpu.wideFrom", 1);
+
     private MatmulKernels() {
     }
 
@@ -140,7 +143,7 @@ final class MatmulKernels {
         int k = w.cols;
         int n = w.rows;
         if (w.bf16() && PairKernels.fits(k)) {
-            if (WideKernels.AVAILABLE && t > 1) { // same numbers as pairRows, 4×4 register tiles on 16-float vectors
+            if (WideKernels.AVAILABLE && t >= WIDE_FROM) { // same numbers as pairRows: register tiles on 16-float vectors
                 WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), lanes());
                 return;
             }

@@ -7,34 +7,32 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The bf16 products of {@link PairKernels} on 16-lane (AVX-512) registers, register-blocked: a tile of
- * 4 tokens × 4 weight rows keeps 16 accumulators in registers and widens each weight block once for
- * the 4 tokens (the pair kernels load and widen a row's block once per token group of 4 but keep only
- * 4 tokens × 2 accumulators, so every FMA needs its own load).
+ * The bf16 products of {@link PairKernels} on 16-lane (AVX-512) registers, register-blocked and read
+ * in place: a tile of n ≤ 4 tokens × 4 weight rows keeps 4n accumulators in registers and widens each
+ * weight block once for its n tokens, straight out of the weight's buffer (the mapped checkpoint), so
+ * no row is copied and no weight is widened twice within a tile.
  *
  * <p>Same arithmetic as the pair kernels, bit for bit. There, per block of 16 elements, the even
  * element 2j meets accumulator e[j] and the odd element 2j+1 meets o[j], and the result is
  * Σ_j (e[j] + o[j]) summed from j = 0. Here one 16-lane accumulator takes element i in lane i (bf16
  * widened in natural order, x read in natural order), so lane 2j is e[j] and lane 2j+1 is o[j]: the
  * same FMA chains in the same k order, and {@link #total} adds them in the same order. A token's
- * result is therefore still the same whether it is computed alone, in a tile, or by the pair kernels.
+ * result is therefore the same whether it is computed alone, in a tile of any height, or by the pair
+ * kernels.
  *
- * <p>Off by default ({@code -Dlingspark.cpu.wide=true} turns it on where the JIT has 512-bit float
- * vectors; elsewhere a 512-bit species would run as slow Java code). In steady state the tiles ran a
- * 64-token product at 58-75 GFLOP/s on one core of the development machine against 25-28 for the pair
- * kernels, but {@code bench} (one prefill timed seconds after start) measured them slower and erratic
- * (prefill 0.71× the old build, decode batch 16 50-166 tok/s): the 611-byte tile method runs boxed
- * until C2 has compiled it, which on a loaded 2-core machine took seconds. With them off the same
- * compare measured prefill 2.8× (bin/bench-compare.sh, README).
+ * <p>On where the JIT has native 512-bit float vectors (elsewhere a 512-bit species would run as slow
+ * Java code); {@code -Dlingspark.cpu.wide=false} turns it off. Each tile height is its own method, so
+ * decode (1-3 tokens an expert) never runs code compiled for prefill's profile, and
+ * {@link KernelWarmup} compiles all of them while the weights load.
  */
 final class WideKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
 
-    /** Whether the tiles are used: asked for (-Dlingspark.cpu.wide=true) and 16-float vectors native (AVX-512). */
+    /** Whether the tiles are used: 16-float vectors native (AVX-512) and not turned off. */
     static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.length() >= 16
-        && Boolean.parseBoolean(System.getProperty("lingspark.cpu.wide", "false"));
+        && Boolean.parseBoolean(System.getProperty("lingspark.cpu.wide", "true"));
 
     /** Token rows held at once: 64 rows of up to 2816 floats stay in L2 while weight tiles stream past. */
     static final int TOKEN_BLOCK = 64;
@@ -59,8 +57,8 @@ final class WideKernels {
     }
 
     /**
-     * out[t·n + r] = x[t·k ..] · w[r] for tokens t in [0, nt) and rows r in [n0, n1), k % 16 == 0: rows
-     * copied 4 at a time next to the core (wrow, 4·k shorts), tokens in blocks of {@link #TOKEN_BLOCK}.
+     * out[t·n + r] = x[t·k ..] · w[r] for tokens t in [0, nt) and rows r in [n0, n1), k % 16 == 0:
+     * rows 4 at a time within a part of the weight, tokens in blocks of {@link #TOKEN_BLOCK}.
      */
     static void rows(float[] x, int nt, CpuWeight w, float[] out, int n0, int n1, short[] wrow, float[] tmp) {
         int k = w.cols;
@@ -69,16 +67,19 @@ final class WideKernels {
             int te = Math.min(nt, tb + TOKEN_BLOCK);
             int r = n0;
             for (; r + 4 <= n1; r += 4) {
-                w.bf16Rows(r, 4, wrow);
+                w.bf16Rows(r, 4, wrow); // copied next to the core: reading 4 rows in place ran at half speed
                 int t = tb;
                 for (; t + 4 <= te; t += 4) {
-                    tile4x4(wrow, k, x, t * k, out, t * n + r, n, tmp);
+                    tile4x4(wrow, 0, k, k, x, t * k, out, t * n + r, n, tmp);
                 }
-                for (; t < te; t++) {
-                    tile1x4(wrow, k, x, t * k, out, t * n + r, tmp);
+                switch (te - t) {
+                    case 3 -> tile3x4(wrow, 0, k, k, x, t * k, out, t * n + r, n, tmp);
+                    case 2 -> tile2x4(wrow, 0, k, k, x, t * k, out, t * n + r, n, tmp);
+                    case 1 -> tile1x4(wrow, 0, k, k, x, t * k, out, t * n + r, tmp);
+                    default -> { }
                 }
             }
-            for (; r < n1; r++) {
+            for (; r < n1; r++) { // rows left at the end of the range
                 w.bf16Rows(r, 1, wrow);
                 for (int t = tb; t < te; t++) {
                     out[t * n + r] = dot1(wrow, 0, k, x, t * k, tmp);
@@ -87,26 +88,25 @@ final class WideKernels {
         }
     }
 
-    static float dot1(short[] w, int wOff, int k, float[] x, int x0, float[] tmp) {
+    static float dot1(short[] b, int off, int k, float[] x, int x0, float[] tmp) {
         FloatVector a = FloatVector.zero(F);
         for (int i = 0; i < k; i += 16) {
-            a = FloatVector.fromArray(F, x, x0 + i).fma(widen(w, wOff + i), a);
+            a = FloatVector.fromArray(F, x, x0 + i).fma(widen(b, off + i), a);
         }
         return total(a, tmp);
     }
 
-    /** One token against the 4 rows in w (row stride k): out[o0 + 0..3]. */
-    private static void tile1x4(short[] w, int k, float[] x, int x0, float[] out, int o0, float[] tmp) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
+    /** One token against rows at off, off + rs, ... (4 rows): out[o0 + 0..3]. */
+    private static void tile1x4(short[] b, int off, int rs, int k, float[] x, int x0, float[] out, int o0,
+                                float[] tmp) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int i = 0; i < k; i += 16) {
+            int o = off + i;
             FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
-            a0 = xv.fma(widen(w, i), a0);
-            a1 = xv.fma(widen(w, k + i), a1);
-            a2 = xv.fma(widen(w, 2 * k + i), a2);
-            a3 = xv.fma(widen(w, 3 * k + i), a3);
+            a0 = xv.fma(widen(b, o), a0);
+            a1 = xv.fma(widen(b, o + rs), a1);
+            a2 = xv.fma(widen(b, o + 2 * rs), a2);
+            a3 = xv.fma(widen(b, o + 3 * rs), a3);
         }
         out[o0] = total(a0, tmp);
         out[o0 + 1] = total(a1, tmp);
@@ -114,11 +114,92 @@ final class WideKernels {
         out[o0 + 3] = total(a3, tmp);
     }
 
+    /** 2 tokens (x rows x0, x0 + k) × 4 rows: out[o0 + t·ostride + j]. */
+    private static void tile2x4(short[] b, int off, int rs, int k, float[] x, int x0, float[] out, int o0,
+                                int ostride, float[] tmp) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        int x1 = x0 + k;
+        for (int i = 0; i < k; i += 16) {
+            int o = off + i;
+            FloatVector w0 = widen(b, o);
+            FloatVector w1 = widen(b, o + rs);
+            FloatVector w2 = widen(b, o + 2 * rs);
+            FloatVector w3 = widen(b, o + 3 * rs);
+            FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
+            a00 = xv.fma(w0, a00);
+            a01 = xv.fma(w1, a01);
+            a02 = xv.fma(w2, a02);
+            a03 = xv.fma(w3, a03);
+            xv = FloatVector.fromArray(F, x, x1 + i);
+            a10 = xv.fma(w0, a10);
+            a11 = xv.fma(w1, a11);
+            a12 = xv.fma(w2, a12);
+            a13 = xv.fma(w3, a13);
+        }
+        int o1 = o0 + ostride;
+        out[o0] = total(a00, tmp);
+        out[o0 + 1] = total(a01, tmp);
+        out[o0 + 2] = total(a02, tmp);
+        out[o0 + 3] = total(a03, tmp);
+        out[o1] = total(a10, tmp);
+        out[o1 + 1] = total(a11, tmp);
+        out[o1 + 2] = total(a12, tmp);
+        out[o1 + 3] = total(a13, tmp);
+    }
+
+    /** 3 tokens × 4 rows: out[o0 + t·ostride + j]. */
+    private static void tile3x4(short[] b, int off, int rs, int k, float[] x, int x0, float[] out, int o0,
+                                int ostride, float[] tmp) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        int x1 = x0 + k;
+        int x2 = x1 + k;
+        for (int i = 0; i < k; i += 16) {
+            int o = off + i;
+            FloatVector w0 = widen(b, o);
+            FloatVector w1 = widen(b, o + rs);
+            FloatVector w2 = widen(b, o + 2 * rs);
+            FloatVector w3 = widen(b, o + 3 * rs);
+            FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
+            a00 = xv.fma(w0, a00);
+            a01 = xv.fma(w1, a01);
+            a02 = xv.fma(w2, a02);
+            a03 = xv.fma(w3, a03);
+            xv = FloatVector.fromArray(F, x, x1 + i);
+            a10 = xv.fma(w0, a10);
+            a11 = xv.fma(w1, a11);
+            a12 = xv.fma(w2, a12);
+            a13 = xv.fma(w3, a13);
+            xv = FloatVector.fromArray(F, x, x2 + i);
+            a20 = xv.fma(w0, a20);
+            a21 = xv.fma(w1, a21);
+            a22 = xv.fma(w2, a22);
+            a23 = xv.fma(w3, a23);
+        }
+        int o1 = o0 + ostride;
+        int o2 = o1 + ostride;
+        out[o0] = total(a00, tmp);
+        out[o0 + 1] = total(a01, tmp);
+        out[o0 + 2] = total(a02, tmp);
+        out[o0 + 3] = total(a03, tmp);
+        out[o1] = total(a10, tmp);
+        out[o1 + 1] = total(a11, tmp);
+        out[o1 + 2] = total(a12, tmp);
+        out[o1 + 3] = total(a13, tmp);
+        out[o2] = total(a20, tmp);
+        out[o2 + 1] = total(a21, tmp);
+        out[o2 + 2] = total(a22, tmp);
+        out[o2 + 3] = total(a23, tmp);
+    }
+
     /**
-     * 4 tokens (x rows x0 + t·k) × the 4 rows in w: 16 accumulators, each weight block widened once for
-     * the 4 tokens. out[o0 + t·ostride + j] for token t, row j.
+     * 4 tokens (x rows x0 + t·k) × 4 rows: 16 accumulators, each weight block widened once for the 4
+     * tokens. out[o0 + t·ostride + j] for token t, row j.
      */
-    private static void tile4x4(short[] w, int k, float[] x, int x0, float[] out, int o0, int ostride, float[] tmp) {
+    private static void tile4x4(short[] b, int off, int rs, int k, float[] x, int x0, float[] out, int o0,
+                                int ostride, float[] tmp) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
@@ -127,10 +208,11 @@ final class WideKernels {
         int x2 = x1 + k;
         int x3 = x2 + k;
         for (int i = 0; i < k; i += 16) {
-            FloatVector w0 = widen(w, i);
-            FloatVector w1 = widen(w, k + i);
-            FloatVector w2 = widen(w, 2 * k + i);
-            FloatVector w3 = widen(w, 3 * k + i);
+            int o = off + i;
+            FloatVector w0 = widen(b, o);
+            FloatVector w1 = widen(b, o + rs);
+            FloatVector w2 = widen(b, o + 2 * rs);
+            FloatVector w3 = widen(b, o + 3 * rs);
             FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
             a00 = xv.fma(w0, a00);
             a01 = xv.fma(w1, a01);
