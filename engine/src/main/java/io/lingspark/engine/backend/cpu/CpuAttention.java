@@ -34,50 +34,81 @@ final class CpuAttention {
                 System.arraycopy(qkv.data, src + nh * d + kvw, cache.vChunk(table, p, layer), dst, kvw);
             }
         }
-        // 2. One task per (token, head).
+        // 2. One task per (token, KV head): the group's query heads share every K and V row it reads
+        //    (read once, not once per query head), walked block by block (no division per position).
         int[] rowSeq = batch.rowSeq();
-        par.forRange(batch.rows() * nh, 4, task -> {
-            int t = task / nh;
-            int h = task % nh;
+        int nkv = a.kvHeads();
+        par.forRange(batch.rows() * nkv, 1, task -> {
+            int t = task / nkv;
+            int g = task % nkv;
             ForwardBatch.Seq s = batch.seqs().get(rowSeq[t]);
-            int[] table = s.blockTable();
             int pos = s.numComputed() + (t - s.firstRow());
-            int qOff = t * qkv.cols + h * d;
-            int kvOff = (h / group) * d;
-            float[] scores = new float[pos + 1];
-            float[] lanes = new float[8];
-            int p = 0;
-            for (; p + 4 <= pos + 1; p += 4) { // 4 positions' scores at once, each the same as alone
-                VecOps.dotOrdered4(qkv.data, qOff, cache.kChunk(table, p, layer), cache.offset(table, p, layer) + kvOff,
-                    cache.kChunk(table, p + 1, layer), cache.offset(table, p + 1, layer) + kvOff,
-                    cache.kChunk(table, p + 2, layer), cache.offset(table, p + 2, layer) + kvOff,
-                    cache.kChunk(table, p + 3, layer), cache.offset(table, p + 3, layer) + kvOff, d, lanes, scores, p);
+            int qOff = t * qkv.cols + g * group * d;
+            int oOff = t * out.cols + g * group * d;
+            group(qkv.data, qOff, s.blockTable(), pos, cache, layer, g * d, group, d, scale, out.data, oOff);
+        });
+    }
+
+    /**
+     * Heads h0 .. h0+n of one token (their queries at q[qOff + j·d], outputs at out[oOff + j·d]) against
+     * the cached positions 0..pos of one KV head (at kvOff in each row). Every head's scores, softmax
+     * and weighted V sum are the arithmetic of a head computed alone: scores by {@link VecOps#dotOrdered}
+     * (dotOrdered4 over 4 heads at one position is the same 4 chains: fma(k, q) = fma(q, k)), then the
+     * V rows added in position order.
+     */
+    private static void group(float[] q, int qOff, int[] table, int pos, CpuCachePool cache, int layer, int kvOff,
+                              int n, int d, float scale, float[] out, int oOff) {
+        int bs = cache.blockSize;
+        int w = cache.width(layer);
+        float[][] scores = new float[n][pos + 1];
+        float[] lanes = new float[8];
+        float[] four = new float[4];
+        for (int p0 = 0; p0 <= pos; p0 += bs) {
+            int b = table[p0 / bs];
+            float[] kc = cache.kChunkOfBlock(b, layer);
+            int row = cache.blockOffset(b, layer) + kvOff;
+            for (int p = p0, pe = Math.min(pos + 1, p0 + bs); p < pe; p++, row += w) {
+                int j = 0;
+                for (; j + 4 <= n; j += 4) {
+                    int qj = qOff + j * d;
+                    VecOps.dotOrdered4(kc, row, q, qj, q, qj + d, q, qj + 2 * d, q, qj + 3 * d, d, lanes, four, 0);
+                    scores[j][p] = four[0];
+                    scores[j + 1][p] = four[1];
+                    scores[j + 2][p] = four[2];
+                    scores[j + 3][p] = four[3];
+                }
+                for (; j < n; j++) {
+                    scores[j][p] = VecOps.dotOrdered(q, qOff + j * d, kc, row, d, lanes);
+                }
             }
-            for (; p <= pos; p++) {
-                scores[p] = VecOps.dotOrdered(qkv.data, qOff, cache.kChunk(table, p, layer),
-                    cache.offset(table, p, layer) + kvOff, d, lanes);
-            }
+        }
+        for (int j = 0; j < n; j++) {
+            float[] sc = scores[j];
             float max = Float.NEGATIVE_INFINITY;
-            for (p = 0; p <= pos; p++) {
-                scores[p] *= scale;
-                max = Math.max(max, scores[p]);
+            for (int p = 0; p <= pos; p++) {
+                sc[p] *= scale;
+                max = Math.max(max, sc[p]);
             }
             float sum = 0;
-            for (p = 0; p <= pos; p++) {
-                scores[p] = (float) Math.exp(scores[p] - max);
-                sum += scores[p];
-            }
-            int oOff = t * out.cols + h * d;
-            for (int i = 0; i < d; i++) {
-                out.data[oOff + i] = 0;
+            for (int p = 0; p <= pos; p++) {
+                sc[p] = (float) Math.exp(sc[p] - max);
+                sum += sc[p];
             }
             float inv = 1f / sum;
-            for (p = 0; p <= pos; p++) {
-                float pr = scores[p] * inv;
-                float[] v = cache.vChunk(table, p, layer);
-                int vOff = cache.offset(table, p, layer) + kvOff;
-                VecOps.addScaled(pr, v, vOff, out.data, oOff, d);
+            for (int p = 0; p <= pos; p++) {
+                sc[p] *= inv;
             }
-        });
+            java.util.Arrays.fill(out, oOff + j * d, oOff + (j + 1) * d, 0f);
+        }
+        for (int p0 = 0; p0 <= pos; p0 += bs) {
+            int b = table[p0 / bs];
+            float[] vc = cache.vChunkOfBlock(b, layer);
+            int row = cache.blockOffset(b, layer) + kvOff;
+            for (int p = p0, pe = Math.min(pos + 1, p0 + bs); p < pe; p++, row += w) {
+                for (int j = 0; j < n; j++) {
+                    VecOps.addScaled(scores[j][p], vc, row, out, oOff + j * d, d);
+                }
+            }
+        }
     }
 }

@@ -72,6 +72,25 @@ final class CpuCachePool implements CachePool {
         return ((b % CHUNK_BLOCKS) * blockSize + p % blockSize) * width[layer];
     }
 
+    /** The K (or latent) chunk holding block b (of any sequence). */
+    float[] kChunkOfBlock(int b, int layer) {
+        return k[layer][b / CHUNK_BLOCKS];
+    }
+
+    float[] vChunkOfBlock(int b, int layer) {
+        return v[layer][b / CHUNK_BLOCKS];
+    }
+
+    /** Index of block b's first row inside its chunk, in floats; row j of the block is width(layer) further on. */
+    int blockOffset(int b, int layer) {
+        return (b % CHUNK_BLOCKS) * blockSize * width[layer];
+    }
+
+    /** Floats per token row of a layer. */
+    int width(int layer) {
+        return width[layer];
+    }
+
     /** K (or latent) chunk holding position p (already written). */
     float[] kChunk(int[] table, int p, int layer) {
         return k[layer][table[p / blockSize] / CHUNK_BLOCKS];
