@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batches", split = ",", defaultValue = "1,16", description = "decode batch sizes")
     int[] batches;
 
-    @Option(names = "--decode-steps", defaultValue = "16", description = "timed decode steps per batch size")
+    @Option(names = "--decode-steps", defaultValue = "64", description = "timed decode steps per batch size")
     int steps;
 
     @Option(names = "--prefill-runs", defaultValue = "3", description = "timed prefills (the median is reported), "
