@@ -10,8 +10,8 @@ import java.util.List;
  * object per vector operation) until C2 compiles it, and the kernels reach C2's thresholds only after
  * seconds of such slow calls: measured on the 2-core development machine, a first 256-token prefill
  * ran its products at about 1 GFLOP/s for ~3 s before the 4×4 tiles ran at 60. So the first CPU
- * backend of a JVM starts one low-priority daemon thread that calls every kernel shape (tiles, ragged
- * rows and tokens, one token in place) on a small synthetic weight; it overlaps with weight loading,
+ * backend of a JVM starts one low-priority daemon thread that calls every kernel shape (tiles of 1-4
+ * tokens, ragged rows and tokens) on a small synthetic weight; it overlaps with weight loading,
  * stops after {@link #CALLS} rounds or {@link #MAX_NANOS}, and computes nothing anyone reads.
  */
 final class KernelWarmup {

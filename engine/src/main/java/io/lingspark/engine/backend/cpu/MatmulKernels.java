@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CPU matrix product: each weight row is fetched once per block of 64 tokens and reused for every
- * group of 4, which is what turns prefill into matrix-matrix work. BF16 rows take the pair-order
- * kernels ({@link PairKernels}), read straight from their buffer (the mapped checkpoint) for one token;
- * FP8 rows are dequantised into a per-thread scratch row first and then take the fp32 path.
+ * group of 4, which is what turns prefill into matrix-matrix work. BF16 rows take the wide tiles
+ * ({@link WideKernels}) where AVX-512 is native, else the pair-order kernels ({@link PairKernels}, one
+ * token reading rows in place); both give the same numbers. FP8 rows are dequantised into a per-thread
+ * scratch row first and then take the fp32 path.
  */
 final class MatmulKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -20,9 +21,6 @@ final class MatmulKernels {
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<short[]> ROW = ThreadLocal.withInitial(() -> new short[0]);
     private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[0]);
-
-    /** Fewest tokens that take the wide tiles (a test knob while measuring). */
-    static final int WIDE_FROM = Integer.getInteger("lingspark.cpu.wideFrom", 1);
 
     private MatmulKernels() {
     }
@@ -143,7 +141,7 @@ final class MatmulKernels {
         int k = w.cols;
         int n = w.rows;
         if (w.bf16() && PairKernels.fits(k)) {
-            if (WideKernels.AVAILABLE && t >= WIDE_FROM) { // same numbers as pairRows: register tiles on 16-float vectors
+            if (WideKernels.AVAILABLE) { // same numbers as pairRows: register tiles on 16-float vectors, any token count
                 WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), lanes());
                 return;
             }
