@@ -182,7 +182,7 @@ final class MatmulKernels {
      * more tokens copy the row next to the core once per block of 64 tokens and reuse it for every
      * group of 4; both give a token the same result.
      */
-    private static void pairRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
+    static void pairRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
         int k = w.cols;
         int n = w.rows;
         float[] xp = pairScratch(Math.min(t, 64) * k);

@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bf16 matrix kernels (whichever MatmulKernels picks on this machine: the 4×4 wide tiles with
- * AVX-512, the pair kernels without) against a scalar reference of the pair-order arithmetic, bit for
+ * The bf16 matrix kernels (whichever MatmulKernels picks on this machine, and the pair kernels and
+ * the wide tiles each called directly) against a scalar reference of the pair-order arithmetic, bit for
  * bit, on random shapes with ragged edges: token counts not multiples of 4, row ranges not multiples
  * of 4 and starting anywhere, weights split into parts at odd rows.
  */
@@ -51,13 +51,22 @@ class WideKernelsTest {
         return new CpuWeight(HostMatrix.ofParts("w", k, HostMatrix.Format.BF16, parts));
     }
 
-    @Test
-    void matchesScalarReferenceBitForBitOnRaggedShapes() {
-        SplittableRandom r = new SplittableRandom(20);
-        for (int trial = 0; trial < 60; trial++) {
+    /** A bf16 product over rows [n0, n1) of w for t tokens (the kernel under test). */
+    interface Product {
+        void run(float[] x, int t, CpuWeight w, float[] out, int n0, int n1);
+    }
+
+    /**
+     * product against {@link #reference} on random ragged shapes, bit for bit; rows outside [n0, n1)
+     * stay 0. Every `trial % tokenOneEvery == 0` trial has one token; token counts above 64 span two
+     * token blocks.
+     */
+    static void matchesReference(Product product, long seed, int trials, int tokenOneEvery) {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int trial = 0; trial < trials; trial++) {
             int k = 16 * (1 + r.nextInt(24));
             int rows = 1 + r.nextInt(23);
-            int t = trial % 10 == 0 ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 140 : 11); // > 64: two token blocks
+            int t = trial % tokenOneEvery == 0 ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 140 : 11);
             float[] wv = new float[rows * k];
             CpuWeight w = weight(r, rows, k, 1 + r.nextInt(rows), wv);
             float[] x = new float[t * k];
@@ -67,7 +76,7 @@ class WideKernelsTest {
             int n0 = r.nextInt(rows);
             int n1 = n0 + 1 + r.nextInt(rows - n0);
             float[] out = new float[t * rows];
-            MatmulKernels.matmulRows(x, t, w, out, n0, n1);
+            product.run(x, t, w, out, n0, n1);
             for (int tok = 0; tok < t; tok++) {
                 for (int row = 0; row < rows; row++) {
                     float want = row >= n0 && row < n1 ? reference(x, tok * k, wv, row * k, k) : 0f;
@@ -78,33 +87,25 @@ class WideKernelsTest {
         }
     }
 
-    /** The wide tiles called directly (whatever MatmulKernels picks by default), where AVX-512 is native. */
+    /** Whatever MatmulKernels picks on this machine (the wide tiles with AVX-512, the pair kernels without). */
+    @Test
+    void matchesScalarReferenceBitForBitOnRaggedShapes() {
+        matchesReference(MatmulKernels::matmulRows, 20, 60, 10);
+    }
+
+    /** The pair kernels called directly: machines without AVX-512 run them, so they stay tested where the tiles are the default. */
+    @Test
+    void pairKernelsMatchTheReference() {
+        matchesReference(MatmulKernels::pairRows, 22, 60, 5);
+    }
+
+    /** The wide tiles called directly, where AVX-512 is native. */
     @Test
     void wideTilesMatchTheReferenceWhereTheyRun() {
         org.junit.jupiter.api.Assumptions.assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 16,
             "no 512-bit vectors on this machine");
-        SplittableRandom r = new SplittableRandom(21);
-        for (int trial = 0; trial < 40; trial++) {
-            int k = 16 * (1 + r.nextInt(24));
-            int rows = 1 + r.nextInt(23);
-            int t = 1 + r.nextInt(trial % 2 == 0 ? 140 : 11);
-            float[] wv = new float[rows * k];
-            CpuWeight w = weight(r, rows, k, 1 + r.nextInt(rows), wv);
-            float[] x = new float[t * k];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) r.nextGaussian();
-            }
-            int n0 = r.nextInt(rows);
-            int n1 = n0 + 1 + r.nextInt(rows - n0);
-            float[] out = new float[t * rows];
-            WideKernels.rows(x, t, w, out, n0, n1, new short[4 * k], new float[16]);
-            for (int tok = 0; tok < t; tok++) {
-                for (int row = n0; row < n1; row++) {
-                    assertEquals(Float.floatToRawIntBits(reference(x, tok * k, wv, row * k, k)),
-                        Float.floatToRawIntBits(out[tok * rows + row]), "k=" + k + " t=" + t + " token " + tok + " row " + row);
-                }
-            }
-        }
+        matchesReference((x, t, w, out, n0, n1) -> WideKernels.rows(x, t, w, out, n0, n1, new short[4 * w.cols],
+            new float[16]), 21, 40, 7);
     }
 
     @Test
