@@ -61,7 +61,21 @@ public final class Ring implements AutoCloseable {
         int prev = (rank - 1 + ranks) % ranks;
         int next = (rank + 1) % ranks;
         long deadline = System.nanoTime() + settings.connectMs() * 1_000_000L;
-        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> accept(server, secret, prev, rank, deadline));
+        // Its own thread, never the common pool: a pool busy with other work (grammar precomputation,
+        // a caller's tasks) would leave the previous rank's handshake unanswered until it gives up.
+        CompletableFuture<Socket> accepted = new CompletableFuture<>();
+        Thread acceptor = new Thread(() -> {
+            try {
+                Socket s = accept(server, secret, prev, rank, deadline);
+                if (!accepted.complete(s)) {
+                    close(s); // the open already failed on its outbound side
+                }
+            } catch (Throwable t) {
+                accepted.completeExceptionally(t);
+            }
+        }, "lingspark-pipeline-accept-" + rank);
+        acceptor.setDaemon(true);
+        acceptor.start();
         Socket outbound = null;
         try {
             outbound = connect(addresses.get(next), secret, rank, next, deadline);

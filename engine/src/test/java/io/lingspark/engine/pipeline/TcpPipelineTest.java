@@ -149,6 +149,31 @@ class TcpPipelineTest {
         }
     }
 
+    /**
+     * A rank run the way an executor runs it, on a thread of its own: in the common pool it could wait
+     * behind other work past the link's timeouts (a 2-core machine's pool has one thread).
+     */
+    static <T> CompletableFuture<T> onItsOwnThread(java.util.function.Supplier<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(body.get());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "test-rank");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    static CompletableFuture<Void> onItsOwnThread(Runnable body) {
+        return onItsOwnThread(() -> {
+            body.run();
+            return null;
+        });
+    }
+
     /** Two ranks' sockets on loopback, not yet connected. */
     static List<ServerSocket> servers(int n, List<InetSocketAddress> addresses) throws Exception {
         List<ServerSocket> out = new ArrayList<>();
@@ -164,7 +189,7 @@ class TcpPipelineTest {
     void aPeerWithoutTheSecretIsRefused() throws Exception {
         List<InetSocketAddress> addr = new ArrayList<>();
         List<ServerSocket> ss = servers(2, addr);
-        CompletableFuture<Ring> stranger = CompletableFuture.supplyAsync(
+        CompletableFuture<Ring> stranger = onItsOwnThread(
             () -> Ring.open(ss.get(1), addr, 1, Handshake.newSecret(), FAST));
         TransportException e = assertThrows(TransportException.class,
             () -> Ring.open(ss.get(0), addr, 0, Handshake.newSecret(), new LinkSettings(1_500, 200, 2_000)));
@@ -183,12 +208,12 @@ class TcpPipelineTest {
             byte[] secret = Handshake.newSecret();
             EngineOptions o = options("tiny-ling-v2", 2);
             StageGroup g1 = PipelineRanks.load(o, 1, 2);
-            CompletableFuture<Ring> peer = CompletableFuture.supplyAsync(() -> Ring.open(ss.get(1), addr, 1, secret, FAST));
+            CompletableFuture<Ring> peer = onItsOwnThread(() -> Ring.open(ss.get(1), addr, 1, secret, FAST));
             PipelineModelRunner head;
             Ring r1;
             if (silent) {
                 // rank 1 connects, answers the setup, then hangs: no heartbeats come back
-                CompletableFuture<PipelineModelRunner> h = CompletableFuture.supplyAsync(
+                CompletableFuture<PipelineModelRunner> h = onItsOwnThread(
                     () -> PipelineRanks.head(PipelineRanks.load(o, 0, 2), Ring.open(ss.get(0), addr, 0, secret, FAST), 2, true));
                 r1 = peer.get(10, TimeUnit.SECONDS);
                 for (int i = 0; i < 2; i++) { // HELLO, CONFIG through a real host would answer; echo them
@@ -204,7 +229,7 @@ class TcpPipelineTest {
                 }
                 head = h.get(10, TimeUnit.SECONDS);
             } else {
-                CompletableFuture<Void> host = CompletableFuture.runAsync(() -> {
+                CompletableFuture<Void> host = onItsOwnThread(() -> {
                     try {
                         PipelineRanks.serve(g1, peer.join());
                     } catch (TransportException ignored) {
