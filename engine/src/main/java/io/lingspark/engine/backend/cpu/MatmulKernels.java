@@ -31,7 +31,7 @@ final class MatmulKernels {
                 .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    /** A per-thread fp32 row of at least n floats (FP8 dequantisation). */
+    /** A per-thread fp32 row of at least n floats (FP8 dequantisation, the wide tiles' widened rows). */
     static float[] scratch(int n) {
         float[] s = SCRATCH.get();
         if (s.length < n) {
@@ -93,7 +93,7 @@ final class MatmulKernels {
         for (int i = 0; i < kv; i += L) {
             a0 = FloatVector.fromArray(F, x, x0 + i).fma(widen(ws, wOff + i), a0);
         }
-        return tail(ws, wOff, kv, k, x, x0, a0.reduceLanes(VectorOperators.ADD));
+        return tail(ws, wOff, kv, k, x, x0, ExactType.of(F, a0).reduceLanes(VectorOperators.ADD));
     }
 
     private static void dotF32(float[] wf, int wOff, int k, float[] x, int x0, int xs, int nt, float[] out, int o0,
@@ -126,7 +126,7 @@ final class MatmulKernels {
         for (int i = k4; i < kv; i += L) { // at most three chunks left: into the first chain
             c0 = FloatVector.fromArray(F, x, x0 + i).fma(FloatVector.fromArray(F, wf, wOff + i), c0);
         }
-        float s = c0.add(c1).add(c2.add(c3)).reduceLanes(VectorOperators.ADD);
+        float s = ExactType.of(F, c0.add(c1).add(c2.add(c3))).reduceLanes(VectorOperators.ADD);
         for (int i = kv; i < k; i++) {
             s += x[x0 + i] * wf[wOff + i];
         }
@@ -142,7 +142,7 @@ final class MatmulKernels {
         int n = w.rows;
         if (w.bf16() && PairKernels.fits(k)) {
             if (WideKernels.AVAILABLE) { // same numbers as pairRows: register tiles on 16-float vectors, any token count
-                WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), lanes());
+                WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), scratch(4 * k), lanes());
                 return;
             }
             // One token keeps the pair kernel reading rows in place: measured as fast for streaming, and

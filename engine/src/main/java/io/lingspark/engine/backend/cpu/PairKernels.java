@@ -51,7 +51,7 @@ final class PairKernels {
 
     /** The fixed-order total of even and odd accumulators (lane 0 first: no reduction left to the JIT). */
     private static float total(FloatVector even, FloatVector odd) {
-        FloatVector v = even.add(odd);
+        FloatVector v = ExactType.of(F, even.add(odd));
         float s = 0;
         for (int i = 0; i < L; i++) {
             s += v.lane(i);

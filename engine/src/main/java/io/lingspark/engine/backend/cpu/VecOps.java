@@ -26,7 +26,7 @@ final class VecOps {
         for (int i = 0; i < nv; i += L) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = ExactType.of(F, acc).reduceLanes(VectorOperators.ADD);
         for (int i = nv; i < n; i++) {
             s += a[ao + i] * b[bo + i];
         }
@@ -73,7 +73,7 @@ final class VecOps {
 
     /** dotOrdered's ending: lanes in order, then the scalar tail. */
     private static float finish(FloatVector acc, float[] a, int ao, float[] b, int bo, int nv, int n, float[] lanes) {
-        acc.intoArray(lanes, 0);
+        ExactType.of(F, acc).intoArray(lanes, 0);
         float s = 0;
         for (int j = 0; j < L; j++) {
             s += lanes[j];
@@ -89,7 +89,7 @@ final class VecOps {
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
-            FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+            ExactType.of(F, FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i))).intoArray(y, yo + i);
         }
         for (int i = nv; i < n; i++) {
             y[yo + i] += alpha * x[xo + i];
@@ -104,7 +104,7 @@ final class VecOps {
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
-            FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i).mul(av)).intoArray(y, yo + i);
+            ExactType.of(F, FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i).mul(av))).intoArray(y, yo + i);
         }
         for (int i = nv; i < n; i++) {
             y[yo + i] += alpha * x[xo + i];
@@ -117,7 +117,8 @@ final class VecOps {
         FloatVector av = FloatVector.broadcast(F, alpha);
         FloatVector sv = FloatVector.broadcast(F, s);
         for (int i = 0; i < nv; i += L) {
-            FloatVector.fromArray(F, x, xo + i).mul(av).add(FloatVector.fromArray(F, y, yo + i).mul(sv)).intoArray(y, yo + i);
+            ExactType.of(F, FloatVector.fromArray(F, x, xo + i).mul(av).add(FloatVector.fromArray(F, y, yo + i).mul(sv)))
+                .intoArray(y, yo + i);
         }
         for (int i = nv; i < n; i++) {
             y[yo + i] = s * y[yo + i] + alpha * x[xo + i];
@@ -131,7 +132,7 @@ final class VecOps {
         for (int i = 0; i < nv; i += L) {
             FloatVector wv = ((IntVector) ShortVector.fromArray(S, w, off + i).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            wv.fma(av, FloatVector.fromArray(F, y, i)).intoArray(y, i);
+            ExactType.of(F, wv.fma(av, FloatVector.fromArray(F, y, i))).intoArray(y, i);
         }
         for (int i = nv; i < n; i++) {
             y[i] += alpha * Float.intBitsToFloat((w[off + i] & 0xffff) << 16);

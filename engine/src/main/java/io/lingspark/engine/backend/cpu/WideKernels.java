@@ -42,14 +42,25 @@ final class WideKernels {
     }
 
     /** 16 bf16 values at w[off..off+16) widened to fp32 in natural order (bf16 = top half of fp32). */
-    private static FloatVector widen(short[] w, int off) {
+    private static FloatVector widenAt(short[] w, int off) {
         return ((IntVector) ShortVector.fromArray(S, w, off).convertShape(VectorOperators.S2I, I, 0))
             .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
+    /**
+     * bf16 w[0 .. n) widened to fp32 into wf (bf16 = top half of fp32), n % 16 == 0: each weight value
+     * is widened once per copy, not once per token tile (a prefill tile row meets 16 token tiles),
+     * and the tiles' inner loops are plain loads and fmas, small enough for C2 to compile whole.
+     */
+    static void widen(short[] w, int n, float[] wf) {
+        for (int i = 0; i < n; i += 16) {
+            ExactType.of(F, widenAt(w, i)).intoArray(wf, i);
+        }
+    }
+
     /** The pair kernels' total: Σ_j (lane 2j + lane 2j+1), j from 0 (no reduction order left to the JIT). */
     static float total(FloatVector acc, float[] tmp) {
-        acc.intoArray(tmp, 0);
+        ExactType.of(F, acc).intoArray(tmp, 0);
         float s = 0;
         for (int j = 0; j < 16; j += 2) {
             s += tmp[j] + tmp[j + 1];
@@ -61,7 +72,8 @@ final class WideKernels {
      * out[t·n + r] = x[t·k ..] · w[r] for tokens t in [0, nt) and rows r in [n0, n1), k % 16 == 0:
      * rows 4 at a time within a part of the weight, tokens in blocks of {@link #TOKEN_BLOCK}.
      */
-    static void rows(float[] x, int nt, CpuWeight w, float[] out, int n0, int n1, short[] wrow, float[] tmp) {
+    static void rows(float[] x, int nt, CpuWeight w, float[] out, int n0, int n1, short[] wrow, float[] wf,
+                     float[] tmp) {
         int k = w.cols;
         int n = w.rows;
         for (int tb = 0; tb < nt; tb += TOKEN_BLOCK) {
@@ -70,8 +82,11 @@ final class WideKernels {
             for (; r + 4 <= n1; r += 4) {
                 w.bf16Rows(r, 4, wrow); // copied next to the core: reading 4 rows in place ran at half speed
                 int t = tb;
+                if (te - t >= 4) {
+                    widen(wrow, 4 * k, wf);
+                }
                 for (; t + 4 <= te; t += 4) {
-                    tile4x4(wrow, 0, k, k, x, t * k, out, t * n + r, n, tmp);
+                    tile4x4(wf, 0, k, k, x, t * k, out, t * n + r, n, tmp);
                 }
                 switch (te - t) {
                     case 3 -> tile3x4(wrow, 0, k, k, x, t * k, out, t * n + r, n, tmp);
@@ -92,7 +107,7 @@ final class WideKernels {
     static float dot1(short[] b, int off, int k, float[] x, int x0, float[] tmp) {
         FloatVector a = FloatVector.zero(F);
         for (int i = 0; i < k; i += 16) {
-            a = FloatVector.fromArray(F, x, x0 + i).fma(widen(b, off + i), a);
+            a = FloatVector.fromArray(F, x, x0 + i).fma(widenAt(b, off + i), a);
         }
         return total(a, tmp);
     }
@@ -104,10 +119,10 @@ final class WideKernels {
         for (int i = 0; i < k; i += 16) {
             int o = off + i;
             FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
-            a0 = xv.fma(widen(b, o), a0);
-            a1 = xv.fma(widen(b, o + rs), a1);
-            a2 = xv.fma(widen(b, o + 2 * rs), a2);
-            a3 = xv.fma(widen(b, o + 3 * rs), a3);
+            a0 = xv.fma(widenAt(b, o), a0);
+            a1 = xv.fma(widenAt(b, o + rs), a1);
+            a2 = xv.fma(widenAt(b, o + 2 * rs), a2);
+            a3 = xv.fma(widenAt(b, o + 3 * rs), a3);
         }
         out[o0] = total(a0, tmp);
         out[o0 + 1] = total(a1, tmp);
@@ -123,10 +138,10 @@ final class WideKernels {
         int x1 = x0 + k;
         for (int i = 0; i < k; i += 16) {
             int o = off + i;
-            FloatVector w0 = widen(b, o);
-            FloatVector w1 = widen(b, o + rs);
-            FloatVector w2 = widen(b, o + 2 * rs);
-            FloatVector w3 = widen(b, o + 3 * rs);
+            FloatVector w0 = widenAt(b, o);
+            FloatVector w1 = widenAt(b, o + rs);
+            FloatVector w2 = widenAt(b, o + 2 * rs);
+            FloatVector w3 = widenAt(b, o + 3 * rs);
             FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
             a00 = xv.fma(w0, a00);
             a01 = xv.fma(w1, a01);
@@ -159,10 +174,10 @@ final class WideKernels {
         int x2 = x1 + k;
         for (int i = 0; i < k; i += 16) {
             int o = off + i;
-            FloatVector w0 = widen(b, o);
-            FloatVector w1 = widen(b, o + rs);
-            FloatVector w2 = widen(b, o + 2 * rs);
-            FloatVector w3 = widen(b, o + 3 * rs);
+            FloatVector w0 = widenAt(b, o);
+            FloatVector w1 = widenAt(b, o + rs);
+            FloatVector w2 = widenAt(b, o + 2 * rs);
+            FloatVector w3 = widenAt(b, o + 3 * rs);
             FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
             a00 = xv.fma(w0, a00);
             a01 = xv.fma(w1, a01);
@@ -196,10 +211,10 @@ final class WideKernels {
     }
 
     /**
-     * 4 tokens (x rows x0 + t·k) × 4 rows: 16 accumulators, each weight block widened once for the 4
+     * 4 tokens (x rows x0 + t·k) × 4 rows of widened weights (fp32 at b): 16 accumulators, each weight block loaded once for the 4
      * tokens. out[o0 + t·ostride + j] for token t, row j.
      */
-    private static void tile4x4(short[] b, int off, int rs, int k, float[] x, int x0, float[] out, int o0,
+    private static void tile4x4(float[] b, int off, int rs, int k, float[] x, int x0, float[] out, int o0,
                                 int ostride, float[] tmp) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
@@ -210,10 +225,10 @@ final class WideKernels {
         int x3 = x2 + k;
         for (int i = 0; i < k; i += 16) {
             int o = off + i;
-            FloatVector w0 = widen(b, o);
-            FloatVector w1 = widen(b, o + rs);
-            FloatVector w2 = widen(b, o + 2 * rs);
-            FloatVector w3 = widen(b, o + 3 * rs);
+            FloatVector w0 = FloatVector.fromArray(F, b, o);
+            FloatVector w1 = FloatVector.fromArray(F, b, o + rs);
+            FloatVector w2 = FloatVector.fromArray(F, b, o + 2 * rs);
+            FloatVector w3 = FloatVector.fromArray(F, b, o + 3 * rs);
             FloatVector xv = FloatVector.fromArray(F, x, x0 + i);
             a00 = xv.fma(w0, a00);
             a01 = xv.fma(w1, a01);
