@@ -87,17 +87,26 @@ public final class Ring implements AutoCloseable {
                 : new TransportException("rank " + rank + ": accepting rank " + prev + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             close(outbound);
+            abandon(accepted);
             throw new TransportException("rank " + rank + ": rank " + prev + " did not connect within "
                 + settings.connectMs() / 1000 + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close(outbound);
+            abandon(accepted);
             throw new TransportException("rank " + rank + ": interrupted while connecting the pipeline");
         } catch (IOException | RuntimeException e) {
             close(outbound);
-            accepted.cancel(true);
+            abandon(accepted);
             throw e instanceof TransportException t ? t
                 : new TransportException("rank " + rank + ": connecting the pipeline failed: " + e, e);
+        }
+    }
+
+    /** The inbound side of a failed open: a socket it already accepted is closed, a later one will be. */
+    private static void abandon(CompletableFuture<Socket> accepted) {
+        if (!accepted.cancel(true) && !accepted.isCompletedExceptionally()) {
+            close(accepted.join());
         }
     }
 

@@ -89,7 +89,8 @@ final class VecOps {
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
-            ExactType.of(F, FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i))).intoArray(y, yo + i);
+            ExactType.of(F, FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)))
+                .intoArray(y, yo + i);
         }
         for (int i = nv; i < n; i++) {
             y[yo + i] += alpha * x[xo + i];
@@ -104,7 +105,8 @@ final class VecOps {
         int nv = n - n % L;
         FloatVector av = FloatVector.broadcast(F, alpha);
         for (int i = 0; i < nv; i += L) {
-            ExactType.of(F, FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i).mul(av))).intoArray(y, yo + i);
+            ExactType.of(F, FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i).mul(av)))
+                .intoArray(y, yo + i);
         }
         for (int i = nv; i < n; i++) {
             y[yo + i] += alpha * x[xo + i];
