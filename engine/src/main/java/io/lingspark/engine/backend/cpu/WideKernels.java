@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The bf16 products of {@link PairKernels} on 16-lane (AVX-512) registers, register-blocked: a tile
  * of n ≤ 4 tokens × 4 weight rows keeps 4n accumulators in registers and widens each weight block once
- * for its n tokens. The tile's 4 rows are first copied next to the core (one bulk copy each out of the
+ * for its n tokens (4-token tiles read the rows widened once per copy, {@link #widen}). The tile's 4 rows are first copied next to the core (one bulk copy each out of the
  * mapped checkpoint): measured on one core over 48 MB of weights, reading 4 rows in place with vector
  * loads ran at 9.2 GB/s for one token, copying first at 27.9 GB/s (the in-place pair kernel: 14.9).
  *
@@ -81,10 +81,10 @@ final class WideKernels {
             int r = n0;
             for (; r + 4 <= n1; r += 4) {
                 w.bf16Rows(r, 4, wrow); // copied next to the core: reading 4 rows in place ran at half speed
-                int t = tb;
-                if (te - t >= 4) {
+                if (te - tb >= 4) { // 4-token tiles ahead: widen the rows once for all of them
                     widen(wrow, 4 * k, wf);
                 }
+                int t = tb;
                 for (; t + 4 <= te; t += 4) {
                     tile4x4(wf, 0, k, k, x, t * k, out, t * n + r, n, tmp);
                 }
@@ -211,8 +211,8 @@ final class WideKernels {
     }
 
     /**
-     * 4 tokens (x rows x0 + t·k) × 4 rows of widened weights (fp32 at b): 16 accumulators, each weight block loaded once for the 4
-     * tokens. out[o0 + t·ostride + j] for token t, row j.
+     * 4 tokens (x rows x0 + t·k) × 4 rows of widened weights (fp32 at b): 16 accumulators, each weight
+     * block loaded once for the 4 tokens. out[o0 + t·ostride + j] for token t, row j.
      */
     private static void tile4x4(float[] b, int off, int rs, int k, float[] x, int x0, float[] out, int o0,
                                 int ostride, float[] tmp) {
