@@ -66,6 +66,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode-steps", defaultValue = "64", description = "timed decode steps per batch size")
     int steps;
 
+    @Option(names = "--warmup-steps", defaultValue = "4", description = "untimed decode steps at each batch size "
+        + "before its timed ones (the JIT keeps compiling the step's code for a hundred or more steps: raise this to "
+        + "time the steady state)")
+    int warmupSteps;
+
     @Option(names = "--prefill-runs", defaultValue = "3", description = "timed prefills (the median is reported), "
         + "after one untimed prefill of the same length")
     int prefillRuns;
@@ -97,6 +102,9 @@ public final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         if (!transport.equals("inproc") && !transport.equals("tcp")) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--transport must be inproc or tcp");
+        }
+        if (warmupSteps < 0) {
+            throw new ExitCodes.CommandException(ExitCodes.USAGE, "--warmup-steps must be 0 or more");
         }
         LingConfig cfg = model != null ? LingConfig.fromDirectory(model) : preset;
         ModelRunner pipeline = transport.equals("tcp") && o.pipelined()
@@ -130,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("params_active_per_token", active);
             SplittableRandom rnd = new SplittableRandom(seed);
             // Warm-up: JIT-compiles the kernels so the timed runs measure steady state.
-            decode(session, sampling, 2, Math.min(context, 32), 4, rnd, new long[3]);
+            decode(session, sampling, 2, Math.min(context, 32), WARMUP_STEPS, 4, rnd, new long[3]);
 
             // One untimed prefill first: the decode warm-up does not run the long-prompt code paths, and a
             // single cold prefill measured mostly how soon the JIT had compiled them (up to 3x apart).
@@ -150,10 +158,10 @@ public final class BenchCommand implements Callable<Integer> {
             double batch1 = 0;
             for (int b : batches) {
                 long[] framesBefore = new long[3];
-                double tps = decode(session, sampling, b, context, steps, rnd, framesBefore);
+                double tps = decode(session, sampling, b, context, warmupSteps, steps, rnd, framesBefore);
                 ObjectNode d = dec.addObject();
                 d.put("batch", b);
-                d.put("warmup_steps", WARMUP_STEPS); // untimed, at this batch size, before the timed steps
+                d.put("warmup_steps", warmupSteps); // untimed, at this batch size, before the timed steps
                 d.put("context", context);
                 d.put("tokens_per_s", round(tps));
                 if (pipeline instanceof io.lingspark.engine.pipeline.PipelineModelRunner p) {
@@ -217,8 +225,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Prefills b sequences to ctx tokens, then times steps batched decode steps (forward + token choice); tokens/s. */
-    static double decode(ModelSession session, SamplingParams sampling, int b, int ctx, int steps, SplittableRandom rnd,
-                         long[] linkBefore) {
+    static double decode(ModelSession session, SamplingParams sampling, int b, int ctx, int warmup, int steps,
+                         SplittableRandom rnd, long[] linkBefore) {
         List<ModelSession.Seq> seqs = new ArrayList<>();
         int[] next = new int[b];
         try {
@@ -238,7 +246,7 @@ public final class BenchCommand implements Callable<Integer> {
             int groups = Math.max(1, Math.min(session.runner().maxInFlight(), b));
             // Untimed steps first at this batch size: the JIT (and a GPU's graphs) meet this shape here, so
             // the timed steps measure the steady state, not the first compilation of each batch shape.
-            steps(session, sampling, seqs, next, groups, WARMUP_STEPS);
+            steps(session, sampling, seqs, next, groups, warmup);
             if (session.runner() instanceof io.lingspark.engine.pipeline.PipelineModelRunner p) {
                 p.resetBusy();
                 linkBefore[0] = p.stepsSent(); // frames, bytes and transport time before the timed steps
@@ -253,7 +261,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Untimed decode steps before each batch size's timed ones. */
+    /** Untimed decode steps before each batch size's timed ones, by default. */
     static final int WARMUP_STEPS = 4;
 
     /** n decode steps of every sequence, the groups' micro-batches kept in flight together. */

@@ -22,7 +22,7 @@ class BenchCommandTest {
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
             rc = new CommandLine(new BenchCommand()).execute("--preset", "tiny", "--prompt-len", "16",
-                "--context", "8", "--batches", "1,3", "--decode-steps", "2", "--cpu-threads", "1");
+                "--context", "8", "--batches", "1,3", "--decode-steps", "2", "--warmup-steps", "3", "--cpu-threads", "1");
         } finally {
             System.setOut(old);
         }
@@ -32,7 +32,7 @@ class BenchCommandTest {
         assertEquals(3, j.get("prefill_runs").asInt(), "the median of 3 timed prefills, after an untimed one");
         assertEquals(2, j.get("decode").size());
         assertEquals(3, j.get("decode").get(1).get("batch").asInt());
-        assertEquals(BenchCommand.WARMUP_STEPS, j.get("decode").get(1).get("warmup_steps").asInt());
+        assertEquals(3, j.get("decode").get(1).get("warmup_steps").asInt());
         assertTrue(j.get("batch1_bound").get("tokens_per_s").asDouble() > 0);
         assertTrue(j.get("params_total").asLong() > 0);
     }
@@ -40,5 +40,10 @@ class BenchCommandTest {
     @Test
     void unknownPresetIsAUsageError() {
         assertEquals(ExitCodes.USAGE, new CommandLine(new BenchCommand()).execute("--preset", "nope"));
+    }
+
+    @Test
+    void negativeWarmupIsAUsageError() {
+        assertEquals(ExitCodes.USAGE, new CommandLine(new BenchCommand()).execute("--preset", "tiny", "--warmup-steps", "-1"));
     }
 }

@@ -100,12 +100,33 @@ final class CpuAttention {
             }
             java.util.Arrays.fill(out, oOff + j * d, oOff + (j + 1) * d, 0f);
         }
-        for (int p0 = 0; p0 <= pos; p0 += bs) {
+        // 3. Σ_p score · V row. Four heads at a time keep their sums in registers across positions
+        //    (VecOps.weightedSum4, the same arithmetic as addScaled row by row).
+        int j = 0;
+        if (d % 16 == 0 && n >= 4) {
+            float[][] vRows = new float[pos + 1][];
+            int[] vOff = new int[pos + 1];
+            for (int p0 = 0; p0 <= pos; p0 += bs) {
+                int b = table[p0 / bs];
+                float[] vc = cache.vChunkOfBlock(b, layer);
+                int row = cache.blockOffset(b, layer) + kvOff;
+                for (int p = p0, pe = Math.min(pos + 1, p0 + bs); p < pe; p++, row += w) {
+                    vRows[p] = vc;
+                    vOff[p] = row;
+                }
+            }
+            for (; j + 4 <= n; j += 4) {
+                VecOps.weightedSum4(scores[j], scores[j + 1], scores[j + 2], scores[j + 3], vRows, vOff, pos + 1, d,
+                    out, oOff + j * d);
+            }
+        }
+        int j0 = j;
+        for (int p0 = 0; p0 <= pos && j0 < n; p0 += bs) {
             int b = table[p0 / bs];
             float[] vc = cache.vChunkOfBlock(b, layer);
             int row = cache.blockOffset(b, layer) + kvOff;
             for (int p = p0, pe = Math.min(pos + 1, p0 + bs); p < pe; p++, row += w) {
-                for (int j = 0; j < n; j++) {
+                for (j = j0; j < n; j++) {
                     VecOps.addScaled(scores[j][p], vc, row, out, oOff + j * d, d);
                 }
             }

@@ -124,12 +124,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void beginStep(ForwardBatch batch) {
-        // heap tensors: nothing to prepare
+        par.stepActive(true); // heap tensors: nothing else to prepare
     }
 
     @Override
     public void endStep() {
-        // every op ran synchronously
+        par.stepActive(false); // every op ran synchronously
     }
 
     @Override

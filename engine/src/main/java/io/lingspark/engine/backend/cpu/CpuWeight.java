@@ -132,6 +132,11 @@ final class CpuWeight implements Weight {
 
     /** BF16 rows [r, r + n) into dst[0, n·cols). */
     void bf16Rows(int r, int n, short[] dst) {
+        int first = part(r);
+        if (r + n <= partEnd[first]) { // rows are contiguous within a part: one bulk copy, not one per row
+            shorts[first].get((r - partStart(first)) * cols, dst, 0, n * cols);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             int p = part(r + i);
             shorts[p].get((r + i - partStart(p)) * cols, dst, i * cols, cols);

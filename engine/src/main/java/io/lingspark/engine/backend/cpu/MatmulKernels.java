@@ -207,7 +207,7 @@ final class MatmulKernels {
         }
     }
 
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16]);
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[WideKernels.TILE_SCRATCH]);
 
     /** A per-thread array of one 16-float vector (the wide kernels' fixed-order totals). */
     private static float[] lanes() {

@@ -113,6 +113,41 @@ final class VecOps {
         }
     }
 
+    /**
+     * For 4 heads j: out[oo + j·d + c] = Σ_p w_j[p] · x[p][c], c < d, d % 16 == 0, positions p < np in
+     * order, row p at xs[p][xo[p] ..): bit for bit {@link #addScaled} of every row into zeroed outputs
+     * (each product rounded, then added in position order). Eight accumulators stay in registers over
+     * all positions (16 columns of 4 heads); addScaled's loads and stores of the outputs per position
+     * made this loop store-bound (two thirds of a decode step's attention).
+     */
+    static void weightedSum4(float[] w0, float[] w1, float[] w2, float[] w3, float[][] xs, int[] xo, int np, int d,
+                             float[] out, int oo) {
+        for (int c = 0; c < d; c += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int p = 0; p < np; p++) {
+                FloatVector x = FloatVector.fromArray(F, xs[p], xo[p] + c);
+                FloatVector y = FloatVector.fromArray(F, xs[p], xo[p] + c + L);
+                a0 = a0.add(x.mul(w0[p]));
+                b0 = b0.add(y.mul(w0[p]));
+                a1 = a1.add(x.mul(w1[p]));
+                b1 = b1.add(y.mul(w1[p]));
+                a2 = a2.add(x.mul(w2[p]));
+                b2 = b2.add(y.mul(w2[p]));
+                a3 = a3.add(x.mul(w3[p]));
+                b3 = b3.add(y.mul(w3[p]));
+            }
+            ExactType.of(F, a0).intoArray(out, oo + c);
+            ExactType.of(F, b0).intoArray(out, oo + c + L);
+            ExactType.of(F, a1).intoArray(out, oo + d + c);
+            ExactType.of(F, b1).intoArray(out, oo + d + c + L);
+            ExactType.of(F, a2).intoArray(out, oo + 2 * d + c);
+            ExactType.of(F, b2).intoArray(out, oo + 2 * d + c + L);
+            ExactType.of(F, a3).intoArray(out, oo + 3 * d + c);
+            ExactType.of(F, b3).intoArray(out, oo + 3 * d + c + L);
+        }
+    }
+
     /** y[yo + i] = s · y[yo + i] + alpha · x[xo + i], i < n (decayed state update). */
     static void scaleAxpy(float s, float alpha, float[] x, int xo, float[] y, int yo, int n) {
         int nv = n - n % L;

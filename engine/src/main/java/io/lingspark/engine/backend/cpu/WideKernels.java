@@ -68,6 +68,32 @@ final class WideKernels {
         return s;
     }
 
+    /** Where {@link #pairSums} puts its results in the tile's scratch (after 16 accumulators and a lane of slack). */
+    static final int PAIRS = 16 * 16 + 16;
+    /** Scratch floats a 4×4 tile needs. */
+    static final int TILE_SCRATCH = PAIRS + 16 * 16;
+
+    /**
+     * For the 16 accumulators stored at tmp[16·r ..): lane 2j of tmp[PAIRS + 16·r ..) = lane 2j + lane 2j+1,
+     * with one vector add per accumulator (its lanes against the same lanes shifted by one), so the
+     * totals then add 8 numbers each instead of 16, in the same order with the same roundings.
+     */
+    private static void pairSums(float[] tmp) {
+        for (int r = 0; r < 16; r++) {
+            ExactType.of(F, FloatVector.fromArray(F, tmp, 16 * r).add(FloatVector.fromArray(F, tmp, 16 * r + 1)))
+                .intoArray(tmp, PAIRS + 16 * r);
+        }
+    }
+
+    /** Σ_j p[at + 2j], j from 0: the pair kernels' total from precomputed pair sums. */
+    private static float pairTotal(float[] p, int at) {
+        float s = 0;
+        for (int j = 0; j < 16; j += 2) {
+            s += p[at + j];
+        }
+        return s;
+    }
+
     /**
      * out[t·n + r] = x[t·k ..] · w[r] for tokens t in [0, nt) and rows r in [n0, n1), k % 16 == 0:
      * rows 4 at a time within a part of the weight, tokens in blocks of {@link #TOKEN_BLOCK}.
@@ -250,24 +276,28 @@ final class WideKernels {
             a32 = xv.fma(w2, a32);
             a33 = xv.fma(w3, a33);
         }
-        int o1 = o0 + ostride;
-        int o2 = o1 + ostride;
-        int o3 = o2 + ostride;
-        out[o0] = total(a00, tmp);
-        out[o0 + 1] = total(a01, tmp);
-        out[o0 + 2] = total(a02, tmp);
-        out[o0 + 3] = total(a03, tmp);
-        out[o1] = total(a10, tmp);
-        out[o1 + 1] = total(a11, tmp);
-        out[o1 + 2] = total(a12, tmp);
-        out[o1 + 3] = total(a13, tmp);
-        out[o2] = total(a20, tmp);
-        out[o2 + 1] = total(a21, tmp);
-        out[o2 + 2] = total(a22, tmp);
-        out[o2 + 3] = total(a23, tmp);
-        out[o3] = total(a30, tmp);
-        out[o3 + 1] = total(a31, tmp);
-        out[o3 + 2] = total(a32, tmp);
-        out[o3 + 3] = total(a33, tmp);
+        ExactType.of(F, a00).intoArray(tmp, 0);
+        ExactType.of(F, a01).intoArray(tmp, 16);
+        ExactType.of(F, a02).intoArray(tmp, 32);
+        ExactType.of(F, a03).intoArray(tmp, 48);
+        ExactType.of(F, a10).intoArray(tmp, 64);
+        ExactType.of(F, a11).intoArray(tmp, 80);
+        ExactType.of(F, a12).intoArray(tmp, 96);
+        ExactType.of(F, a13).intoArray(tmp, 112);
+        ExactType.of(F, a20).intoArray(tmp, 128);
+        ExactType.of(F, a21).intoArray(tmp, 144);
+        ExactType.of(F, a22).intoArray(tmp, 160);
+        ExactType.of(F, a23).intoArray(tmp, 176);
+        ExactType.of(F, a30).intoArray(tmp, 192);
+        ExactType.of(F, a31).intoArray(tmp, 208);
+        ExactType.of(F, a32).intoArray(tmp, 224);
+        ExactType.of(F, a33).intoArray(tmp, 240);
+        pairSums(tmp);
+        for (int t = 0; t < 4; t++) {
+            int o = o0 + t * ostride;
+            for (int j = 0; j < 4; j++) {
+                out[o + j] = pairTotal(tmp, PAIRS + 16 * (4 * t + j));
+            }
+        }
     }
 }

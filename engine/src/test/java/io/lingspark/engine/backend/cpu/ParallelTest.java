@@ -84,4 +84,43 @@ class ParallelTest {
             p.close();
         }
     }
+
+    /** Runs a range of 2 chunks that each wait for the other: completes only if a helper joins the caller. */
+    private static void rangeNeedingTwoThreads(Parallel p) throws Exception {
+        CountDownLatch both = new CountDownLatch(2);
+        java.util.Set<Thread> inside = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        p.forRange(2, 1, i -> {
+            inside.add(Thread.currentThread());
+            both.countDown();
+            try {
+                assertTrue(both.await(10, TimeUnit.SECONDS), "no helper joined the range");
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(2, inside.size());
+    }
+
+    @Test
+    void helpersJoinInsideAndOutsideStepsAndAnIdleHelperEndsAndComesBack() throws Exception {
+        Parallel p = new Parallel(2, 200_000_000L);
+        try {
+            rangeNeedingTwoThreads(p); // outside a step: the helper is woken from its park
+            p.stepActive(true);
+            for (int i = 0; i < 20; i++) {
+                rangeNeedingTwoThreads(p); // inside: it watches for the range
+            }
+            p.stepActive(false);
+            assertEquals(1, p.helpersRunning());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (p.helpersRunning() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, p.helpersRunning(), "an idle helper should end");
+            rangeNeedingTwoThreads(p); // and the next range starts one again
+            assertEquals(1, p.helpersRunning());
+        } finally {
+            p.close();
+        }
+    }
 }

@@ -30,6 +30,39 @@ class VecOpsTest {
     }
 
     @Test
+    void weightedSum4IsAddScaledRowByRow() {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int trial = 0; trial < 50; trial++) {
+            int d = 16 * (1 + r.nextInt(10));
+            int np = 1 + r.nextInt(70);
+            float[][] xs = new float[np][];
+            int[] xo = new int[np];
+            float[] pool = random(r, 3 * d + 7);
+            for (int p = 0; p < np; p++) { // rows spread over two arrays at odd offsets, as cache blocks are
+                xs[p] = p % 3 == 0 ? pool : random(r, d + 5);
+                xo[p] = p % 3 == 0 ? r.nextInt(2 * d + 7) : r.nextInt(5);
+            }
+            float[][] w = new float[4][];
+            for (int j = 0; j < 4; j++) {
+                w[j] = random(r, np);
+            }
+            int oo = r.nextInt(9);
+            float[] want = new float[oo + 4 * d];
+            for (int p = 0; p < np; p++) {
+                for (int j = 0; j < 4; j++) {
+                    VecOps.addScaled(w[j][p], xs[p], xo[p], want, oo + j * d, d);
+                }
+            }
+            float[] got = random(r, oo + 4 * d); // overwritten, not added to
+            System.arraycopy(want, 0, got, 0, oo);
+            VecOps.weightedSum4(w[0], w[1], w[2], w[3], xs, xo, np, d, got, oo);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), "d=" + d + " np=" + np + " at " + i);
+            }
+        }
+    }
+
+    @Test
     void dotOrderedIsEightFmaChainsSummedInLaneOrder() {
         SplittableRandom r = new SplittableRandom(4);
         float[] lanes = new float[8];

@@ -105,7 +105,7 @@ class WideKernelsTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 16,
             "no 512-bit vectors on this machine");
         matchesReference((x, t, w, out, n0, n1) -> WideKernels.rows(x, t, w, out, n0, n1, new short[4 * w.cols], new float[4 * w.cols],
-            new float[16]), 21, 40, 7);
+            new float[WideKernels.TILE_SCRATCH]), 21, 40, 7);
     }
 
     @Test
