@@ -193,6 +193,14 @@ public final class BenchCommand implements Callable<Integer> {
                 if (batch1 > 0) {
                     bound.put("fraction_reached", round(batch1 / (bw / bytes)));
                 }
+                // The same bound from read bandwidth alone (decode only reads weights): on machines where
+                // copy bandwidth counts writes at full speed, this is the tighter, reachable ceiling.
+                double rbw = Machine.readBandwidth(engine.cpuThreads);
+                bound.put("read_bandwidth_gb_per_s", round(rbw / 1e9));
+                bound.put("read_tokens_per_s", round(rbw / bytes));
+                if (batch1 > 0) {
+                    bound.put("fraction_of_read_reached", round(batch1 / (rbw / bytes)));
+                }
             }
             System.out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         } finally {

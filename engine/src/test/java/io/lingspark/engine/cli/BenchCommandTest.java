@@ -34,6 +34,8 @@ class BenchCommandTest {
         assertEquals(3, j.get("decode").get(1).get("batch").asInt());
         assertEquals(3, j.get("decode").get(1).get("warmup_steps").asInt());
         assertTrue(j.get("batch1_bound").get("tokens_per_s").asDouble() > 0);
+        assertTrue(j.get("batch1_bound").get("read_tokens_per_s").asDouble() > 0);
+        assertTrue(j.get("batch1_bound").get("read_bandwidth_gb_per_s").asDouble() > 0);
         assertTrue(j.get("params_total").asLong() > 0);
     }
 
