@@ -75,25 +75,54 @@ final class CpuMla {
         }
         float[] scores = new float[pos + 1];
         float max = Float.NEGATIVE_INFINITY;
-        for (int p = 0; p <= pos; p++) {
+        // Scores by VecOps.dotOrdered (lanes summed in lane order: the same bits compiled or not), four
+        // positions at once with dotOrdered4 (the same numbers, four fma chains in flight instead of one).
+        float[] lanes = new float[8];
+        float[] four = new float[8]; // latent dots, then rope dots, of 4 positions
+        int p = 0;
+        for (; p + 4 <= pos + 1; p += 4) {
+            float[] l0 = cache.kChunk(table, p, layer);
+            float[] l1 = cache.kChunk(table, p + 1, layer);
+            float[] l2 = cache.kChunk(table, p + 2, layer);
+            float[] l3 = cache.kChunk(table, p + 3, layer);
+            int f0 = cache.offset(table, p, layer);
+            int f1 = cache.offset(table, p + 1, layer);
+            int f2 = cache.offset(table, p + 2, layer);
+            int f3 = cache.offset(table, p + 3, layer);
+            VecOps.dotOrdered4(qLat, 0, l0, f0, l1, f1, l2, f2, l3, f3, lora, lanes, four, 0);
+            VecOps.dotOrdered4(q.data, qOff + nope, l0, f0 + lora, l1, f1 + lora, l2, f2 + lora, l3, f3 + lora, rope,
+                lanes, four, 4);
+            for (int j = 0; j < 4; j++) {
+                float sc = (four[j] + four[4 + j]) * m.scale();
+                scores[p + j] = sc;
+                max = Math.max(max, sc);
+            }
+        }
+        for (; p <= pos; p++) {
             float[] lat = cache.kChunk(table, p, layer);
             int off = cache.offset(table, p, layer);
-            float sc = VecOps.dot(qLat, 0, lat, off, lora) + VecOps.dot(q.data, qOff + nope, lat, off + lora, rope);
+            float sc = VecOps.dotOrdered(qLat, 0, lat, off, lora, lanes)
+                + VecOps.dotOrdered(q.data, qOff + nope, lat, off + lora, rope, lanes);
             sc *= m.scale();
             scores[p] = sc;
             max = Math.max(max, sc);
         }
         float sum = 0;
-        for (int p = 0; p <= pos; p++) {
+        for (p = 0; p <= pos; p++) {
             scores[p] = (float) Math.exp(scores[p] - max);
             sum += scores[p];
         }
         // Attention-weighted latent, then expanded by W_v[h].
         float[] ctx = new float[lora];
         float inv = 1f / sum;
-        for (int p = 0; p <= pos; p++) {
-            VecOps.axpy(scores[p] * inv, cache.kChunk(table, p, layer), cache.offset(table, p, layer), ctx, 0, lora);
+        float[][] rows = new float[pos + 1][];
+        int[] offs = new int[pos + 1];
+        for (p = 0; p <= pos; p++) {
+            scores[p] *= inv; // axpy's alpha, rounded as before
+            rows[p] = cache.kChunk(table, p, layer);
+            offs[p] = cache.offset(table, p, layer);
         }
+        VecOps.axpyRows(scores, rows, offs, pos + 1, ctx, 0, lora); // Σ_p alpha_p · c[p], sums in registers
         int oOff = t * out.cols + h * vd;
         for (int j = 0; j < vd; j++) {
             MatmulKernels.dotRows(wb, wf, (nope + j) * lora, lora, ctx, 0, 0, 1, out.data, oOff + j, 0);

@@ -19,20 +19,6 @@ final class VecOps {
     private VecOps() {
     }
 
-    /** Σ_i a[ao + i] · b[bo + i], i < n. */
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int nv = n - n % L;
-        FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < nv; i += L) {
-            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        }
-        float s = ExactType.of(F, acc).reduceLanes(VectorOperators.ADD);
-        for (int i = nv; i < n; i++) {
-            s += a[ao + i] * b[bo + i];
-        }
-        return s;
-    }
-
     /**
      * Σ_i a[ao + i] · b[bo + i], i < n, with the 8 lane sums added in lane order: the same bits whether
      * the JIT has compiled this or not (reduceLanes leaves its order to the implementation).
@@ -145,6 +131,46 @@ final class VecOps {
             ExactType.of(F, b2).intoArray(out, oo + 2 * d + c + L);
             ExactType.of(F, a3).intoArray(out, oo + 3 * d + c);
             ExactType.of(F, b3).intoArray(out, oo + 3 * d + c + L);
+        }
+    }
+
+    /**
+     * y[yo + i] = Σ_p alpha[p] · xs[p][xo[p] + i], i < n, positions p < np in order: bit for bit {@link #axpy}
+     * of every row into a zeroed y (each element one fma chain in position order, the scalar tail as
+     * axpy's), with 4 vectors of sums kept in registers across positions instead of y loaded and stored
+     * at every position.
+     */
+    static void axpyRows(float[] alpha, float[][] xs, int[] xo, int np, float[] y, int yo, int n) {
+        int nv = n - n % L;
+        int c = 0;
+        for (; c + 4 * L <= nv; c += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int p = 0; p < np; p++) {
+                FloatVector av = FloatVector.broadcast(F, alpha[p]);
+                int o = xo[p] + c;
+                a0 = FloatVector.fromArray(F, xs[p], o).fma(av, a0);
+                a1 = FloatVector.fromArray(F, xs[p], o + L).fma(av, a1);
+                a2 = FloatVector.fromArray(F, xs[p], o + 2 * L).fma(av, a2);
+                a3 = FloatVector.fromArray(F, xs[p], o + 3 * L).fma(av, a3);
+            }
+            ExactType.of(F, a0).intoArray(y, yo + c);
+            ExactType.of(F, a1).intoArray(y, yo + c + L);
+            ExactType.of(F, a2).intoArray(y, yo + c + 2 * L);
+            ExactType.of(F, a3).intoArray(y, yo + c + 3 * L);
+        }
+        for (; c < nv; c += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            for (int p = 0; p < np; p++) {
+                a0 = FloatVector.fromArray(F, xs[p], xo[p] + c).fma(FloatVector.broadcast(F, alpha[p]), a0);
+            }
+            ExactType.of(F, a0).intoArray(y, yo + c);
+        }
+        for (int i = nv; i < n; i++) {
+            float acc = 0;
+            for (int p = 0; p < np; p++) {
+                acc += alpha[p] * xs[p][xo[p] + i];
+            }
+            y[yo + i] = acc;
         }
     }
 

@@ -63,6 +63,33 @@ class VecOpsTest {
     }
 
     @Test
+    void axpyRowsIsAxpyRowByRow() {
+        SplittableRandom r = new SplittableRandom(8);
+        for (int trial = 0; trial < 60; trial++) {
+            int n = r.nextInt(200);
+            int np = 1 + r.nextInt(40);
+            float[][] xs = new float[np][];
+            int[] xo = new int[np];
+            for (int p = 0; p < np; p++) {
+                xo[p] = r.nextInt(7);
+                xs[p] = random(r, xo[p] + n);
+            }
+            float[] alpha = random(r, np);
+            int yo = r.nextInt(5);
+            float[] want = new float[yo + n];
+            for (int p = 0; p < np; p++) {
+                VecOps.axpy(alpha[p], xs[p], xo[p], want, yo, n);
+            }
+            float[] got = random(r, yo + n); // overwritten, not added to
+            System.arraycopy(want, 0, got, 0, yo);
+            VecOps.axpyRows(alpha, xs, xo, np, got, yo, n);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), "n=" + n + " np=" + np + " at " + i);
+            }
+        }
+    }
+
+    @Test
     void dotOrderedIsEightFmaChainsSummedInLaneOrder() {
         SplittableRandom r = new SplittableRandom(4);
         float[] lanes = new float[8];
