@@ -106,15 +106,7 @@ final class CpuAttention {
         if (d % 16 == 0 && n >= 4) {
             float[][] vRows = new float[pos + 1][];
             int[] vOff = new int[pos + 1];
-            for (int p0 = 0; p0 <= pos; p0 += bs) {
-                int b = table[p0 / bs];
-                float[] vc = cache.vChunkOfBlock(b, layer);
-                int row = cache.blockOffset(b, layer) + kvOff;
-                for (int p = p0, pe = Math.min(pos + 1, p0 + bs); p < pe; p++, row += w) {
-                    vRows[p] = vc;
-                    vOff[p] = row;
-                }
-            }
+            cache.rowsOf(table, pos + 1, layer, true, kvOff, vRows, vOff);
             for (; j + 4 <= n; j += 4) {
                 VecOps.weightedSum4(scores[j], scores[j + 1], scores[j + 2], scores[j + 3], vRows, vOff, pos + 1, d,
                     out, oOff + j * d);

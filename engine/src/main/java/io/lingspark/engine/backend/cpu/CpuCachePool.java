@@ -91,6 +91,25 @@ final class CpuCachePool implements CachePool {
         return width[layer];
     }
 
+    /**
+     * Where a sequence's positions [0, np) of one layer live: rows[p] is the chunk array holding
+     * position p's K row (the latent for MLA layers), or its V row with values, and offs[p] the
+     * offset of column col in it. Walked block by block, so kernels then loop over positions without
+     * a division per position.
+     */
+    void rowsOf(int[] table, int np, int layer, boolean values, int col, float[][] rows, int[] offs) {
+        int w = width[layer];
+        for (int p0 = 0; p0 < np; p0 += blockSize) {
+            int b = table[p0 / blockSize];
+            float[] chunk = values ? vChunkOfBlock(b, layer) : kChunkOfBlock(b, layer);
+            int row = blockOffset(b, layer) + col;
+            for (int p = p0, pe = Math.min(np, p0 + blockSize); p < pe; p++, row += w) {
+                rows[p] = chunk;
+                offs[p] = row;
+            }
+        }
+    }
+
     /** K (or latent) chunk holding position p (already written). */
     float[] kChunk(int[] table, int p, int layer) {
         return k[layer][table[p / blockSize] / CHUNK_BLOCKS];

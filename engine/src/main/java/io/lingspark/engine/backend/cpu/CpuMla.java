@@ -75,23 +75,20 @@ final class CpuMla {
         }
         float[] scores = new float[pos + 1];
         float max = Float.NEGATIVE_INFINITY;
+        // Each cached latent's row, found once for the scores and the weighted sum.
+        float[][] rows = new float[pos + 1][];
+        int[] offs = new int[pos + 1];
+        cache.rowsOf(table, pos + 1, layer, false, 0, rows, offs);
         // Scores by VecOps.dotOrdered (lanes summed in lane order: the same bits compiled or not), four
         // positions at once with dotOrdered4 (the same numbers, four fma chains in flight instead of one).
         float[] lanes = new float[8];
         float[] four = new float[8]; // latent dots, then rope dots, of 4 positions
         int p = 0;
         for (; p + 4 <= pos + 1; p += 4) {
-            float[] l0 = cache.kChunk(table, p, layer);
-            float[] l1 = cache.kChunk(table, p + 1, layer);
-            float[] l2 = cache.kChunk(table, p + 2, layer);
-            float[] l3 = cache.kChunk(table, p + 3, layer);
-            int f0 = cache.offset(table, p, layer);
-            int f1 = cache.offset(table, p + 1, layer);
-            int f2 = cache.offset(table, p + 2, layer);
-            int f3 = cache.offset(table, p + 3, layer);
-            VecOps.dotOrdered4(qLat, 0, l0, f0, l1, f1, l2, f2, l3, f3, lora, lanes, four, 0);
-            VecOps.dotOrdered4(q.data, qOff + nope, l0, f0 + lora, l1, f1 + lora, l2, f2 + lora, l3, f3 + lora, rope,
-                lanes, four, 4);
+            VecOps.dotOrdered4(qLat, 0, rows[p], offs[p], rows[p + 1], offs[p + 1], rows[p + 2], offs[p + 2],
+                rows[p + 3], offs[p + 3], lora, lanes, four, 0);
+            VecOps.dotOrdered4(q.data, qOff + nope, rows[p], offs[p] + lora, rows[p + 1], offs[p + 1] + lora,
+                rows[p + 2], offs[p + 2] + lora, rows[p + 3], offs[p + 3] + lora, rope, lanes, four, 4);
             for (int j = 0; j < 4; j++) {
                 float sc = (four[j] + four[4 + j]) * m.scale();
                 scores[p + j] = sc;
@@ -99,10 +96,8 @@ final class CpuMla {
             }
         }
         for (; p <= pos; p++) {
-            float[] lat = cache.kChunk(table, p, layer);
-            int off = cache.offset(table, p, layer);
-            float sc = VecOps.dotOrdered(qLat, 0, lat, off, lora, lanes)
-                + VecOps.dotOrdered(q.data, qOff + nope, lat, off + lora, rope, lanes);
+            float sc = VecOps.dotOrdered(qLat, 0, rows[p], offs[p], lora, lanes)
+                + VecOps.dotOrdered(q.data, qOff + nope, rows[p], offs[p] + lora, rope, lanes);
             sc *= m.scale();
             scores[p] = sc;
             max = Math.max(max, sc);
@@ -115,12 +110,8 @@ final class CpuMla {
         // Attention-weighted latent, then expanded by W_v[h].
         float[] ctx = new float[lora];
         float inv = 1f / sum;
-        float[][] rows = new float[pos + 1][];
-        int[] offs = new int[pos + 1];
         for (p = 0; p <= pos; p++) {
             scores[p] *= inv; // axpy's alpha, rounded as before
-            rows[p] = cache.kChunk(table, p, layer);
-            offs[p] = cache.offset(table, p, layer);
         }
         VecOps.axpyRows(scores, rows, offs, pos + 1, ctx, 0, lora); // Σ_p alpha_p · c[p], sums in registers
         int oOff = t * out.cols + h * vd;

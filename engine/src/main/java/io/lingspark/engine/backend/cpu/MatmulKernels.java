@@ -209,7 +209,7 @@ final class MatmulKernels {
 
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[WideKernels.TILE_SCRATCH]);
 
-    /** A per-thread array of one 16-float vector (the wide kernels' fixed-order totals). */
+    /** A per-thread scratch for the wide kernels' fixed-order totals (a 4×4 tile's 16 accumulators and their pair sums). */
     private static float[] lanes() {
         return LANES.get();
     }

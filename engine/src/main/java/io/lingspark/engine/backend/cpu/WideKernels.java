@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The bf16 products of {@link PairKernels} on 16-lane (AVX-512) registers, register-blocked: a tile
  * of n ≤ 4 tokens × 4 weight rows keeps 4n accumulators in registers and widens each weight block once
- * for its n tokens (4-token tiles read the rows widened once per copy, {@link #widen}). The tile's 4 rows are first copied next to the core (one bulk copy each out of the
- * mapped checkpoint): measured on one core over 48 MB of weights, reading 4 rows in place with vector
+ * for its n tokens (4-token tiles read the rows widened once per copy, {@link #widen}). The tile's 4
+ * rows are first copied next to the core (one bulk copy out of the mapped checkpoint): measured on
+ * one core over 48 MB of weights, reading 4 rows in place with vector
  * loads ran at 9.2 GB/s for one token, copying first at 27.9 GB/s (the in-place pair kernel: 14.9).
  *
  * <p>Same arithmetic as the pair kernels, bit for bit. There, per block of 16 elements, the even
