@@ -38,7 +38,9 @@ OLD_CP="$(engine_cp "$OLD")"
 NEW_CP="$(engine_cp "$NEW")"
 DEPS_CP="${DEPS_CP:-$ROOT/engine/target/bench-deps.classpath}"
 if [[ ! -s "$DEPS_CP" ]]; then
-  (cd "$ROOT" && ./mvnw -o -q dependency:build-classpath -pl engine -Dmdep.outputFile="$DEPS_CP" >&2)
+  # offline first (no network needed once built); a fresh machine lacks the plugin: fetch it then
+  (cd "$ROOT" && { ./mvnw -o -q dependency:build-classpath -pl engine -Dmdep.outputFile="$DEPS_CP" >/dev/null 2>&1 \
+    || ./mvnw -q dependency:build-classpath -pl engine -Dmdep.outputFile="$DEPS_CP" >&2; })
 fi
 DEPS="$(cat "$DEPS_CP")"
 

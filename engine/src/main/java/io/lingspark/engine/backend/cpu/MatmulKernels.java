@@ -8,9 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CPU matrix product: each weight row is fetched once per block of 64 tokens and reused for every
- * group of 4, which is what turns prefill into matrix-matrix work. BF16 rows take the wide tiles
- * ({@link WideKernels}) where AVX-512 is native, else the pair-order kernels ({@link PairKernels}, one
- * token reading rows in place); both give the same numbers. FP8 rows are dequantised into a per-thread
+ * token of the block, which is what turns prefill into matrix-matrix work. BF16 rows take the wide
+ * tiles ({@link WideKernels}) where AVX-512 is native, else the pair-order kernels ({@link PairTiles}
+ * and {@link PairKernels}); all give the same numbers. FP8 rows are dequantised into a per-thread
  * scratch row first and then take the fp32 path.
  */
 final class MatmulKernels {
@@ -178,27 +178,61 @@ final class MatmulKernels {
     }
 
     /**
-     * The bf16 product in pair order ({@link PairKernels}): one token reads each weight row in place,
-     * more tokens copy the row next to the core once per block of 64 tokens and reuse it for every
-     * group of 4; both give a token the same result.
+     * Whether machines without AVX-512 take the register tiles ({@link PairTiles}) for the pair-order
+     * products; {@code -Dlingspark.cpu.pairtiles=false} keeps the one-row kernels (same numbers).
      */
+    static final boolean PAIR_TILES = Boolean.parseBoolean(System.getProperty("lingspark.cpu.pairtiles", "true"));
+
     static void pairRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
+        pairRows(x, t, w, out, n0, n1, PAIR_TILES);
+    }
+
+    /**
+     * The bf16 product in pair order ({@link PairKernels}), the same numbers on every path. With tiles,
+     * one token copies 4 rows at a time next to the core and runs them together
+     * ({@link PairTiles#rows4x1}); 4 or more tokens copy 2 rows, widen them once and run 2-row × 3-token
+     * tiles. 2-3 tokens (decode's experts at batch 16), the rows a tile leaves and {@code tiles ==
+     * false} take the one-row kernels: one token reads each row in place, more tokens copy it once
+     * per block of 64 tokens and reuse it for every group of 4.
+     */
+    static void pairRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1, boolean tiles) {
         int k = w.cols;
         int n = w.rows;
         float[] xp = pairScratch(Math.min(t, 64) * k);
+        float[] tmp = lanes();
         if (t == 1) {
             PairKernels.order(x, 0, 1, k, xp);
-            for (int r = n0; r < n1; r++) {
+            int r = n0;
+            if (tiles) {
+                short[] ws = rowScratch(4 * k);
+                for (; r + 4 <= n1; r += 4) {
+                    w.bf16Rows(r, 4, ws);
+                    PairTiles.rows4x1(ws, k, xp, 0, out, r, tmp);
+                }
+            }
+            for (; r < n1; r++) {
                 int p = w.part(r);
                 out[r] = PairKernels.dot(w.data[p], w.bf16Offset(r, p), xp, 0, k);
             }
             return;
         }
-        short[] brow = rowScratch(k);
+        short[] brow = rowScratch(PairTiles.ROWS * k);
+        float[] wf = scratch(PairTiles.ROWS * k);
         for (int tb = 0; tb < t; tb += 64) {
             int te = Math.min(t, tb + 64);
             PairKernels.order(x, tb * k, te - tb, k, xp);
-            for (int r = n0; r < n1; r++) {
+            int r = n0;
+            if (tiles && te - tb >= 4) { // fewer tokens: widening the rows cost more than it saved (measured)
+                for (; r + PairTiles.ROWS <= n1; r += PairTiles.ROWS) {
+                    w.bf16Rows(r, PairTiles.ROWS, brow);
+                    PairTiles.widen(brow, PairTiles.ROWS * k, wf);
+                    for (int t0 = tb; t0 < te; t0 += PairTiles.TOKENS) {
+                        PairTiles.tile(wf, k, xp, (t0 - tb) * k, Math.min(PairTiles.TOKENS, te - t0), out,
+                            t0 * n + r, n, tmp);
+                    }
+                }
+            }
+            for (; r < n1; r++) {
                 w.bf16Row(r, brow);
                 for (int t0 = tb; t0 < te; t0 += 4) {
                     PairKernels.dotRows(brow, k, xp, (t0 - tb) * k, Math.min(4, te - t0), out, t0 * n + r, n);

@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bf16 matrix kernels (whichever MatmulKernels picks on this machine, and the pair kernels and
- * the wide tiles each called directly) against a scalar reference of the pair-order arithmetic, bit for
+ * The bf16 matrix kernels (whichever MatmulKernels picks on this machine, and the pair kernels with
+ * and without their register tiles and the wide tiles each called directly) against a scalar reference of the pair-order arithmetic, bit for
  * bit, on random shapes with ragged edges: token counts not multiples of 4, row ranges not multiples
  * of 4 and starting anywhere, weights split into parts at odd rows.
  */
@@ -93,10 +93,15 @@ class WideKernelsTest {
         matchesReference(MatmulKernels::matmulRows, 20, 60, 10);
     }
 
-    /** The pair kernels called directly: machines without AVX-512 run them, so they stay tested where the tiles are the default. */
+    /**
+     * The pair-order products called directly, with their register tiles (what machines without AVX-512
+     * run) and without (the one-row kernels, -Dlingspark.cpu.pairtiles=false), so both stay tested where
+     * the wide tiles are the default.
+     */
     @Test
-    void pairKernelsMatchTheReference() {
-        matchesReference(MatmulKernels::pairRows, 22, 60, 5);
+    void pairKernelsMatchTheReferenceWithAndWithoutTiles() {
+        matchesReference((x, t, w, out, n0, n1) -> MatmulKernels.pairRows(x, t, w, out, n0, n1, true), 22, 60, 5);
+        matchesReference((x, t, w, out, n0, n1) -> MatmulKernels.pairRows(x, t, w, out, n0, n1, false), 23, 60, 5);
     }
 
     /** The wide tiles called directly, where AVX-512 is native. */
@@ -120,14 +125,19 @@ class WideKernelsTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
-        float[] all = new float[t * rows];
-        MatmulKernels.matmulRows(x, t, w, all, 0, rows);
-        for (int tok = 0; tok < t; tok++) {
-            float[] one = new float[rows];
-            float[] xi = java.util.Arrays.copyOfRange(x, tok * k, (tok + 1) * k);
-            MatmulKernels.matmulRows(xi, 1, w, one, 0, rows);
-            for (int row = 0; row < rows; row++) {
-                assertEquals(Float.floatToRawIntBits(one[row]), Float.floatToRawIntBits(all[tok * rows + row]));
+        List<Product> products = List.of(MatmulKernels::matmulRows,
+            (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, nt, ws, out, n0, n1, true),
+            (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, nt, ws, out, n0, n1, false));
+        for (Product product : products) { // each alone against itself; any against any via the reference above
+            float[] all = new float[t * rows];
+            product.run(x, t, w, all, 0, rows);
+            for (int tok = 0; tok < t; tok++) {
+                float[] one = new float[rows];
+                float[] xi = java.util.Arrays.copyOfRange(x, tok * k, (tok + 1) * k);
+                product.run(xi, 1, w, one, 0, rows);
+                for (int row = 0; row < rows; row++) {
+                    assertEquals(Float.floatToRawIntBits(one[row]), Float.floatToRawIntBits(all[tok * rows + row]));
+                }
             }
         }
     }
