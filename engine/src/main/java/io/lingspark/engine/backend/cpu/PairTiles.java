@@ -43,17 +43,20 @@ final class PairTiles {
     static void widen(short[] w, int n, float[] wf) {
         for (int i = 0; i < n; i += 16) {
             IntVector p = ShortVector.fromArray(S, w, i).reinterpretAsInts();
-            p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(wf, i);
-            p.and(0xFFFF0000).reinterpretAsFloats().intoArray(wf, i + L);
+            ExactType.of(F, p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()).intoArray(wf, i);
+            ExactType.of(F, p.and(0xFFFF0000).reinterpretAsFloats()).intoArray(wf, i + L);
         }
     }
 
-    /** The pair kernels' total: (even + odd) lane by lane, then the lanes summed from lane 0. */
-    private static float total(FloatVector even, FloatVector odd, float[] tmp) {
-        ExactType.of(F, even.add(odd)).intoArray(tmp, 0);
+    /**
+     * The pair kernels' total of one output from its (even + odd) lanes at tmp[at, at + 8): summed from
+     * lane 0. The tiles store every accumulator first, in line: a total method per accumulator left
+     * C2 calling the store out of line (a sixth of a prefill's samples in the bounds check).
+     */
+    private static float sum8(float[] tmp, int at) {
         float s = 0;
         for (int i = 0; i < L; i++) {
-            s += tmp[i];
+            s += tmp[at + i];
         }
         return s;
     }
@@ -80,8 +83,10 @@ final class PairTiles {
             d0 = xo.fma(FloatVector.fromArray(F, wf, i + L), d0);
             d1 = xo.fma(FloatVector.fromArray(F, wf, k + i + L), d1);
         }
-        out[o0] = total(e0, d0, tmp);
-        out[o0 + 1] = total(e1, d1, tmp);
+        ExactType.of(F, e0.add(d0)).intoArray(tmp, 0);
+        ExactType.of(F, e1.add(d1)).intoArray(tmp, 8);
+        out[o0] = sum8(tmp, 0);
+        out[o0 + 1] = sum8(tmp, 8);
     }
 
     private static void tile2x2(float[] wf, int k, float[] xp, int x0, float[] out, int o0, int ostride,
@@ -107,10 +112,14 @@ final class PairTiles {
             d10 = xv.fma(w0, d10);
             d11 = xv.fma(w1, d11);
         }
-        out[o0] = total(e00, d00, tmp);
-        out[o0 + 1] = total(e01, d01, tmp);
-        out[o0 + ostride] = total(e10, d10, tmp);
-        out[o0 + ostride + 1] = total(e11, d11, tmp);
+        ExactType.of(F, e00.add(d00)).intoArray(tmp, 0);
+        ExactType.of(F, e01.add(d01)).intoArray(tmp, 8);
+        ExactType.of(F, e10.add(d10)).intoArray(tmp, 16);
+        ExactType.of(F, e11.add(d11)).intoArray(tmp, 24);
+        out[o0] = sum8(tmp, 0);
+        out[o0 + 1] = sum8(tmp, 8);
+        out[o0 + ostride] = sum8(tmp, 16);
+        out[o0 + ostride + 1] = sum8(tmp, 24);
     }
 
     private static void tile2x3(float[] wf, int k, float[] xp, int x0, float[] out, int o0, int ostride,
@@ -146,12 +155,18 @@ final class PairTiles {
         }
         int o1 = o0 + ostride;
         int o2 = o1 + ostride;
-        out[o0] = total(e00, d00, tmp);
-        out[o0 + 1] = total(e01, d01, tmp);
-        out[o1] = total(e10, d10, tmp);
-        out[o1 + 1] = total(e11, d11, tmp);
-        out[o2] = total(e20, d20, tmp);
-        out[o2 + 1] = total(e21, d21, tmp);
+        ExactType.of(F, e00.add(d00)).intoArray(tmp, 0);
+        ExactType.of(F, e01.add(d01)).intoArray(tmp, 8);
+        ExactType.of(F, e10.add(d10)).intoArray(tmp, 16);
+        ExactType.of(F, e11.add(d11)).intoArray(tmp, 24);
+        ExactType.of(F, e20.add(d20)).intoArray(tmp, 32);
+        ExactType.of(F, e21.add(d21)).intoArray(tmp, 40);
+        out[o0] = sum8(tmp, 0);
+        out[o0 + 1] = sum8(tmp, 8);
+        out[o1] = sum8(tmp, 16);
+        out[o1 + 1] = sum8(tmp, 24);
+        out[o2] = sum8(tmp, 32);
+        out[o2 + 1] = sum8(tmp, 40);
     }
 
 
@@ -180,9 +195,13 @@ final class PairTiles {
             e3 = xe.fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e3);
             d3 = xo.fma(p.and(0xFFFF0000).reinterpretAsFloats(), d3);
         }
-        out[o0] = total(e0, d0, tmp);
-        out[o0 + 1] = total(e1, d1, tmp);
-        out[o0 + 2] = total(e2, d2, tmp);
-        out[o0 + 3] = total(e3, d3, tmp);
+        ExactType.of(F, e0.add(d0)).intoArray(tmp, 0);
+        ExactType.of(F, e1.add(d1)).intoArray(tmp, 8);
+        ExactType.of(F, e2.add(d2)).intoArray(tmp, 16);
+        ExactType.of(F, e3.add(d3)).intoArray(tmp, 24);
+        out[o0] = sum8(tmp, 0);
+        out[o0 + 1] = sum8(tmp, 8);
+        out[o0 + 2] = sum8(tmp, 16);
+        out[o0 + 3] = sum8(tmp, 24);
     }
 }
