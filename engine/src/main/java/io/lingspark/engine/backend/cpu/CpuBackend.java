@@ -194,11 +194,12 @@ public final class CpuBackend implements Backend {
         }
         int blocks = Math.min(b.rows, par.threads * 8);
         int per = (b.rows + blocks - 1) / blocks;
+        float[] ordered = MatmulKernels.pairOrdered(a.data, a.rows, b);
         par.forRange(blocks, 1, blk -> {
             int n0 = blk * per;
             int n1 = Math.min(b.rows, n0 + per);
             if (n0 < n1) {
-                MatmulKernels.matmulRows(a.data, a.rows, b, o.data, n0, n1);
+                MatmulKernels.matmulRows(a.data, ordered, a.rows, b, o.data, n0, n1);
             }
         });
     }

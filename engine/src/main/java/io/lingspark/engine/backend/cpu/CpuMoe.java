@@ -113,12 +113,18 @@ final class CpuMoe {
         int na = in.length;
         int blocksPer = Math.max(1, Math.min(n / 16, be.par.threads * 4 / Math.max(1, na) + 1));
         int per = (n + blocksPer - 1) / blocksPer;
+        float[][] ordered = new float[na][];
+        for (int a = 0; blocksPer > 1 && a < na; a++) { // ordered once per expert, not once per row block
+            CpuWeight w = (CpuWeight) ws[active.get(a)];
+            float[] xp = MatmulKernels.pairOrdered(in[a].data, in[a].rows, w);
+            ordered[a] = xp == null ? null : java.util.Arrays.copyOf(xp, in[a].rows * w.cols);
+        }
         be.par.forRange(na * blocksPer, 1, job -> {
             int a = job / blocksPer;
             int n0 = (job % blocksPer) * per;
             int n1 = Math.min(n, n0 + per);
             if (n0 < n1) {
-                MatmulKernels.matmulRows(in[a].data, in[a].rows, (CpuWeight) ws[active.get(a)], out[a].data, n0, n1);
+                MatmulKernels.matmulRows(in[a].data, ordered[a], in[a].rows, (CpuWeight) ws[active.get(a)], out[a].data, n0, n1);
             }
         });
     }

@@ -138,6 +138,32 @@ final class MatmulKernels {
      * so the block's activations stay in L2 while the weight rows stream past.
      */
     static void matmulRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
+        matmulRows(x, null, t, w, out, n0, n1);
+    }
+
+    /**
+     * x in pair order ({@link PairKernels#order}) when the pair kernels will take w's rows on this machine,
+     * else null: a product split into row ranges orders its activations once, not once per range (at
+     * batch 16 the reordering, scalar, was 7 % of a decode step's samples). A per-thread buffer: valid
+     * until the calling thread's next call.
+     */
+    static float[] pairOrdered(float[] x, int t, CpuWeight w) {
+        if (!w.bf16() || !PairKernels.fits(w.cols) || WideKernels.AVAILABLE) {
+            return null;
+        }
+        float[] xp = ORDERED.get();
+        if (xp.length < t * w.cols) {
+            xp = new float[t * w.cols];
+            ORDERED.set(xp);
+        }
+        PairKernels.order(x, 0, t, w.cols, xp);
+        return xp;
+    }
+
+    private static final ThreadLocal<float[]> ORDERED = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** {@link #matmulRows(float[], int, CpuWeight, float[], int, int)} with x already in pair order where {@link #pairOrdered} gave it (else null). */
+    static void matmulRows(float[] x, float[] ordered, int t, CpuWeight w, float[] out, int n0, int n1) {
         int k = w.cols;
         int n = w.rows;
         if (w.bf16() && PairKernels.fits(k)) {
@@ -147,7 +173,7 @@ final class MatmulKernels {
             }
             // One token keeps the pair kernel reading rows in place: measured as fast for streaming, and
             // a method of its own, so a decode step never runs code compiled for prefill's profile.
-            pairRows(x, t, w, out, n0, n1);
+            pairRows(x, ordered, t, w, out, n0, n1, PAIR_TILES);
             return;
         }
         boolean fp8 = w.f32 == null && !w.bf16();
@@ -178,64 +204,52 @@ final class MatmulKernels {
     }
 
     /**
-     * Whether machines without AVX-512 take the register tiles ({@link PairTiles}) for the pair-order
+     * Whether machines without AVX-512 run 4 weight rows at once ({@link PairTiles}) for the pair-order
      * products; {@code -Dlingspark.cpu.pairtiles=false} keeps the one-row kernels (same numbers).
      */
     static final boolean PAIR_TILES = Boolean.parseBoolean(System.getProperty("lingspark.cpu.pairtiles", "true"));
 
-    static void pairRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1) {
-        pairRows(x, t, w, out, n0, n1, PAIR_TILES);
-    }
 
     /**
      * The bf16 product in pair order ({@link PairKernels}), the same numbers on every path. With tiles,
-     * one token copies 4 rows at a time next to the core and runs them together
-     * ({@link PairTiles#rows4x1}); 4 or more tokens copy 2 rows, widen them once and run 2-row × 3-token
-     * tiles. 2-3 tokens (decode's experts at batch 16), the rows a tile leaves and {@code tiles ==
-     * false} take the one-row kernels: one token reads each row in place, more tokens copy it once
-     * per block of 64 tokens and reuse it for every group of 4.
+     * 4 rows at a time are copied next to the core once per block of 64 tokens and run against each
+     * token of the block ({@link PairTiles#rows4x1}). The rows a tile leaves and {@code tiles == false}
+     * take the one-row kernels: one token reads each row in place, more tokens copy it once per block
+     * and reuse it for every group of 4.
      */
-    static void pairRows(float[] x, int t, CpuWeight w, float[] out, int n0, int n1, boolean tiles) {
+    static void pairRows(float[] x, float[] ordered, int t, CpuWeight w, float[] out, int n0, int n1, boolean tiles) {
         int k = w.cols;
         int n = w.rows;
-        float[] xp = pairScratch(Math.min(t, 64) * k);
+        float[] xp = ordered != null ? ordered : pairScratch(Math.min(t, 64) * k);
+        short[] ws = rowScratch(4 * k);
         float[] tmp = lanes();
-        if (t == 1) {
-            PairKernels.order(x, 0, 1, k, xp);
-            int r = n0;
-            if (tiles) {
-                short[] ws = rowScratch(4 * k);
-                for (; r + 4 <= n1; r += 4) {
-                    w.bf16Rows(r, 4, ws);
-                    PairTiles.rows4x1(ws, k, xp, 0, out, r, tmp);
-                }
-            }
-            for (; r < n1; r++) {
-                int p = w.part(r);
-                out[r] = PairKernels.dot(w.data[p], w.bf16Offset(r, p), xp, 0, k);
-            }
-            return;
-        }
-        short[] brow = rowScratch(PairTiles.ROWS * k);
-        float[] wf = scratch(PairTiles.ROWS * k);
         for (int tb = 0; tb < t; tb += 64) {
             int te = Math.min(t, tb + 64);
-            PairKernels.order(x, tb * k, te - tb, k, xp);
+            int xb = tb * k; // the block's first token in xp
+            if (ordered == null) {
+                PairKernels.order(x, tb * k, te - tb, k, xp);
+                xb = 0;
+            }
             int r = n0;
-            if (tiles && te - tb >= 4) { // fewer tokens: widening the rows cost more than it saved (measured)
-                for (; r + PairTiles.ROWS <= n1; r += PairTiles.ROWS) {
-                    w.bf16Rows(r, PairTiles.ROWS, brow);
-                    PairTiles.widen(brow, PairTiles.ROWS * k, wf);
-                    for (int t0 = tb; t0 < te; t0 += PairTiles.TOKENS) {
-                        PairTiles.tile(wf, k, xp, (t0 - tb) * k, Math.min(PairTiles.TOKENS, te - t0), out,
-                            t0 * n + r, n, tmp);
+            if (tiles) {
+                for (; r + 4 <= n1; r += 4) {
+                    w.bf16Rows(r, 4, ws);
+                    for (int t0 = tb; t0 < te; t0++) {
+                        PairTiles.rows4x1(ws, k, xp, xb + (t0 - tb) * k, out, t0 * n + r, tmp);
                     }
                 }
             }
+            if (t == 1) {
+                for (; r < n1; r++) {
+                    int p = w.part(r);
+                    out[r] = PairKernels.dot(w.data[p], w.bf16Offset(r, p), xp, xb, k);
+                }
+                return;
+            }
             for (; r < n1; r++) {
-                w.bf16Row(r, brow);
+                w.bf16Row(r, ws);
                 for (int t0 = tb; t0 < te; t0 += 4) {
-                    PairKernels.dotRows(brow, k, xp, (t0 - tb) * k, Math.min(4, te - t0), out, t0 * n + r, n);
+                    PairKernels.dotRows(ws, k, xp, xb + (t0 - tb) * k, Math.min(4, te - t0), out, t0 * n + r, n);
                 }
             }
         }

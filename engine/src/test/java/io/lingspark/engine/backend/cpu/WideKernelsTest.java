@@ -100,8 +100,13 @@ class WideKernelsTest {
      */
     @Test
     void pairKernelsMatchTheReferenceWithAndWithoutTiles() {
-        matchesReference((x, t, w, out, n0, n1) -> MatmulKernels.pairRows(x, t, w, out, n0, n1, true), 22, 60, 5);
-        matchesReference((x, t, w, out, n0, n1) -> MatmulKernels.pairRows(x, t, w, out, n0, n1, false), 23, 60, 5);
+        matchesReference((x, t, w, out, n0, n1) -> MatmulKernels.pairRows(x, null, t, w, out, n0, n1, true), 22, 60, 5);
+        matchesReference((x, t, w, out, n0, n1) -> MatmulKernels.pairRows(x, null, t, w, out, n0, n1, false), 23, 60, 5);
+        matchesReference((x, t, w, out, n0, n1) -> { // activations ordered once by the caller (a product split into row ranges)
+            float[] ordered = new float[t * w.cols];
+            PairKernels.order(x, 0, t, w.cols, ordered);
+            MatmulKernels.pairRows(x, ordered, t, w, out, n0, n1, true);
+        }, 24, 60, 5);
     }
 
     /** The wide tiles called directly, where AVX-512 is native. */
@@ -126,8 +131,8 @@ class WideKernelsTest {
             x[i] = (float) r.nextGaussian();
         }
         List<Product> products = List.of(MatmulKernels::matmulRows,
-            (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, nt, ws, out, n0, n1, true),
-            (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, nt, ws, out, n0, n1, false));
+            (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, null, nt, ws, out, n0, n1, true),
+            (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, null, nt, ws, out, n0, n1, false));
         for (Product product : products) { // each alone against itself; any against any via the reference above
             float[] all = new float[t * rows];
             product.run(x, t, w, all, 0, rows);
