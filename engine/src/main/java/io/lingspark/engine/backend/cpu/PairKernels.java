@@ -1,7 +1,5 @@
 package io.lingspark.engine.backend.cpu;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -20,9 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class PairKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int L = F.length(); // 8 lanes
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private PairKernels() {
     }
@@ -57,18 +53,6 @@ final class PairKernels {
             s += v.lane(i);
         }
         return s;
-    }
-
-    /** One token against a bf16 row read in place (the mapped checkpoint): decode's weight-streaming loop. */
-    static float dot(ByteBuffer w, int off, float[] xp, int x0, int k) {
-        FloatVector e = FloatVector.zero(F);
-        FloatVector o = FloatVector.zero(F);
-        for (int i = 0; i < k; i += 16) {
-            IntVector p = IntVector.fromByteBuffer(I, w, off + 2 * i, LE);
-            e = FloatVector.fromArray(F, xp, x0 + i).fma(p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e);
-            o = FloatVector.fromArray(F, xp, x0 + i + 8).fma(p.and(0xFFFF0000).reinterpretAsFloats(), o);
-        }
-        return total(e, o);
     }
 
     /** out[o0 + t·ostride] = row · xp[x0 + t·k ..] for t in [0, nt), nt ≤ 4, the bf16 row copied to ws. */
