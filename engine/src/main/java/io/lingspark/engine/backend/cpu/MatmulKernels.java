@@ -162,7 +162,10 @@ final class MatmulKernels {
 
     private static final ThreadLocal<float[]> ORDERED = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** {@link #matmulRows(float[], int, CpuWeight, float[], int, int)} with x already in pair order where {@link #pairOrdered} gave it (else null). */
+    /**
+     * {@link #matmulRows(float[], int, CpuWeight, float[], int, int)} with x already in pair order where
+     * {@link #pairOrdered} gave it (else null).
+     */
     static void matmulRows(float[] x, float[] ordered, int t, CpuWeight w, float[] out, int n0, int n1) {
         int k = w.cols;
         int n = w.rows;
@@ -206,7 +209,6 @@ final class MatmulKernels {
      * products; {@code -Dlingspark.cpu.pairtiles=false} keeps the one-row kernels (same numbers).
      */
     static final boolean PAIR_TILES = Boolean.parseBoolean(System.getProperty("lingspark.cpu.pairtiles", "true"));
-
 
     /**
      * The bf16 product in pair order ({@link PairKernels}), the same numbers on every path. With tiles,

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bf16 matrix kernels (whichever MatmulKernels picks on this machine, and the pair kernels with
- * and without their register tiles and the wide tiles each called directly) against a scalar reference of the pair-order arithmetic, bit for
- * bit, on random shapes with ragged edges: token counts not multiples of 4, row ranges not multiples
- * of 4 and starting anywhere, weights split into parts at odd rows.
+ * and without their 4-row kernel and the wide tiles each called directly) against a scalar reference
+ * of the pair-order arithmetic, bit for bit, on random shapes with ragged edges: token counts not
+ * multiples of 4, row ranges not multiples of 4 and starting anywhere, weights split into parts at
+ * odd rows.
  */
 class WideKernelsTest {
 
@@ -94,7 +95,7 @@ class WideKernelsTest {
     }
 
     /**
-     * The pair-order products called directly, with their register tiles (what machines without AVX-512
+     * The pair-order products called directly, with their 4-row kernel (what machines without AVX-512
      * run) and without (the one-row kernels, -Dlingspark.cpu.pairtiles=false), so both stay tested where
      * the wide tiles are the default.
      */
