@@ -58,28 +58,26 @@ final class CpuAttention {
      */
     private static void group(float[] q, int qOff, int[] table, int pos, CpuCachePool cache, int layer, int kvOff,
                               int n, int d, float scale, float[] out, int oOff) {
-        int bs = cache.blockSize;
-        int w = cache.width(layer);
         float[][] scores = new float[n][pos + 1];
         float[] lanes = new float[8];
         float[] four = new float[4];
-        for (int p0 = 0; p0 <= pos; p0 += bs) {
-            int b = table[p0 / bs];
-            float[] kc = cache.kChunkOfBlock(b, layer);
-            int row = cache.blockOffset(b, layer) + kvOff;
-            for (int p = p0, pe = Math.min(pos + 1, p0 + bs); p < pe; p++, row += w) {
-                int j = 0;
-                for (; j + 4 <= n; j += 4) {
-                    int qj = qOff + j * d;
-                    VecOps.dotOrdered4(kc, row, q, qj, q, qj + d, q, qj + 2 * d, q, qj + 3 * d, d, lanes, four, 0);
-                    scores[j][p] = four[0];
-                    scores[j + 1][p] = four[1];
-                    scores[j + 2][p] = four[2];
-                    scores[j + 3][p] = four[3];
-                }
-                for (; j < n; j++) {
-                    scores[j][p] = VecOps.dotOrdered(q, qOff + j * d, kc, row, d, lanes);
-                }
+        float[][] rows = new float[pos + 1][]; // each position's K row, then its V row
+        int[] offs = new int[pos + 1];
+        cache.rowsOf(table, pos + 1, layer, false, kvOff, rows, offs);
+        for (int p = 0; p <= pos; p++) {
+            float[] kc = rows[p];
+            int row = offs[p];
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                int qj = qOff + j * d;
+                VecOps.dotOrdered4(kc, row, q, qj, q, qj + d, q, qj + 2 * d, q, qj + 3 * d, d, lanes, four, 0);
+                scores[j][p] = four[0];
+                scores[j + 1][p] = four[1];
+                scores[j + 2][p] = four[2];
+                scores[j + 3][p] = four[3];
+            }
+            for (; j < n; j++) {
+                scores[j][p] = VecOps.dotOrdered(q, qOff + j * d, kc, row, d, lanes);
             }
         }
         for (int j = 0; j < n; j++) {
@@ -102,25 +100,17 @@ final class CpuAttention {
         }
         // 3. Σ_p score · V row. Four heads at a time keep their sums in registers across positions
         //    (VecOps.weightedSum4, the same arithmetic as addScaled row by row).
+        cache.rowsOf(table, pos + 1, layer, true, kvOff, rows, offs);
         int j = 0;
-        if (d % 16 == 0 && n >= 4) {
-            float[][] vRows = new float[pos + 1][];
-            int[] vOff = new int[pos + 1];
-            cache.rowsOf(table, pos + 1, layer, true, kvOff, vRows, vOff);
+        if (d % 16 == 0) {
             for (; j + 4 <= n; j += 4) {
-                VecOps.weightedSum4(scores[j], scores[j + 1], scores[j + 2], scores[j + 3], vRows, vOff, pos + 1, d,
+                VecOps.weightedSum4(scores[j], scores[j + 1], scores[j + 2], scores[j + 3], rows, offs, pos + 1, d,
                     out, oOff + j * d);
             }
         }
-        int j0 = j;
-        for (int p0 = 0; p0 <= pos && j0 < n; p0 += bs) {
-            int b = table[p0 / bs];
-            float[] vc = cache.vChunkOfBlock(b, layer);
-            int row = cache.blockOffset(b, layer) + kvOff;
-            for (int p = p0, pe = Math.min(pos + 1, p0 + bs); p < pe; p++, row += w) {
-                for (j = j0; j < n; j++) {
-                    VecOps.addScaled(scores[j][p], vc, row, out, oOff + j * d, d);
-                }
+        for (int p = 0; p <= pos && j < n; p++) { // heads left over (fewer than 4), position by position
+            for (int jj = j; jj < n; jj++) {
+                VecOps.addScaled(scores[jj][p], rows[p], offs[p], out, oOff + jj * d, d);
             }
         }
     }

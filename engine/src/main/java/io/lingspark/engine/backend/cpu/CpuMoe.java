@@ -126,8 +126,10 @@ final class CpuMoe {
         float[][] ordered = new float[na][];
         for (int a = 0; blocksPer > 1 && a < na; a++) { // ordered once per expert, not once per row block
             CpuWeight w = (CpuWeight) ws[active[a]];
-            float[] xp = MatmulKernels.pairOrdered(in[a].data, in[a].rows, w);
-            ordered[a] = xp == null ? null : java.util.Arrays.copyOf(xp, in[a].rows * w.cols);
+            if (MatmulKernels.takesPairOrder(w)) {
+                ordered[a] = new float[in[a].rows * w.cols];
+                PairKernels.order(in[a].data, 0, in[a].rows, w.cols, ordered[a]);
+            }
         }
         be.par.forRange(na * blocksPer, 1, job -> {
             int a = job / blocksPer;

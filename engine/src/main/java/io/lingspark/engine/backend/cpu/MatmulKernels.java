@@ -148,7 +148,7 @@ final class MatmulKernels {
      * until the calling thread's next call.
      */
     static float[] pairOrdered(float[] x, int t, CpuWeight w) {
-        if (!w.bf16() || !PairKernels.fits(w.cols) || WideKernels.AVAILABLE) {
+        if (!takesPairOrder(w)) {
             return null;
         }
         float[] xp = ORDERED.get();
@@ -158,6 +158,11 @@ final class MatmulKernels {
         }
         PairKernels.order(x, 0, t, w.cols, xp);
         return xp;
+    }
+
+    /** Whether w's rows take the pair-order kernels on this machine (bf16 in whole blocks of 16, no AVX-512). */
+    static boolean takesPairOrder(CpuWeight w) {
+        return w.bf16() && PairKernels.fits(w.cols) && !WideKernels.AVAILABLE;
     }
 
     private static final ThreadLocal<float[]> ORDERED = ThreadLocal.withInitial(() -> new float[0]);
