@@ -2,17 +2,18 @@ package io.lingspark.engine.backend.cpu;
 
 /**
  * The elementwise Ling 2.5 ops on the CPU, fp32 throughout (the attention kernels live in
- * {@link CpuLightning} and {@link CpuMla}).
+ * {@link CpuLightning} and {@link CpuMla}); parallel over rows or element blocks as the backend's
+ * other elementwise ops ({@link CpuBackend#ELEMENTS_PER_JOB}), each element computed as alone.
  */
 final class CpuHybridOps {
     private CpuHybridOps() {
     }
 
     /** GroupRMSNorm: each of groups equal column groups normed on its own, then × w. */
-    static void groupRmsNorm(CpuTensor a, float[] g, int groups, float eps, CpuTensor o) {
+    static void groupRmsNorm(Parallel par, CpuTensor a, float[] g, int groups, float eps, CpuTensor o) {
         int n = a.cols;
         int size = n / groups;
-        for (int t = 0; t < a.rows; t++) {
+        par.forRange(a.rows, Math.max(1, CpuBackend.ELEMENTS_PER_JOB / n), t -> {
             for (int gi = 0; gi < groups; gi++) {
                 int off = t * n + gi * size;
                 float ss = 0;
@@ -24,21 +25,25 @@ final class CpuHybridOps {
                     o.data[off + i] = g[gi * size + i] * (a.data[off + i] * r);
                 }
             }
-        }
+        });
     }
 
     /** x ⊙= sigmoid(gate). */
-    static void sigmoidGate(float[] a, float[] g) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] *= (float) (1.0 / (1.0 + Math.exp(-g[i])));
-        }
+    static void sigmoidGate(Parallel par, float[] a, float[] g) {
+        int per = CpuBackend.ELEMENTS_PER_JOB;
+        par.forRange((a.length + per - 1) / per, 1, c -> {
+            int end = Math.min(a.length, (c + 1) * per);
+            for (int i = c * per; i < end; i++) {
+                a[i] *= (float) (1.0 / (1.0 + Math.exp(-g[i])));
+            }
+        });
     }
 
     /** Interleaved (GPT-J) RoPE in place over heads at colOffset + h·headStride. */
-    static void ropeInterleaved(CpuTensor a, int colOffset, int heads, int headStride, float[] invFreq, float ropeFactor,
-                                int[] positions) {
+    static void ropeInterleaved(Parallel par, CpuTensor a, int colOffset, int heads, int headStride, float[] invFreq,
+                                float ropeFactor, int[] positions) {
         int half = invFreq.length;
-        for (int t = 0; t < a.rows; t++) {
+        par.forRange(a.rows, 8, t -> {
             for (int i = 0; i < half; i++) {
                 float angle = positions[t] * invFreq[i]; // fp32, as the reference builds its tables
                 float cos = (float) Math.cos(angle) * ropeFactor;
@@ -51,6 +56,6 @@ final class CpuHybridOps {
                     a.data[off + 1] = u2 * cos + u1 * sin;
                 }
             }
-        }
+        });
     }
 }
