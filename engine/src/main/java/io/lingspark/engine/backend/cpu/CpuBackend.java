@@ -9,6 +9,7 @@ import io.lingspark.engine.backend.MlaSpec;
 import io.lingspark.engine.backend.MoeSpec;
 import io.lingspark.engine.backend.Tensor;
 import io.lingspark.engine.backend.Weight;
+import io.lingspark.engine.config.ModelLoadException;
 import io.lingspark.engine.step.ForwardBatch;
 import io.lingspark.engine.weights.HostMatrix;
 import java.nio.ByteBuffer;
@@ -37,9 +38,47 @@ public final class CpuBackend implements Backend {
      * @param cacheMemory bytes the KV cache (and recurrent states) may take: --kv-cache-memory
      */
     public CpuBackend(int threads, long cacheMemory) {
+        this(threads, cacheMemory, false);
+    }
+
+    /**
+     * @param int8Weights quantize the linear layers' bf16 weights to int8 with per-row scales as they
+     *                    are uploaded ({@code --cpu-weights int8}, {@link #quantizes}): half the bytes a
+     *                    decode step streams, on the heap; other numbers than bf16's (within the
+     *                    quantisation fixture's greedy tokens, Q8FixtureTest)
+     */
+    public CpuBackend(int threads, long cacheMemory, boolean int8Weights) {
+        this(threads, cacheMemory, int8Weights, Runtime.getRuntime().maxMemory() / 4 * 3);
+    }
+
+    /** @param heapForWeights the most heap the int8 weights may take (3/4 of the max heap; tests set less) */
+    CpuBackend(int threads, long cacheMemory, boolean int8Weights, long heapForWeights) {
         this.par = new Parallel(threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads);
+        this.defaultCache = cacheMemory <= 0;
         this.cacheMemory = cacheMemory > 0 ? cacheMemory : defaultCacheMemory();
+        this.int8Weights = int8Weights;
+        this.heapForWeights = heapForWeights;
         KernelWarmup.start(); // the kernels compiled while the weights load, not during the first prefill
+        if (int8Weights) {
+            KernelWarmup.startInt8();
+        }
+    }
+
+    private final boolean int8Weights;
+    private final boolean defaultCache;
+    private final long heapForWeights;
+    /** Bytes of int8 weights (and scales) on the heap. */
+    private long heapWeightBytes;
+
+    /**
+     * Whether the int8 mode quantizes a matrix: bf16 linear weights of more than one row in whole 16-value
+     * blocks. The embedding table (rows looked up, not multiplied; a tied lm_head with it) and the MoE
+     * routers (tiny, and expert choice is the quantity most sensitive to noise) stay as stored, as do
+     * norms (one row) and FP8 checkpoints' weights (already one byte).
+     */
+    static boolean quantizes(HostMatrix m) {
+        return m.format() == HostMatrix.Format.BF16 && m.rows() > 1 && Q8Kernels.fits(m.cols())
+            && !m.name().contains("word_embeddings") && !m.name().contains("mlp.gate.weight");
     }
 
     /** Half the max heap: weights are off-heap (mapped), the heap holds caches and activations. */
@@ -49,7 +88,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String name() {
-        return "cpu(" + par.threads + " threads)";
+        return "cpu(" + par.threads + " threads" + (int8Weights ? ", int8 weights" : "") + ")";
     }
 
     public int threads() {
@@ -63,8 +102,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Weight upload(HostMatrix m) {
-        weightBytes += m.bytes();
-        return new CpuWeight(m);
+        CpuWeight w = new CpuWeight(m);
+        if (int8Weights && quantizes(m)) {
+            long need = (long) m.rows() * m.cols() + 4L * m.rows();
+            if (heapWeightBytes + need > heapForWeights) { // a clear error now, not an OutOfMemoryError mid-load
+                throw new ModelLoadException(String.format(java.util.Locale.ROOT,
+                    "--cpu-weights int8 keeps the quantized weights on the heap: %.2f GiB loaded + %.2f GiB for %s "
+                        + "exceed the %.2f GiB they may take (3/4 of the max heap). Raise -Xmx (spark.executor.memory) "
+                        + "or use --cpu-weights stored", heapWeightBytes / GIB, need / GIB, m.name(), heapForWeights / GIB));
+            }
+            w = w.quantize(par);
+            heapWeightBytes += w.bytes();
+        }
+        weightBytes += w.q8 != null ? w.bytes() : m.bytes();
+        return w;
     }
 
     /** Deterministic bf16 in direct memory (off the heap, like mapped weights), filled in parallel chunks. */
@@ -112,8 +163,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public long cacheBudget(long activationBytes) {
-        return cacheMemory;
+        // the default half of the heap is half of what int8 weights leave of it (stored weights take none)
+        return defaultCache ? (Runtime.getRuntime().maxMemory() - heapWeightBytes) / 2 : cacheMemory;
     }
+
+    private static final double GIB = 1L << 30;
 
     @Override
     public CachePool allocateCache(CacheSpec spec, int blocks, int slots) {

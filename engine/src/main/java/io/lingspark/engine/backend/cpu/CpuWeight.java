@@ -23,6 +23,8 @@ final class CpuWeight implements Weight {
     private final ShortBuffer[] shorts; // BF16 parts as little-endian shorts (bulk row copies)
     final int[] partEnd;              // exclusive end row of each part
     private final HostMatrix.Part[] parts;
+    final byte[] q8;                  // int8 [rows, cols] (--cpu-weights int8), or null
+    final float[] q8Scale;            // [rows]: row r's values are q8[r, c] · q8Scale[r]
 
     CpuWeight(HostMatrix m) {
         this.rows = m.rows();
@@ -41,10 +43,62 @@ final class CpuWeight implements Weight {
             end += parts[i].rows();
             partEnd[i] = end;
         }
+        this.q8 = null;
+        this.q8Scale = null;
+    }
+
+    /** An int8 weight (its buffers are not kept: a quantized bf16 checkpoint's pages can leave memory). */
+    private CpuWeight(int rows, int cols, byte[] q8, float[] q8Scale) {
+        this.rows = rows;
+        this.cols = cols;
+        this.format = HostMatrix.Format.BF16; // what it was; bf16() is false from now on
+        this.f32 = null;
+        this.data = new ByteBuffer[0];
+        this.shorts = new ShortBuffer[0];
+        this.partEnd = new int[0];
+        this.parts = new HostMatrix.Part[0];
+        this.q8 = q8;
+        this.q8Scale = q8Scale;
+    }
+
+    /**
+     * This bf16 weight as int8 with one fp32 scale per row (q8_0's rounding with a whole row as the block):
+     * scale = max |w| / 127, q = round(w / scale), so every row keeps its largest value exactly and the
+     * rest within half a step. Rows run in parallel on par. Whether a weight is quantized is the backend's
+     * choice ({@link CpuBackend}); this is the arithmetic.
+     *
+     * @throws IllegalArgumentException if the weight is not bf16, its rows are not whole 16-value blocks,
+     *                                  or it has 2^31 values or more (one Java array)
+     */
+    CpuWeight quantize(Parallel par) {
+        if (!bf16() || !Q8Kernels.fits(cols)) {
+            throw new IllegalArgumentException("int8 needs a bf16 weight with columns in blocks of 16, not " + format
+                + " [" + rows + ", " + cols + "]");
+        }
+        long n = (long) rows * cols;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("int8 weight [" + rows + ", " + cols + "] exceeds one Java array");
+        }
+        byte[] q = new byte[(int) n];
+        float[] scale = new float[rows];
+        par.forRange(rows, Math.max(1, 65536 / cols), r -> {
+            float[] row = new float[cols];
+            rowInto(r, row);
+            float max = 0;
+            for (float v : row) {
+                max = Math.max(max, Math.abs(v));
+            }
+            float s = max / 127f;
+            scale[r] = s;
+            for (int c = 0; c < cols; c++) {
+                q[r * cols + c] = s == 0 ? 0 : (byte) Math.max(-127, Math.min(127, Math.round(row[c] / s)));
+            }
+        });
+        return new CpuWeight(rows, cols, q, scale);
     }
 
     boolean bf16() {
-        return format == HostMatrix.Format.BF16;
+        return q8 == null && format == HostMatrix.Format.BF16;
     }
 
     /** The part holding row r (matrices have one to a few parts). */
@@ -77,10 +131,16 @@ final class CpuWeight implements Weight {
 
     @Override
     public long bytes() {
+        if (q8 != null) {
+            return q8.length + 4L * rows;
+        }
         return f32 != null ? 4L * f32.length : (long) rows * cols * (bf16() ? 2 : 1);
     }
 
     float get(int r, int c) {
+        if (q8 != null) {
+            return q8[r * cols + c] * q8Scale[r];
+        }
         if (f32 != null) {
             return f32[r * cols + c];
         }
@@ -100,6 +160,12 @@ final class CpuWeight implements Weight {
 
     /** Row r as fp32 into dst[0, cols). */
     void rowInto(int r, float[] dst) {
+        if (q8 != null) {
+            for (int c = 0; c < cols; c++) {
+                dst[c] = q8[r * cols + c] * q8Scale[r];
+            }
+            return;
+        }
         if (f32 != null) {
             System.arraycopy(f32, r * cols, dst, 0, cols);
             return;

@@ -21,23 +21,50 @@ final class KernelWarmup {
     static final long MAX_NANOS = 8_000_000_000L;
 
     private static boolean started;
+    private static boolean startedInt8;
 
     private KernelWarmup() {
     }
 
     /** Starts the warm-up thread once per JVM. */
     static synchronized void start() {
-        if (started || !Boolean.parseBoolean(System.getProperty("lingspark.cpu.warmup", "true"))) {
+        if (started || !enabled()) {
             return;
         }
         started = true;
-        Thread t = new Thread(KernelWarmup::run, "lingspark-cpu-kernel-warmup");
+        thread(KernelWarmup::run, "lingspark-cpu-kernel-warmup");
+    }
+
+    /** The same for the int8 kernels ({@link Q8Kernels}), once per JVM, when a backend holds int8 weights. */
+    static synchronized void startInt8() {
+        if (startedInt8 || !enabled()) {
+            return;
+        }
+        startedInt8 = true;
+        thread(KernelWarmup::runInt8, "lingspark-cpu-int8-warmup");
+    }
+
+    private static boolean enabled() {
+        return Boolean.parseBoolean(System.getProperty("lingspark.cpu.warmup", "true"));
+    }
+
+    private static void thread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
     }
 
     static void run() {
+        run(false);
+    }
+
+    static void runInt8() {
+        run(true);
+    }
+
+    /** Calls every kernel shape on a small synthetic weight, bf16 or quantized to int8. */
+    private static void run(boolean int8) {
         int k = 256;
         int rows = 9; // two 4-row tiles and a ragged row
         int tokens = WideKernels.TOKEN_BLOCK + 6; // two token blocks (prefill's profile), 4-token tiles, ragged tokens
@@ -45,8 +72,16 @@ final class KernelWarmup {
         for (int i = 0; i < rows * k; i++) {
             b.putShort(2 * i, (short) (Float.floatToRawIntBits(0.01f * (i % 97)) >>> 16));
         }
-        CpuWeight w = new CpuWeight(HostMatrix.ofParts("warmup", k, HostMatrix.Format.BF16,
+        CpuWeight bf16 = new CpuWeight(HostMatrix.ofParts("warmup", k, HostMatrix.Format.BF16,
             List.of(new HostMatrix.Part(b, rows, 0, null, 0, 0, 0))));
+        CpuWeight w;
+        if (int8) {
+            Parallel one = new Parallel(1); // no helper threads: the caller quantizes the 9 rows
+            w = bf16.quantize(one);
+            one.close();
+        } else {
+            w = bf16;
+        }
         float[] x = new float[tokens * k];
         for (int i = 0; i < x.length; i++) {
             x[i] = (i % 13) * 0.1f;

@@ -174,6 +174,10 @@ final class MatmulKernels {
     static void matmulRows(float[] x, float[] ordered, int t, CpuWeight w, float[] out, int n0, int n1) {
         int k = w.cols;
         int n = w.rows;
+        if (w.q8 != null) {
+            Q8Kernels.rows(x, t, w, out, n0, n1);
+            return;
+        }
         if (w.bf16() && PairKernels.fits(k)) {
             if (WideKernels.AVAILABLE) { // same numbers as pairRows: register tiles on 16-float vectors, any token count
                 WideKernels.rows(x, t, w, out, n0, n1, rowScratch(4 * k), scratch(4 * k), lanes());
