@@ -51,7 +51,8 @@ public final class LingFunctions {
 
     /**
      * ling_classify and ling_extract with engine options: device ("cpu" by default; "cuda", "auto"),
-     * max_running, max_batch_tokens, max_model_len, cpu_threads, kv_cache_memory ("4g"), prefix_caching.
+     * max_running, max_batch_tokens, max_model_len, cpu_threads, cpu_weights ("int8"), kv_cache_memory ("4g"),
+     * prefix_caching.
      */
     public static void registerGenerate(SparkSession spark, String modelDir, Map<String, ?> engineOptions) {
         LingGenerateFunctions.register(spark, modelDir, engineOptions);

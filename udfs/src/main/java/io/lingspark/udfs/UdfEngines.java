@@ -29,7 +29,7 @@ public final class UdfEngines {
 
     /** Engine option names a registration accepts, as the generate job spells them (with '_' or '-'). */
     static final Set<String> OPTION_NAMES = Set.of("device", "max_running", "max_batch_tokens", "max_model_len",
-        "cpu_threads", "kv_cache_memory", "prefix_caching");
+        "cpu_threads", "cpu_weights", "kv_cache_memory", "prefix_caching");
 
     private UdfEngines() {
     }
@@ -80,6 +80,9 @@ public final class UdfEngines {
                 }
                 if (options.containsKey("kv_cache_memory")) {
                     o = o.withKvCacheMemory(bytes(options.get("kv_cache_memory")));
+                }
+                if (options.containsKey("cpu_weights")) {
+                    o = o.withCpuWeights(io.lingspark.engine.runtime.CpuWeights.parse(options.get("cpu_weights")));
                 }
                 if (options.containsKey("prefix_caching")) {
                     o = o.withPrefixCaching(Boolean.parseBoolean(options.get("prefix_caching").trim()));

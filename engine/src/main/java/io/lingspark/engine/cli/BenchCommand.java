@@ -126,7 +126,10 @@ public final class BenchCommand implements Callable<Integer> {
                 + (o.threadsPerStage() > 0 ? o.threadsPerStage() + " thread(s) each" : "cores shared") : be.name());
             r.put("machine", Machine.describe());
             r.put("load_s", round(loadS));
-            r.put("weights", c.quantization == null ? "bf16" : "fp8 e4m3 (" + c.quantization.method() + ", "
+            boolean int8 = pipeline == null && o.cpuWeights() == io.lingspark.engine.runtime.CpuWeights.INT8
+                && be.name().startsWith("cpu") && c.quantization == null;
+            r.put("weights", int8 ? "int8, per-row scales (--cpu-weights int8; embedding and routers bf16)"
+                : c.quantization == null ? "bf16" : "fp8 e4m3 (" + c.quantization.method() + ", "
                 + c.quantization.strategy().name().toLowerCase(java.util.Locale.ROOT) + ")");
             if (be != null) {
                 // what the loaded weights occupy (FP8: one byte a weight plus its scales; CPU: mapped or direct memory)
@@ -182,8 +185,10 @@ public final class BenchCommand implements Callable<Integer> {
             if (pipeline == null && be.name().startsWith("cpu")) {
                 // Bytes a batch-1 decode step must read: every active weight once, in bf16, except the
                 // embedding table, of which only one row is touched. FP8: one byte for each but lm_head.
+                // int8: one byte for each (the per-row scales and the bf16 routers are left out: < 0.2 %).
                 long vh = (long) c.vocabSize * c.hiddenSize;
-                long bytes = c.quantization == null ? 2L * (active - vh + c.hiddenSize)
+                long bytes = int8 ? active - vh + 2L * c.hiddenSize
+                    : c.quantization == null ? 2L * (active - vh + c.hiddenSize)
                     : 2L * (vh + c.hiddenSize) + (active - 2 * vh);
                 double bw = Machine.copyBandwidth(engine.cpuThreads);
                 ObjectNode bound = r.putObject("batch1_bound");

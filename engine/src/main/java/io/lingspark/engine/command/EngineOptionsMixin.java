@@ -1,5 +1,6 @@
 package io.lingspark.engine.command;
 
+import io.lingspark.engine.runtime.CpuWeights;
 import io.lingspark.engine.runtime.EngineOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -16,6 +17,12 @@ public final class EngineOptionsMixin {
 
     @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU backend threads (0: all cores)")
     public int cpuThreads;
+
+    @Option(names = "--cpu-weights", defaultValue = "stored",
+        description = "stored: bf16 linear weights as the checkpoint stores them, mapped; int8: quantized to int8 with "
+            + "per-row scales while loading, on the heap (half a decode step's bytes, other numbers; the heap must hold "
+            + "about one byte per parameter)")
+    public String cpuWeights;
 
     @Option(names = "--gpu-memory-utilization", defaultValue = "0.9",
         description = "fraction of the GPU's memory the engine plans for: weights, activations, and the KV cache "
@@ -59,7 +66,7 @@ public final class EngineOptionsMixin {
         check();
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization,
             cpuThreads, kvCacheMemory, stageLayers != null ? stageLayers.split(",").length : pipelineStages, stageLayers,
-            threadsPerStage, !noPrefixCache);
+            threadsPerStage, !noPrefixCache, CpuWeights.parse(cpuWeights));
     }
 
     /** Exit 2 with a one-line message for a value out of range. */
@@ -67,6 +74,8 @@ public final class EngineOptionsMixin {
         usage(device != null && device.trim().toLowerCase(java.util.Locale.ROOT).matches("cpu|auto|cuda(:\\d+)?"),
             "--device must be cpu, cuda, cuda:N or auto");
         usage(cpuThreads >= 0, "--cpu-threads must be >= 0");
+        usage(cpuWeights == null || cpuWeights.trim().toLowerCase(java.util.Locale.ROOT).matches("stored|int8"),
+            "--cpu-weights must be stored or int8");
         usage(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1, "--gpu-memory-utilization must be in (0, 1]");
         usage(kvCacheMemory >= 0, "--kv-cache-memory must be >= 0");
         usage(maxBatchTokens >= 1, "--max-batch-tokens must be >= 1");

@@ -161,7 +161,7 @@ public final class Pipelines {
         if (onCpu(o)) {
             int threads = cpuThreads(o, s);
             long memory = (o.kvCacheMemory() > 0 ? o.kvCacheMemory() : CpuBackend.defaultCacheMemory()) / s;
-            return new CpuBackend(threads, memory);
+            return new CpuBackend(threads, memory, o.cpuWeights() == io.lingspark.engine.runtime.CpuWeights.INT8);
         }
         if (!CudaContext.kernelsBuilt()) {
             throw new ModelLoadException("CUDA kernels were not built (nvcc was not found at build time)");

@@ -14,7 +14,12 @@ public final class Backends {
 
     /** The backend of an engine's options (device, threads, memory settings). */
     public static Backend open(EngineOptions o) {
-        return open(o.device(), o.cpuThreads(), o.gpuMemoryUtilization(), o.kvCacheMemory());
+        return open(o.device(), o.cpuThreads(), o.gpuMemoryUtilization(), o.kvCacheMemory(), o.cpuWeights());
+    }
+
+    /** {@link #open(String, int, double, long, CpuWeights)} with the weights as stored. */
+    public static Backend open(String device, int cpuThreads, double gpuMemoryUtilization, long kvCacheMemory) {
+        return open(device, cpuThreads, gpuMemoryUtilization, kvCacheMemory, CpuWeights.STORED);
     }
 
     /**
@@ -23,16 +28,19 @@ public final class Backends {
      * @param gpuMemoryUtilization fraction of GPU memory the CUDA backend may plan for
      * @param kvCacheMemory        bytes of KV cache: the CPU's budget (0: half the max heap); on a GPU a cap
      *                             below what the utilization leaves (0: no cap)
+     * @param cpuWeights           how a CPU backend holds bf16 linear weights (GPUs ignore it)
      */
-    public static Backend open(String device, int cpuThreads, double gpuMemoryUtilization, long kvCacheMemory) {
+    public static Backend open(String device, int cpuThreads, double gpuMemoryUtilization, long kvCacheMemory,
+                               CpuWeights cpuWeights) {
+        boolean int8 = cpuWeights == CpuWeights.INT8;
         String d = device == null ? "cpu" : device.trim().toLowerCase(Locale.ROOT);
         if (d.equals("auto")) {
             // CUDA when this build has the kernels and a GPU initialises, else the CPU
             return CudaContext.kernelsBuilt() && CudaContext.deviceAvailable()
-                    ? new CudaBackend(0, gpuMemoryUtilization, kvCacheMemory) : new CpuBackend(cpuThreads, kvCacheMemory);
+                    ? new CudaBackend(0, gpuMemoryUtilization, kvCacheMemory) : new CpuBackend(cpuThreads, kvCacheMemory, int8);
         }
         if (d.equals("cpu")) {
-            return new CpuBackend(cpuThreads, kvCacheMemory);
+            return new CpuBackend(cpuThreads, kvCacheMemory, int8);
         }
         if (d.equals("cuda") || d.startsWith("cuda:")) {
             int ordinal = 0;

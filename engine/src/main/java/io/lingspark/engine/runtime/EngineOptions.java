@@ -21,16 +21,19 @@ import java.nio.file.Path;
  * @param threadsPerStage      CPU threads of each stage (0: the cores divided by the stages)
  * @param prefixCaching        reuse cached KV blocks (and, for hybrid models, state snapshots) of shared
  *                             prompt prefixes (on by default; --no-prefix-cache)
+ * @param cpuWeights           how the CPU backend holds bf16 linear weights: as stored, or int8 (opt-in;
+ *                             null means as stored)
  */
 public record EngineOptions(Path modelDir, String device, int maxBatchTokens, int maxRunning, int maxModelLen,
                             double gpuMemoryUtilization, int cpuThreads, long kvCacheMemory, int pipelineStages,
-                            String stageLayers, int threadsPerStage, boolean prefixCaching) {
+                            String stageLayers, int threadsPerStage, boolean prefixCaching, CpuWeights cpuWeights) {
     public static final String DEFAULT_DEVICE = "auto";
     public static final int DEFAULT_MAX_BATCH_TOKENS = 512;
     public static final int DEFAULT_MAX_RUNNING = 64;
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
     public EngineOptions {
+        cpuWeights = cpuWeights == null ? CpuWeights.STORED : cpuWeights;
         if (maxBatchTokens < 1 || maxRunning < 1 || maxModelLen < 0 || cpuThreads < 0 || kvCacheMemory < 0
             || pipelineStages < 1 || threadsPerStage < 0) {
             throw new IllegalArgumentException("engine options: max-batch-tokens, max-running and pipeline-stages must be "
@@ -44,37 +47,42 @@ public record EngineOptions(Path modelDir, String device, int maxBatchTokens, in
     /** The defaults on the CPU (tests, embedded runs). */
     public static EngineOptions of(Path modelDir) {
         return new EngineOptions(modelDir, "cpu", DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_RUNNING, 0,
-            DEFAULT_GPU_MEMORY_UTILIZATION, 0, 0, 1, null, 0, true);
+            DEFAULT_GPU_MEMORY_UTILIZATION, 0, 0, 1, null, 0, true, CpuWeights.STORED);
     }
 
     public EngineOptions withDevice(String d) {
         return new EngineOptions(modelDir, d, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching, cpuWeights);
     }
 
     public EngineOptions withMaxRunning(int n) {
         return new EngineOptions(modelDir, device, maxBatchTokens, n, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching, cpuWeights);
     }
 
     public EngineOptions withMaxBatchTokens(int n) {
         return new EngineOptions(modelDir, device, n, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching, cpuWeights);
     }
 
     public EngineOptions withMaxModelLen(int n) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, n, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching, cpuWeights);
     }
 
     public EngineOptions withKvCacheMemory(long bytes) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            bytes, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
+            bytes, pipelineStages, stageLayers, threadsPerStage, prefixCaching, cpuWeights);
     }
 
     public EngineOptions withCpuThreads(int n) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, n,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching, cpuWeights);
+    }
+
+    public EngineOptions withCpuWeights(CpuWeights w) {
+        return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, prefixCaching, w);
     }
 
     /** Whether the options ask for pipeline stages (a count above 1, or an explicit split). */
@@ -85,12 +93,12 @@ public record EngineOptions(Path modelDir, String device, int maxBatchTokens, in
     /** Pipeline stages: a balanced split into s stages (split null) or the explicit one. */
     public EngineOptions withPipeline(int s, String split, int threadsEach) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, s, split, threadsEach, prefixCaching);
+            kvCacheMemory, s, split, threadsEach, prefixCaching, cpuWeights);
     }
 
     public EngineOptions withPrefixCaching(boolean on) {
         return new EngineOptions(modelDir, device, maxBatchTokens, maxRunning, maxModelLen, gpuMemoryUtilization, cpuThreads,
-            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, on);
+            kvCacheMemory, pipelineStages, stageLayers, threadsPerStage, on, cpuWeights);
     }
 
     /**

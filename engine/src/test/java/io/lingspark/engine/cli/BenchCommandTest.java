@@ -39,6 +39,37 @@ class BenchCommandTest {
         assertTrue(j.get("params_total").asLong() > 0);
     }
 
+    /** --cpu-weights int8 reaches the backend: the weights quantized (half the resident bytes) and the bound in int8 bytes. */
+    @Test
+    void int8WeightsAreReportedAndHalveTheBytes() throws Exception {
+        JsonNode stored = run("--cpu-weights", "stored");
+        JsonNode int8 = run("--cpu-weights", "INT8");
+        assertTrue(int8.get("backend").asText().contains("int8"), int8.get("backend").asText());
+        assertTrue(int8.get("weights").asText().startsWith("int8"), int8.get("weights").asText());
+        assertEquals("bf16", stored.get("weights").asText());
+        assertTrue(int8.get("resident_weight_bytes").asLong() < 0.7 * stored.get("resident_weight_bytes").asLong());
+        assertTrue(int8.get("batch1_bound").get("weight_bytes_per_token").asLong()
+            < 0.6 * stored.get("batch1_bound").get("weight_bytes_per_token").asLong());
+        assertEquals(ExitCodes.USAGE, new CommandLine(new BenchCommand()).execute("--preset", "tiny", "--cpu-weights", "int4"));
+    }
+
+    private static JsonNode run(String... extra) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--preset", "tiny", "--prompt-len", "16",
+                "--context", "8", "--batches", "1", "--decode-steps", "2", "--warmup-steps", "1", "--prefill-runs", "1",
+                "--cpu-threads", "1"), java.util.stream.Stream.of(extra)).toArray(String[]::new);
+            rc = new CommandLine(new BenchCommand()).execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, rc);
+        return new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void unknownPresetIsAUsageError() {
         assertEquals(ExitCodes.USAGE, new CommandLine(new BenchCommand()).execute("--preset", "nope"));
