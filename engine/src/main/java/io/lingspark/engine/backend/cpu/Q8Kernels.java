@@ -15,10 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  * (chunk invariance, prefix caching) and every path below gives the same bits (Q8KernelsTest).
  *
  * <p>Why int8 is worth a mode: a batch-1 decode step streams every active weight once, and int8 halves
- * the bytes of bf16. The weights are heap arrays read in place (no row copy), widened to fp32 by the
- * vector unit (sign extension and conversion are exact). One token reads its 4 rows directly; more
- * tokens widen a 4-row tile to fp32 once and run every token of a block against it, so the conversion
- * is paid once per tile instead of once per token (the fp32 tile kernel's loads are plain fp32 loads).
+ * the bytes of bf16. The weights are heap arrays, widened to fp32 by the vector unit (sign extension
+ * and conversion are exact). One token runs 4 rows at a time from a bulk copy of 16 rows; more tokens
+ * widen a 4-row tile to fp32 once and run every token of a block against it, so the conversion is paid
+ * once per tile instead of once per token (the fp32 tile kernel's loads are plain fp32 loads).
  */
 final class Q8Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -46,6 +46,13 @@ final class Q8Kernels {
         float[] tmp = LANES.get();
         if (t == 1) {
             int r = n0;
+            byte[] rows = copyScratch(COPY_ROWS * k);
+            for (; r + COPY_ROWS <= n1; r += COPY_ROWS) {
+                System.arraycopy(q, r * k, rows, 0, COPY_ROWS * k);
+                for (int j = 0; j < COPY_ROWS; j += 4) {
+                    direct4(rows, j * k, k, x, 0, scale, r + j, out, r + j, tmp);
+                }
+            }
             for (; r + 4 <= n1; r += 4) {
                 direct4(q, r * k, k, x, 0, scale, r, out, r, tmp);
             }
@@ -152,6 +159,23 @@ final class Q8Kernels {
         for (int i = 0; i < n; i += L) {
             int8(q, at + i).intoArray(dst, i);
         }
+    }
+
+    /**
+     * Rows one token's product copies next to the core before reading them (one bulk copy, 16 KB at k
+     * 1024): the copy streams from memory faster than the kernel's 4 interleaved row reads (measured on
+     * the 2-core Zen 3, batch-1 shapes, alternating in one JVM: 8.6-10.5 → 10.2-11.8 GB/s).
+     */
+    private static final int COPY_ROWS = 16;
+    private static final ThreadLocal<byte[]> COPIED = ThreadLocal.withInitial(() -> new byte[0]);
+
+    private static byte[] copyScratch(int n) {
+        byte[] s = COPIED.get();
+        if (s.length < n) {
+            s = new byte[n];
+            COPIED.set(s);
+        }
+        return s;
     }
 
     private static float[] tile(int n) {

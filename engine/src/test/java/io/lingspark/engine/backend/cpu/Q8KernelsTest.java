@@ -127,8 +127,8 @@ class Q8KernelsTest {
         SplittableRandom r = new SplittableRandom(11);
         for (int trial = 0; trial < 60; trial++) {
             int k = 16 * (1 + r.nextInt(24));
-            int rows = 1 + r.nextInt(23);
-            int t = trial % 4 == 0 ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 140 : 9);
+            int rows = 1 + r.nextInt(40); // one token copies 16 rows at a time: row ranges past 16 and ragged
+            int t = trial % 3 == 1 ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 140 : 9);
             CpuWeight q = bf16(r, rows, k).quantize(par);
             float[] x = new float[t * k];
             for (int i = 0; i < x.length; i++) {
