@@ -12,7 +12,9 @@ import java.util.List;
  * ran its products at about 1 GFLOP/s for ~3 s before the 4×4 tiles ran at 60. So the first CPU
  * backend of a JVM starts one low-priority daemon thread that calls every kernel shape (tiles of 1-4
  * tokens, ragged rows and tokens) on a small synthetic weight; it overlaps with weight loading,
- * stops after {@link #CALLS} rounds or {@link #MAX_NANOS}, and computes nothing anyone reads.
+ * stops after {@link #CALLS} rounds or {@link #MAX_NANOS}, and computes nothing anyone reads. The
+ * first backend with int8 weights starts a second one for the int8 kernels (bf16-only runs never pay
+ * for it).
  */
 final class KernelWarmup {
     /** Rounds of calls: each kernel's loop then exceeds C2's back-edge and invocation thresholds. */
