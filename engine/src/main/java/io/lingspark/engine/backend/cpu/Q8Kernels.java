@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * out[t, r] = scale[r] · Σ_i x[t, i] · q[r, i]. One arithmetic for every output, whatever the token count
  * or row range: 16 fp32 fma chains over i in blocks of 16 (lane j of the even chains takes i = 16b + j,
  * of the odd ones 16b + 8 + j, in i order), each lane's even + odd summed from lane 0, then × the row's
- * scale (two chains a lane so that 4 rows keep 8 fmas in flight: one chain a lane left the kernel
- * waiting on fma latency). So a token's numbers do not depend on the tokens sharing its step
+ * scale (two chains a lane, as the bf16 pair kernels keep, so that 4 rows have 8 independent fmas in
+ * flight against fma latency). So a token's numbers do not depend on the tokens sharing its step
  * (chunk invariance, prefix caching) and every path below gives the same bits (Q8KernelsTest).
  *
  * <p>Why int8 is worth a mode: a batch-1 decode step streams every active weight once, and int8 halves
