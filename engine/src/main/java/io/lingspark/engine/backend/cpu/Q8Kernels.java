@@ -24,9 +24,14 @@ final class Q8Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final int L = 8;
+    /**
+     * Rows one token's product copies next to the core before reading them (one bulk copy, 16 KB at k
+     * 1024): the copy streams from memory faster than the kernel's 4 interleaved row reads (measured on
+     * the 2-core Zen 3, batch-1 shapes, alternating in one JVM: 8.6-10.5 → 10.2-11.8 GB/s).
+     */
+    private static final int COPY_ROWS = 16;
     /** Tokens run against one widened tile before the next tile: a block's activations stay in L2. */
     private static final int TOKEN_BLOCK = 64;
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     private Q8Kernels() {
@@ -46,7 +51,7 @@ final class Q8Kernels {
         float[] tmp = LANES.get();
         if (t == 1) {
             int r = n0;
-            byte[] rows = copyScratch(COPY_ROWS * k);
+            byte[] rows = MatmulKernels.byteScratch(COPY_ROWS * k); // the thread's; no fp8 row is in use here
             for (; r + COPY_ROWS <= n1; r += COPY_ROWS) {
                 System.arraycopy(q, r * k, rows, 0, COPY_ROWS * k);
                 for (int j = 0; j < COPY_ROWS; j += 4) {
@@ -61,7 +66,7 @@ final class Q8Kernels {
             }
             return;
         }
-        float[] tile = tile(4 * k);
+        float[] tile = MatmulKernels.scratch(4 * k); // the thread's fp32 scratch; nothing else holds it here
         for (int tb = 0; tb < t; tb += TOKEN_BLOCK) {
             int te = Math.min(t, tb + TOKEN_BLOCK);
             int r = n0;
@@ -159,31 +164,5 @@ final class Q8Kernels {
         for (int i = 0; i < n; i += L) {
             int8(q, at + i).intoArray(dst, i);
         }
-    }
-
-    /**
-     * Rows one token's product copies next to the core before reading them (one bulk copy, 16 KB at k
-     * 1024): the copy streams from memory faster than the kernel's 4 interleaved row reads (measured on
-     * the 2-core Zen 3, batch-1 shapes, alternating in one JVM: 8.6-10.5 → 10.2-11.8 GB/s).
-     */
-    private static final int COPY_ROWS = 16;
-    private static final ThreadLocal<byte[]> COPIED = ThreadLocal.withInitial(() -> new byte[0]);
-
-    private static byte[] copyScratch(int n) {
-        byte[] s = COPIED.get();
-        if (s.length < n) {
-            s = new byte[n];
-            COPIED.set(s);
-        }
-        return s;
-    }
-
-    private static float[] tile(int n) {
-        float[] s = TILE.get();
-        if (s.length < n) {
-            s = new float[n];
-            TILE.set(s);
-        }
-        return s;
     }
 }
