@@ -74,8 +74,11 @@ public final class EngineOptionsMixin {
         usage(device != null && device.trim().toLowerCase(java.util.Locale.ROOT).matches("cpu|auto|cuda(:\\d+)?"),
             "--device must be cpu, cuda, cuda:N or auto");
         usage(cpuThreads >= 0, "--cpu-threads must be >= 0");
-        usage(cpuWeights == null || cpuWeights.trim().toLowerCase(java.util.Locale.ROOT).matches("stored|int8"),
-            "--cpu-weights must be stored or int8");
+        try {
+            CpuWeights.parse(cpuWeights == null ? "stored" : cpuWeights);
+        } catch (IllegalArgumentException e) {
+            usage(false, e.getMessage());
+        }
         usage(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1, "--gpu-memory-utilization must be in (0, 1]");
         usage(kvCacheMemory >= 0, "--kv-cache-memory must be >= 0");
         usage(maxBatchTokens >= 1, "--max-batch-tokens must be >= 1");

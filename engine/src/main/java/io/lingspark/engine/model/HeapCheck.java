@@ -40,32 +40,61 @@ public final class HeapCheck {
         return n;
     }
 
+    /**
+     * Heap bytes of the int8 copies {@code --cpu-weights int8} makes of the tensors a load reads: one a
+     * value plus a float scale a row, for each tensor the backend quantizes ({@link CpuBackend#quantizes}).
+     */
+    static long int8WeightBytes(Checkpoint ckpt, LingConfig c, Predicate<String> wanted) {
+        long n = 0;
+        for (TensorInfo t : ckpt.tensors().values()) {
+            if (t.rank() == 2 && wanted.test(t.name()) && !TensorPlan.isMtp(t.name(), c)
+                && CpuBackend.quantizes(t.name(), t.dtype() == DType.BF16, t.shape()[0], t.shape()[1])) {
+                n += t.elements() + 4 * t.shape()[0];
+            }
+        }
+        return n;
+    }
+
     /** Refuses a load that cannot fit this JVM's max heap, with the arithmetic and the settings to change. */
     static void check(Checkpoint ckpt, LingConfig c, ModelSlice s, CpuBackend be) {
-        long weights = heapWeightBytes(ckpt, c, s.isWhole(c) ? name -> true : s.tensors(c));
-        check(weights, be.cacheBudget(0), be.cacheBudget(0) == CpuBackend.defaultCacheMemory(), Runtime.getRuntime().maxMemory());
+        Predicate<String> wanted = s.isWhole(c) ? name -> true : s.tensors(c);
+        long weights = heapWeightBytes(ckpt, c, wanted);
+        long int8 = be.int8Weights() ? int8WeightBytes(ckpt, c, wanted) : 0;
+        long max = Runtime.getRuntime().maxMemory();
+        boolean defaultCache = be.cacheBudget(0) == CpuBackend.defaultCacheMemory();
+        // the default cache is half of what the int8 weights leave of the heap (CpuBackend.cacheBudget)
+        check(weights, int8, defaultCache ? (max - int8) / 2 : be.cacheBudget(0), defaultCache, max);
+    }
+
+    /** {@link #check(long, long, long, boolean, long)} without int8 weights. */
+    static void check(long weights, long cache, boolean defaultCache, long maxHeap) {
+        check(weights, 0, cache, defaultCache, maxHeap);
     }
 
     /**
-     * @param weights      heap bytes of the weights
+     * @param weights      heap bytes of the weights widened to fp32
+     * @param int8         heap bytes of int8 weights ({@code --cpu-weights int8}), else 0
      * @param cache        the KV cache budget
-     * @param defaultCache whether the budget is the default (half the max heap: it grows with the heap)
+     * @param defaultCache whether the budget is the default (half the heap the int8 weights leave: it grows
+     *                     with the heap)
      * @param maxHeap      this JVM's max heap
      */
-    static void check(long weights, long cache, boolean defaultCache, long maxHeap) {
-        long need = weights + cache + RESERVE;
+    static void check(long weights, long int8, long cache, boolean defaultCache, long maxHeap) {
+        long need = weights + int8 + cache + RESERVE;
         if (need <= maxHeap) {
             return;
         }
         // with the default cache, a larger heap also gets a larger cache: it needs twice the rest
-        long give = defaultCache ? 2 * (weights + RESERVE) : need;
-        String or = "; or a smaller --kv-cache-memory" + (weights > RESERVE ? ", or a BF16 checkpoint" : "");
+        long give = defaultCache ? 2 * (weights + RESERVE) + int8 : need;
+        String or = "; or a smaller --kv-cache-memory" + (weights > RESERVE ? ", or a BF16 checkpoint" : "")
+            + (int8 > 0 ? ", or --cpu-weights stored" : "");
         throw new ModelLoadException(String.format(Locale.ROOT,
             "the model needs about %.2f GiB of heap but this JVM's max heap is %.2f GiB: %.2f GiB of F32/F16 weights "
-                + "widened onto the heap (BF16 and FP8 stay in the mapped files) + %.2f GiB of KV cache (%s) + %.2f GiB "
+                + "widened onto the heap (BF16 and FP8 stay in the mapped files)%s + %.2f GiB of KV cache (%s) + %.2f GiB "
                 + "for the runtime. %s%s",
-            need / GIB, maxHeap / GIB, weights / GIB, cache / GIB,
-            defaultCache ? "by default half the heap" : "--kv-cache-memory", RESERVE / GIB, advice(give), or));
+            need / GIB, maxHeap / GIB, weights / GIB,
+            int8 > 0 ? String.format(Locale.ROOT, " + %.2f GiB of int8 weights (--cpu-weights int8)", int8 / GIB) : "",
+            cache / GIB, defaultCache ? "by default half the heap" : "--kv-cache-memory", RESERVE / GIB, advice(give), or));
     }
 
     /** Runs a load step; an OutOfMemoryError in it becomes a ModelLoadException saying how to give more heap. */

@@ -1,6 +1,8 @@
 package io.lingspark.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.lingspark.engine.weights.TensorInfo;
+import io.lingspark.engine.weights.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +111,27 @@ class HeapCheckTest {
         // the default cache is half the heap: a larger heap needs room for twice the weights
         e = assertThrows(ModelLoadException.class, () -> HeapCheck.check(3 * gib, gib, true, 2 * gib));
         assertTrue(e.getMessage().contains("-Xmx7g"), e.getMessage());
+    }
+
+    /** --cpu-weights int8 holds its copies on the heap: counted before loading, with the way back to stored weights. */
+    @Test
+    void int8WeightsAreCountedBeforeLoading() throws Exception {
+        long gib = 1L << 30;
+        HeapCheck.check(0, gib, gib / 2, true, 3 * gib); // fits: 1 + (3 - 1) / 2 + reserve
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> HeapCheck.check(0, 2 * gib, gib, true, 2 * gib));
+        assertTrue(e.getMessage().contains("2.00 GiB of int8 weights (--cpu-weights int8)"), e.getMessage());
+        assertTrue(e.getMessage().contains("or --cpu-weights stored") && e.getMessage().contains("-Xmx3g"), e.getMessage());
+        try (Checkpoint ckpt = Checkpoint.open(Fixtures.model("tiny-ling-v2"))) {
+            LingConfig c = LingConfig.fromDirectory(Fixtures.model("tiny-ling-v2"));
+            long want = 0;
+            for (TensorInfo t : ckpt.tensors().values()) {
+                if (Q8FixtureTest.quantized(t)) { // the rule as the quantisation fixture restates it
+                    want += t.elements() + 4 * t.shape()[0];
+                }
+            }
+            assertTrue(want > 0);
+            assertEquals(want, HeapCheck.int8WeightBytes(ckpt, c, name -> true));
+        }
     }
 
     @Test

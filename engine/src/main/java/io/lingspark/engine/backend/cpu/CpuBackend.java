@@ -77,8 +77,18 @@ public final class CpuBackend implements Backend {
      * norms (one row) and FP8 checkpoints' weights (already one byte).
      */
     static boolean quantizes(HostMatrix m) {
-        return m.format() == HostMatrix.Format.BF16 && m.rows() > 1 && Q8Kernels.fits(m.cols())
-            && !m.name().contains("word_embeddings") && !m.name().contains("mlp.gate.weight");
+        return quantizes(m.name(), m.format() == HostMatrix.Format.BF16, m.rows(), m.cols());
+    }
+
+    /** {@link #quantizes(HostMatrix)} from a tensor's name, dtype and shape (HeapCheck counts the heap before loading). */
+    public static boolean quantizes(String name, boolean bf16, long rows, long cols) {
+        return bf16 && rows > 1 && cols <= Integer.MAX_VALUE && Q8Kernels.fits((int) cols)
+            && !name.contains("word_embeddings") && !name.contains("mlp.gate.weight");
+    }
+
+    /** Whether this backend quantizes bf16 linear weights to int8 as they are uploaded. */
+    public boolean int8Weights() {
+        return int8Weights;
     }
 
     /** Half the max heap: weights are off-heap (mapped), the heap holds caches and activations. */
@@ -105,6 +115,7 @@ public final class CpuBackend implements Backend {
         CpuWeight w = new CpuWeight(m);
         if (int8Weights && quantizes(m)) {
             long need = (long) m.rows() * m.cols() + 4L * m.rows();
+            // HeapCheck counts these bytes before a checkpoint loads; this backstop also covers random weights
             if (heapWeightBytes + need > heapForWeights) { // a clear error now, not an OutOfMemoryError mid-load
                 throw new ModelLoadException(String.format(java.util.Locale.ROOT,
                     "--cpu-weights int8 keeps the quantized weights on the heap: %.2f GiB loaded + %.2f GiB for %s "
