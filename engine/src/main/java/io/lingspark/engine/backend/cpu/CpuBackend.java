@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  */
 public final class CpuBackend implements Backend {
     final Parallel par;
-    private final long cacheMemory;
+    private final long cacheMemory; // --kv-cache-memory; 0: the default, half of what int8 weights leave of the heap
     private long weightBytes;
 
     /** With a cache budget of half the JVM's max heap (the cache lives on the heap). */
@@ -54,8 +54,7 @@ public final class CpuBackend implements Backend {
     /** @param heapForWeights the most heap the int8 weights may take (3/4 of the max heap; tests set less) */
     CpuBackend(int threads, long cacheMemory, boolean int8Weights, long heapForWeights) {
         this.par = new Parallel(threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads);
-        this.defaultCache = cacheMemory <= 0;
-        this.cacheMemory = cacheMemory > 0 ? cacheMemory : defaultCacheMemory();
+        this.cacheMemory = Math.max(0, cacheMemory);
         this.int8Weights = int8Weights;
         this.heapForWeights = heapForWeights;
         KernelWarmup.start(); // the kernels compiled while the weights load, not during the first prefill
@@ -65,7 +64,6 @@ public final class CpuBackend implements Backend {
     }
 
     private final boolean int8Weights;
-    private final boolean defaultCache;
     private final long heapForWeights;
     /** Bytes of int8 weights (and scales) on the heap. */
     private long heapWeightBytes;
@@ -175,7 +173,7 @@ public final class CpuBackend implements Backend {
     @Override
     public long cacheBudget(long activationBytes) {
         // the default half of the heap is half of what int8 weights leave of it (stored weights take none)
-        return defaultCache ? (Runtime.getRuntime().maxMemory() - heapWeightBytes) / 2 : cacheMemory;
+        return cacheMemory == 0 ? (Runtime.getRuntime().maxMemory() - heapWeightBytes) / 2 : cacheMemory;
     }
 
     private static final double GIB = 1L << 30;
