@@ -57,6 +57,17 @@ class HybridEngineTest {
         long oneSequence = sequenceBytes(LingConfig.fromDirectory(Fixtures.model(NAME)), 184);
         try (LingEngine e = LingEngine.open(EngineOptions.of(Fixtures.model(NAME)).withMaxBatchTokens(64)
             .withKvCacheMemory(oneSequence * 3 / 2))) {
+            // One request's choices reach the scheduler in one submission, so the shortage does not depend on
+            // how a test thread's submissions interleave with the scheduler's steps (four requests submitted
+            // one by one may never run together): three copies of the 60-token prompt fit at admission and
+            // outgrow the pool while they decode.
+            GenerationResult three = e.submit(GenerationRequest.ofIds("three", prompts[1],
+                SamplingParams.builder().temperature(0).ignoreEos(true).maxTokens(24).n(3).build())).get();
+            assertTrue(three.ok(), three.errorMessage());
+            for (CompletionChoice c : three.choices()) {
+                assertArrayEquals(greedy[1], c.tokenIds(), "choice " + c.index());
+            }
+            assertTrue(e.preemptions() > 0, "a budget of one and a half sequences preempts");
             SamplingParams p = SamplingParams.builder().temperature(0).ignoreEos(true).maxTokens(24).build();
             List<GenerationRequest> rs = new ArrayList<>();
             for (int i = 0; i < prompts.length; i++) {
@@ -67,7 +78,6 @@ class HybridEngineTest {
                 assertTrue(out.get(i).ok(), out.get(i).errorMessage());
                 assertArrayEquals(greedy[i], out.get(i).choices().get(0).tokenIds(), "prompt " + i);
             }
-            assertTrue(e.preemptions() > 0, "a budget of one and a half sequences preempts");
             assertEquals(0, e.stats().running());
             assertEquals(0, e.stats().cacheBlocksUsed());
         }

@@ -248,8 +248,18 @@ class LingEngineTest {
         // the longest request (160 + 24 tokens) fits alone, the four together do not, so the pool runs out.
         try (LingEngine small = LingEngine.open(EngineOptions.of(dir).withMaxBatchTokens(32).withKvCacheMemory(200 * 1024))) {
             assertEquals(12, small.memoryPlan().kvBlocks());
-            assertGreedy(small);
+            // One request's choices reach the scheduler in one submission, so the shortage below does not
+            // depend on how a test thread's submissions interleave with the scheduler's steps (four requests
+            // submitted one by one may never run together): three copies of the 160-token prompt share its
+            // 10 full blocks (prefix cache) and outgrow the pool with their own as they decode.
+            SamplingParams three = SamplingParams.builder().temperature(0).ignoreEos(true).maxTokens(24).n(3).build();
+            GenerationResult r = small.submit(GenerationRequest.ofIds("three", prompts[3], three)).join();
+            assertTrue(r.ok(), r.errorMessage());
+            for (CompletionChoice c : r.choices()) {
+                assertArrayEquals(greedy[3], c.tokenIds(), "choice " + c.index());
+            }
             assertTrue(small.preemptions() > 0, "the budget forced preemption");
+            assertGreedy(small);
             assertEquals(0, small.stats().running());
             assertEquals(0, small.stats().cacheBlocksUsed(), "every block is back");
         }
