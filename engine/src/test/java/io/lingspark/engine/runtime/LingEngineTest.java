@@ -245,7 +245,7 @@ class LingEngineTest {
     void tinyKvBudgetPreemptsAndStillMatchesGreedy() {
         Path dir = Fixtures.model(NAME);
         // A token costs 1 KiB of fp32 K/V (4 layers · 2 · 2 heads · 16 · 4 B); 200 KiB is 12 blocks of 16 tokens:
-        // the longest request (160 + 24 tokens) fits alone, the four together do not, so the pool runs out.
+        // the longest request (160 + 24 tokens) fits alone; three copies of it, or the four together, do not.
         try (LingEngine small = LingEngine.open(EngineOptions.of(dir).withMaxBatchTokens(32).withKvCacheMemory(200 * 1024))) {
             assertEquals(12, small.memoryPlan().kvBlocks());
             // One request's choices reach the scheduler in one submission, so the shortage below does not
