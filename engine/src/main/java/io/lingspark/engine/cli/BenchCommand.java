@@ -1,10 +1,10 @@
 package io.lingspark.engine.cli;
 
-import io.lingspark.engine.command.ExitCodes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lingspark.engine.backend.Backend;
+import io.lingspark.engine.backend.cpu.CpuBackend;
 import io.lingspark.engine.command.EngineOptionsMixin;
 import io.lingspark.engine.command.ExitCodes;
 import io.lingspark.engine.config.LingConfig;
@@ -126,8 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + (o.threadsPerStage() > 0 ? o.threadsPerStage() + " thread(s) each" : "cores shared") : be.name());
             r.put("machine", Machine.describe());
             r.put("load_s", round(loadS));
-            boolean int8 = pipeline == null && o.cpuWeights() == io.lingspark.engine.runtime.CpuWeights.INT8
-                && be.name().startsWith("cpu") && c.quantization == null;
+            boolean int8 = be instanceof CpuBackend cpu && cpu.int8Weights() && c.quantization == null;
             r.put("weights", int8 ? "int8, per-row scales (--cpu-weights int8; embedding and routers bf16)"
                 : c.quantization == null ? "bf16" : "fp8 e4m3 (" + c.quantization.method() + ", "
                 + c.quantization.strategy().name().toLowerCase(java.util.Locale.ROOT) + ")");

@@ -49,7 +49,7 @@ public final class HeapCheck {
         for (TensorInfo t : ckpt.tensors().values()) {
             if (t.rank() == 2 && wanted.test(t.name()) && !TensorPlan.isMtp(t.name(), c)
                 && CpuBackend.quantizes(t.name(), t.dtype() == DType.BF16, t.shape()[0], t.shape()[1])) {
-                n += t.elements() + 4 * t.shape()[0];
+                n += CpuBackend.int8Bytes(t.shape()[0], t.shape()[1]);
             }
         }
         return n;

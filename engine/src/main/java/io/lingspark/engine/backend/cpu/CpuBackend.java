@@ -84,6 +84,11 @@ public final class CpuBackend implements Backend {
             && !name.contains("word_embeddings") && !name.contains("mlp.gate.weight");
     }
 
+    /** Heap bytes of a quantized [rows, cols] weight: one a value and a float scale a row. */
+    public static long int8Bytes(long rows, long cols) {
+        return rows * cols + 4 * rows;
+    }
+
     /** Whether this backend quantizes bf16 linear weights to int8 as they are uploaded. */
     public boolean int8Weights() {
         return int8Weights;
@@ -112,7 +117,7 @@ public final class CpuBackend implements Backend {
     public Weight upload(HostMatrix m) {
         CpuWeight w = new CpuWeight(m);
         if (int8Weights && quantizes(m)) {
-            long need = (long) m.rows() * m.cols() + 4L * m.rows();
+            long need = int8Bytes(m.rows(), m.cols());
             // HeapCheck counts these bytes before a checkpoint loads; this backstop also covers random weights
             if (heapWeightBytes + need > heapForWeights) { // a clear error now, not an OutOfMemoryError mid-load
                 throw new ModelLoadException(String.format(java.util.Locale.ROOT,

@@ -132,7 +132,7 @@ final class CpuWeight implements Weight {
     @Override
     public long bytes() {
         if (q8 != null) {
-            return q8.length + 4L * rows;
+            return CpuBackend.int8Bytes(rows, cols);
         }
         return f32 != null ? 4L * f32.length : (long) rows * cols * (bf16() ? 2 : 1);
     }

@@ -130,21 +130,8 @@ class Q8KernelsTest {
             int rows = 1 + r.nextInt(40); // one token copies 16 rows at a time: row ranges past 16 and ragged
             int t = trial % 3 == 1 ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 140 : 9);
             CpuWeight q = bf16(r, rows, k).quantize(par);
-            float[] x = new float[t * k];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) r.nextGaussian();
-            }
-            int n0 = r.nextInt(rows);
-            int n1 = n0 + 1 + r.nextInt(rows - n0);
-            float[] out = new float[t * rows];
-            MatmulKernels.matmulRows(x, t, q, out, n0, n1);
-            for (int tok = 0; tok < t; tok++) {
-                for (int row = 0; row < rows; row++) {
-                    float want = row >= n0 && row < n1 ? reference(x, tok * k, q.q8, row * k, k, q.q8Scale[row]) : 0f;
-                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[tok * rows + row]),
-                        "k=" + k + " rows=" + rows + " t=" + t + " [" + n0 + "," + n1 + ") token " + tok + " row " + row);
-                }
-            }
+            WideKernelsTest.matchesOnARandomRange(r, MatmulKernels::matmulRows, q, t,
+                (x, x0, row) -> reference(x, x0, q.q8, row * k, k, q.q8Scale[row]));
         }
     }
 }

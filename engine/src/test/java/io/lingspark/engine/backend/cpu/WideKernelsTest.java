@@ -70,20 +70,35 @@ class WideKernelsTest {
             int t = trial % tokenOneEvery == 0 ? 1 : 1 + r.nextInt(trial % 3 == 0 ? 140 : 11);
             float[] wv = new float[rows * k];
             CpuWeight w = weight(r, rows, k, 1 + r.nextInt(rows), wv);
-            float[] x = new float[t * k];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) r.nextGaussian();
-            }
-            int n0 = r.nextInt(rows);
-            int n1 = n0 + 1 + r.nextInt(rows - n0);
-            float[] out = new float[t * rows];
-            product.run(x, t, w, out, n0, n1);
-            for (int tok = 0; tok < t; tok++) {
-                for (int row = 0; row < rows; row++) {
-                    float want = row >= n0 && row < n1 ? reference(x, tok * k, wv, row * k, k) : 0f;
-                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[tok * rows + row]),
-                        "k=" + k + " rows=" + rows + " t=" + t + " [" + n0 + "," + n1 + ") token " + tok + " row " + row);
-                }
+            matchesOnARandomRange(r, product, w, t, (x, x0, row) -> reference(x, x0, wv, row * k, k));
+        }
+    }
+
+    /** One output's expected value: token activations x from x0 against weight row row. */
+    interface RowReference {
+        float of(float[] x, int x0, int row);
+    }
+
+    /**
+     * product of w over a random row range [n0, n1) for t random tokens against ref, bit for bit; rows
+     * outside the range stay 0.
+     */
+    static void matchesOnARandomRange(SplittableRandom r, Product product, CpuWeight w, int t, RowReference ref) {
+        int k = w.cols;
+        int rows = w.rows;
+        float[] x = new float[t * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        int n0 = r.nextInt(rows);
+        int n1 = n0 + 1 + r.nextInt(rows - n0);
+        float[] out = new float[t * rows];
+        product.run(x, t, w, out, n0, n1);
+        for (int tok = 0; tok < t; tok++) {
+            for (int row = 0; row < rows; row++) {
+                float want = row >= n0 && row < n1 ? ref.of(x, tok * k, row) : 0f;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[tok * rows + row]),
+                    "k=" + k + " rows=" + rows + " t=" + t + " [" + n0 + "," + n1 + ") token " + tok + " row " + row);
             }
         }
     }
