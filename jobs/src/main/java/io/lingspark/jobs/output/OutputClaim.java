@@ -118,7 +118,7 @@ public final class OutputClaim implements AutoCloseable {
                     }
                     return claim;
                 }
-                Holder h = holder(fs, root);
+                Holder h = namedHolder(fs, root, timeoutMs);
                 if (h == null) {
                     continue; // released between our create and our read: try again
                 }
@@ -138,6 +138,28 @@ public final class OutputClaim implements AutoCloseable {
         }
         throw new OutputException("cannot claim output '" + root + "': other jobs keep claiming it");
     }
+
+    /**
+     * {@link #holder}, read again for up to {@link #UNNAMED_WAIT_MS} while a fresh claim is still empty: its
+     * taker creates the lock and writes who it is right after (HDFS and the local filesystem show the file
+     * before its content), and a refusal should name the run that holds the output, not "run ?".
+     */
+    private static Holder namedHolder(FileSystem fs, Path root, long timeoutMs) throws IOException {
+        Holder h = holder(fs, root);
+        for (int i = 0; i < UNNAMED_WAIT_MS && h != null && h.token().isEmpty() && h.ageMs() <= timeoutMs; i++) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            h = holder(fs, root);
+        }
+        return h;
+    }
+
+    /** How long a refusal waits for a just-created claim to show its holder (ms). */
+    private static final int UNNAMED_WAIT_MS = 200;
 
     /** The current holder of the output's claim, or null when nobody holds it. */
     public static Holder holder(FileSystem anyFs, Path root) throws IOException {

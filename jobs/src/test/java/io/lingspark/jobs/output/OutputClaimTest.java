@@ -77,6 +77,33 @@ class OutputClaimTest {
         assertTrue(!Files.exists(out) || isEmpty(out), "nothing of the claim is left");
     }
 
+    /**
+     * A refusal names the holder even when it meets the claim between its creation and its content (the
+     * taker writes who it is right after creating the lock): it reads again instead of saying "run ?".
+     */
+    @Test
+    void aRefusalWaitsForAJustCreatedClaimToNameItsHolder() throws Exception {
+        FileSystem fs = local();
+        org.apache.hadoop.fs.Path root = path(tmp.resolve("out"));
+        try (OutputClaim first = OutputClaim.acquire(fs, root, "first", false, 60_000)) {
+            Path lock = tmp.resolve("out").resolve(OutputClaim.FOLDER).resolve(OutputClaim.LOCK);
+            byte[] content = Files.readAllBytes(lock);
+            Files.write(lock, new byte[0]); // as a taker's lock is between its create and its write
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(30);
+                    Files.write(lock, content);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            OutputException e = assertThrows(OutputException.class, () -> OutputClaim.acquire(fs, root, "second", false, 60_000));
+            writer.join();
+            assertTrue(e.getMessage().contains("is being written by run first on host "), e.getMessage());
+        }
+    }
+
     @Test
     void aClaimThatWroteNothingLeavesNoFolderBehind() throws Exception {
         Path out = tmp.resolve("fresh");
