@@ -7,13 +7,14 @@
 # made once into engine/target/bench-deps.classpath when unset.
 # Each round runs OLD then NEW (fresh JVMs, the order alternating round by round so neither always
 # runs second), logs /proc/loadavg before each run, and keeps every run's JSON in $OUT (default
-# a temp folder). At the end it prints medians and ranges per build and the NEW/OLD ratios.
+# a temp folder). At the end it prints medians and ranges per build, the NEW/OLD ratio of the
+# medians and the paired ratios (each round's NEW over its OLD: median and range).
 # ROUNDS (default 3), JAVA_HOME (the JVM; default `java` on the PATH), JAVA_OPTS (extra JVM flags).
 # The machine is rarely quiet: compare the loads logged next to each run before trusting a ratio.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ $# -lt 2 ]]; then
-  sed -n '2,12p' "$0" >&2
+  sed -n '2,13p' "$0" >&2
   exit 2
 fi
 OLD="$1"; NEW="$2"; shift 2
@@ -86,12 +87,19 @@ old, new = [list(map(fig, runs(w))) for w in ("old", "new")]
 first = runs("new")[0]
 print(f"machine: {first['machine']}; backend {first['backend']}; model {first['model']}")
 print(f"old: {sys.argv[3]}\nnew: {sys.argv[4]}\n{rounds} rounds, medians (min-max)")
-print(f"{'figure':<18} {'old':>26} {'new':>26} {'new/old':>8}")
+# new/old: the ratio of the medians; paired: each round's NEW over the same round's OLD (run minutes
+# apart, so a slow spell of the machine hits both), median and range: the steadier of the two.
+print(f"{'figure':<18} {'old':>26} {'new':>26} {'new/old':>8} {'paired new/old':>22}")
 for k in old[0]:
     o = [r[k] for r in old]; n = [r[k] for r in new]
     mo, mn = statistics.median(o), statistics.median(n)
-    ratio = "" if k.startswith("load") else f"{mn / mo:8.2f}"
-    print(f"{k:<18} {mo:10.1f} ({min(o):6.1f}-{max(o):6.1f}) {mn:10.1f} ({min(n):6.1f}-{max(n):6.1f}) {ratio}")
+    if k.startswith("load"):
+        ratio = paired = ""
+    else:
+        ratio = f"{mn / mo:8.2f}"
+        p = [b / a for a, b in zip(o, n) if a > 0]
+        paired = f"{statistics.median(p):8.2f} ({min(p):.2f}-{max(p):.2f})" if p else ""
+    print(f"{k:<18} {mo:10.1f} ({min(o):6.1f}-{max(o):6.1f}) {mn:10.1f} ({min(n):6.1f}-{max(n):6.1f}) {ratio} {paired}")
 print("loads before each run (1/5/15 min):")
 print(open(f"{out}/loads.txt").read().rstrip())
 print(f"runs kept in {out}")
