@@ -8,13 +8,14 @@
 # Each round runs OLD then NEW (fresh JVMs, the order alternating round by round so neither always
 # runs second), logs /proc/loadavg before each run, and keeps every run's JSON in $OUT (default
 # a temp folder). At the end it prints medians and ranges per build, the NEW/OLD ratio of the
-# medians and the paired ratios (each round's NEW over its OLD: median and range).
+# medians and the paired ratios (each round's NEW over its OLD: median and range), and the fma probe
+# (bench's machine_probe: the cores' speed before and after each run, where the build reports it).
 # ROUNDS (default 3), JAVA_HOME (the JVM; default `java` on the PATH), JAVA_OPTS (extra JVM flags).
 # The machine is rarely quiet: compare the loads logged next to each run before trusting a ratio.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ $# -lt 2 ]]; then
-  sed -n '2,13p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   exit 2
 fi
 OLD="$1"; NEW="$2"; shift 2
@@ -81,6 +82,10 @@ def fig(d):
         f["b1 bound tok/s"] = b["tokens_per_s"]
         if "fraction_reached" in b:
             f["b1 % of bound"] = 100 * b["fraction_reached"]
+    probe = d.get("machine_probe") # builds before it have none
+    if probe:
+        f["fma GFLOP/s/core before"] = probe["fma_gflops_per_core_before"]
+        f["fma GFLOP/s/core after"] = probe["fma_gflops_per_core_after"]
     f["load after run"] = d["load_after"]
     return f
 old, new = [list(map(fig, runs(w))) for w in ("old", "new")]
@@ -89,17 +94,20 @@ print(f"machine: {first['machine']}; backend {first['backend']}; model {first['m
 print(f"old: {sys.argv[3]}\nnew: {sys.argv[4]}\n{rounds} rounds, medians (min-max)")
 # new/old: the ratio of the medians; paired: each round's NEW over the same round's OLD (run minutes
 # apart, so a slow spell of the machine hits both), median and range: the steadier of the two.
-print(f"{'figure':<18} {'old':>26} {'new':>26} {'new/old':>8} {'paired new/old':>22}")
-for k in old[0]:
-    o = [r[k] for r in old]; n = [r[k] for r in new]
-    mo, mn = statistics.median(o), statistics.median(n)
-    if k.startswith("load"):
-        ratio = paired = ""
-    else:
-        ratio = f"{mn / mo:8.2f}"
+# The machine's state (the fma probe: the cores' speed just before and after each run; the load) gets no
+# ratio: it is there to show which runs met a slowed machine.
+def cell(v):
+    return f"{statistics.median(v):10.1f} ({min(v):6.1f}-{max(v):6.1f})" if v else f"{'-':>26}"
+keys = list(dict.fromkeys(k for r in old + new for k in r))
+print(f"{'figure':<23} {'old':>26} {'new':>26} {'new/old':>8} {'paired new/old':>22}")
+for k in keys:
+    o = [r[k] for r in old if k in r]; n = [r[k] for r in new if k in r]
+    ratio = paired = ""
+    if not (k.startswith("load") or k.startswith("fma")) and o and n:
+        ratio = f"{statistics.median(n) / statistics.median(o):8.2f}"
         p = [b / a for a, b in zip(o, n) if a > 0]
         paired = f"{statistics.median(p):8.2f} ({min(p):.2f}-{max(p):.2f})" if p else ""
-    print(f"{k:<18} {mo:10.1f} ({min(o):6.1f}-{max(o):6.1f}) {mn:10.1f} ({min(n):6.1f}-{max(n):6.1f}) {ratio} {paired}")
+    print(f"{k:<23} {cell(o)} {cell(n)} {ratio} {paired}")
 print("loads before each run (1/5/15 min):")
 print(open(f"{out}/loads.txt").read().rstrip())
 print(f"runs kept in {out}")

@@ -99,6 +99,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         EngineOptions o = engine.options(model != null ? model : Path.of(this.preset))
             .withMaxBatchTokens(Math.max(promptLen, PREFILL_STEP)).withMaxRunning(maxBatch + 1);
+        // Before the model loads (taken later, its 300 ms would give the JIT time to finish compiling the
+        // engine's paths before the timed runs, which builds without it did not get: unfair comparisons)
+        double fmaBefore = Machine.fmaGflopsPerCore(engine.cpuThreads);
         long t0 = System.nanoTime();
         if (!transport.equals("inproc") && !transport.equals("tcp")) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--transport must be inproc or tcp");
@@ -181,6 +184,11 @@ public final class BenchCommand implements Callable<Integer> {
                     batch1 = tps;
                 }
             }
+            // The cores' speed before the model loaded and just after the timed decode steps: a run
+            // made while the machine's cores were slowed from below (see Machine.fmaGflopsPerCore) shows it.
+            ObjectNode probe = r.putObject("machine_probe");
+            probe.put("fma_gflops_per_core_before", round(fmaBefore));
+            probe.put("fma_gflops_per_core_after", round(Machine.fmaGflopsPerCore(engine.cpuThreads)));
             if (pipeline == null && be.name().startsWith("cpu")) {
                 // Bytes a batch-1 decode step must read: every active weight once, in bf16, except the
                 // embedding table, of which only one row is touched. FP8: one byte for each but lm_head.

@@ -1,6 +1,8 @@
 package io.lingspark.engine.cli;
 
 import java.util.concurrent.ForkJoinPool;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /** What benchmarks report about the machine, and its measured memory copy bandwidth. */
 final class Machine {
@@ -85,5 +87,69 @@ final class Machine {
         java.util.Arrays.fill(src, 7);
         double s = bestSeconds(workers(threads), (i, from, to) -> System.arraycopy(src, from, dst, from, to - from));
         return 2.0 * LEN * Long.BYTES / s;
+    }
+
+    /**
+     * GFLOP/s a core of bare fmas on the widest vectors, every worker at once, the median of 5 runs of about
+     * 5 ms each (after 300 ms of short runs on one thread to compile the loop). Not a limit the engine reaches but a probe of the moment: where the
+     * cores are shared below the machine (a virtual machine's cores with busy siblings), the same loop runs
+     * at half speed for seconds at a time, and a benchmark run in such a spell is slower for it. Taken
+     * before and after a benchmark, it tells which runs to distrust.
+     */
+    static double fmaGflopsPerCore(int threads) {
+        int n = workers(threads);
+        int iters = 1 << 19;
+        double[] rates = new double[5 * n];
+        ForkJoinPool pool = new ForkJoinPool(n);
+        // Short calls first, for at least 300 ms: the loop is compiled as a method (the vector operations
+        // are only intrinsics once C2 has it), not measured half interpreted.
+        long warm = System.nanoTime() + 300_000_000L;
+        float s0 = 0;
+        while (System.nanoTime() < warm) {
+            s0 += fmaLoop(256);
+        }
+        float warmSink = s0;
+        try {
+            for (int rep = 0; rep < 5; rep++) {
+                int at = rep;
+                pool.submit(() -> java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+                    long t0 = System.nanoTime();
+                    float sink = fmaLoop(iters);
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    rates[at * n + i] = 12.0 * 2 * FMA_SPECIES.length() * iters / s / 1e9 + (sink == warmSink ? 1e-9 : 0);
+                })).join();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        java.util.Arrays.sort(rates);
+        return rates[rates.length / 2];
+    }
+
+    /** The widest vectors; a constant, as the Vector API needs to compile to vector instructions. */
+    private static final VectorSpecies<Float> FMA_SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    /** 12 independent fma chains (enough to cover the fma latency on two units) for iters rounds. */
+    private static float fmaLoop(int iters) {
+        VectorSpecies<Float> f = FMA_SPECIES;
+        FloatVector m = FloatVector.broadcast(f, 0.999999f);
+        FloatVector c = FloatVector.broadcast(f, 1e-7f);
+        FloatVector a0 = FloatVector.broadcast(f, 1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+        FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        for (int i = 0; i < iters; i++) {
+            a0 = a0.fma(m, c);
+            a1 = a1.fma(m, c);
+            a2 = a2.fma(m, c);
+            a3 = a3.fma(m, c);
+            a4 = a4.fma(m, c);
+            a5 = a5.fma(m, c);
+            a6 = a6.fma(m, c);
+            a7 = a7.fma(m, c);
+            a8 = a8.fma(m, c);
+            a9 = a9.fma(m, c);
+            a10 = a10.fma(m, c);
+            a11 = a11.fma(m, c);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11).lane(0);
     }
 }

@@ -36,6 +36,8 @@ class BenchCommandTest {
         assertTrue(j.get("batch1_bound").get("tokens_per_s").asDouble() > 0);
         assertTrue(j.get("batch1_bound").get("read_tokens_per_s").asDouble() > 0);
         assertTrue(j.get("batch1_bound").get("read_bandwidth_gb_per_s").asDouble() > 0);
+        assertTrue(j.get("machine_probe").get("fma_gflops_per_core_before").asDouble() > 0);
+        assertTrue(j.get("machine_probe").get("fma_gflops_per_core_after").asDouble() > 0);
         assertTrue(j.get("params_total").asLong() > 0);
     }
 
