@@ -129,7 +129,10 @@ final class Machine {
     /** The widest vectors; a constant, as the Vector API needs to compile to vector instructions. */
     private static final VectorSpecies<Float> FMA_SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    /** 12 independent fma chains (enough to cover the fma latency on two units) for iters rounds. */
+    /**
+     * 12 independent fma chains (enough to cover the fma latency on two units) for iters rounds, written
+     * out: vectors kept in an array would be boxed, not held in registers.
+     */
     private static float fmaLoop(int iters) {
         VectorSpecies<Float> f = FMA_SPECIES;
         FloatVector m = FloatVector.broadcast(f, 0.999999f);
