@@ -4,7 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** What benchmarks report about the machine, and its measured memory copy bandwidth. */
+/** What benchmarks report about the machine: its memory bandwidth, and how fast its cores run at the moment. */
 final class Machine {
     private Machine() {
     }
@@ -90,33 +90,33 @@ final class Machine {
     }
 
     /**
-     * GFLOP/s a core of bare fmas on the widest vectors, every worker at once, the median of 5 runs of about
-     * 5 ms each (after 300 ms of short runs on one thread to compile the loop). Not a limit the engine reaches but a probe of the moment: where the
-     * cores are shared below the machine (a virtual machine's cores with busy siblings), the same loop runs
-     * at half speed for seconds at a time, and a benchmark run in such a spell is slower for it. Taken
-     * before and after a benchmark, it tells which runs to distrust.
+     * GFLOP/s a core of bare fmas on the widest vectors, every worker at once, the median of 5 runs of
+     * about 5 ms each. Not a limit the engine reaches but a probe of the moment: where the cores are
+     * shared below the machine (a virtual machine's cores with busy siblings), the same loop runs at half
+     * speed for seconds at a time, and a benchmark run in such a spell is slower for it. Taken before and
+     * after a benchmark, it tells which runs to distrust.
      */
     static double fmaGflopsPerCore(int threads) {
         int n = workers(threads);
         int iters = 1 << 19;
+        if (!fmaCompiled) { // 300 ms of short calls first: measured compiled (the vector operations are
+            long end = System.nanoTime() + 300_000_000L; // intrinsics only once C2 has the loop), not half interpreted
+            while (System.nanoTime() < end) {
+                sink += fmaLoop(256);
+            }
+            fmaCompiled = true;
+        }
         double[] rates = new double[5 * n];
         ForkJoinPool pool = new ForkJoinPool(n);
-        // Short calls first, for at least 300 ms: the loop is compiled as a method (the vector operations
-        // are only intrinsics once C2 has it), not measured half interpreted.
-        long warm = System.nanoTime() + 300_000_000L;
-        float s0 = 0;
-        while (System.nanoTime() < warm) {
-            s0 += fmaLoop(256);
-        }
-        float warmSink = s0;
         try {
             for (int rep = 0; rep < 5; rep++) {
                 int at = rep;
                 pool.submit(() -> java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
                     long t0 = System.nanoTime();
-                    float sink = fmaLoop(iters);
+                    float v = fmaLoop(iters);
                     double s = (System.nanoTime() - t0) / 1e9;
-                    rates[at * n + i] = 12.0 * 2 * FMA_SPECIES.length() * iters / s / 1e9 + (sink == warmSink ? 1e-9 : 0);
+                    sink += v;
+                    rates[at * n + i] = 12.0 * 2 * FMA_SPECIES.length() * iters / s / 1e9;
                 })).join();
             }
         } finally {
@@ -125,6 +125,10 @@ final class Machine {
         java.util.Arrays.sort(rates);
         return rates[rates.length / 2];
     }
+
+    private static volatile boolean fmaCompiled;
+    /** Where the loops' results go, so that the JIT keeps the loops. */
+    private static volatile float sink;
 
     /** The widest vectors; a constant, as the Vector API needs to compile to vector instructions. */
     private static final VectorSpecies<Float> FMA_SPECIES = FloatVector.SPECIES_PREFERRED;
