@@ -99,16 +99,17 @@ public final class BenchCommand implements Callable<Integer> {
         }
         EngineOptions o = engine.options(model != null ? model : Path.of(this.preset))
             .withMaxBatchTokens(Math.max(promptLen, PREFILL_STEP)).withMaxRunning(maxBatch + 1);
-        // Before the model loads (taken later, its 300 ms would give the JIT time to finish compiling the
-        // engine's paths before the timed runs, which builds without it did not get: unfair comparisons)
-        double fmaBefore = Machine.fmaGflopsPerCore(engine.cpuThreads);
-        long t0 = System.nanoTime();
         if (!transport.equals("inproc") && !transport.equals("tcp")) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--transport must be inproc or tcp");
         }
         if (warmupSteps < 0) {
             throw new ExitCodes.CommandException(ExitCodes.USAGE, "--warmup-steps must be 0 or more");
         }
+        // After the usage checks, before the model loads and outside load_s (taken later, its 300 ms would
+        // give the JIT time to finish compiling the engine's paths before the timed runs, which builds
+        // without it did not get: unfair comparisons)
+        double fmaBefore = Machine.fmaGflopsPerCore(engine.cpuThreads);
+        long t0 = System.nanoTime();
         LingConfig cfg = model != null ? LingConfig.fromDirectory(model) : preset;
         ModelRunner pipeline = transport.equals("tcp") && o.pipelined()
             ? io.lingspark.engine.pipeline.PipelineRanks.loopback(cfg, o, model != null ? null : seed)

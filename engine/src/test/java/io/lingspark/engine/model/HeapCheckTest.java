@@ -1,8 +1,6 @@
 package io.lingspark.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import io.lingspark.engine.weights.TensorInfo;
-import io.lingspark.engine.weights.Checkpoint;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +13,8 @@ import io.lingspark.engine.config.Presets;
 import io.lingspark.engine.runtime.EngineOptions;
 import io.lingspark.engine.runtime.LingEngine;
 import io.lingspark.engine.tokenizer.TokenizerWriter;
+import io.lingspark.engine.weights.Checkpoint;
+import io.lingspark.engine.weights.TensorInfo;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
