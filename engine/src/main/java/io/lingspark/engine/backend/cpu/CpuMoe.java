@@ -66,7 +66,9 @@ final class CpuMoe {
         //    that setup was ~8 % of a decode step's samples); with fewer, each product is split over
         //    rows to keep every core busy. Either way every output row is the same computation.
         if (na >= 2 * be.par.threads) {
-            be.par.forRange(na, 1, a -> {
+            int[] byLoad = largestFirst(slots);
+            be.par.forRange(na, 1, j -> {
+                int a = byLoad[j];
                 int ex = active[a];
                 CpuTensor xin = gather(x, slots[a], k);
                 CpuTensor gu = new CpuTensor(xin.rows, 2 * m);
@@ -105,6 +107,27 @@ final class CpuMoe {
                 }
             }
         });
+    }
+
+    /**
+     * The experts' indices, those with the most tokens first (ties in index order). The threads claim
+     * experts in this order, so the longest jobs start first and the short ones fill in at the end: in
+     * expert order a prefill's largest expert (random routing gives one expert up to 200 of 256 tokens'
+     * slots) could start last and leave the other threads idle while it runs. The order of work changes,
+     * not its arithmetic: each expert's outputs are computed alone, into its own rows.
+     */
+    static int[] largestFirst(int[][] slots) {
+        int na = slots.length;
+        long[] keys = new long[na];
+        for (int a = 0; a < na; a++) {
+            keys[a] = ((long) (Integer.MAX_VALUE - slots[a].length) << 32) | a;
+        }
+        java.util.Arrays.sort(keys);
+        int[] order = new int[na];
+        for (int j = 0; j < na; j++) {
+            order[j] = (int) keys[j];
+        }
+        return order;
     }
 
     /** The token rows of the given slots (token · k + j) of x, in order: an expert's inputs. */
