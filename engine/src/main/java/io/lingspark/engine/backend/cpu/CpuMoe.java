@@ -112,9 +112,9 @@ final class CpuMoe {
     /**
      * The experts' indices, those with the most tokens first (ties in index order). The threads claim
      * experts in this order, so the longest jobs start first and the short ones fill in at the end: in
-     * expert order a prefill's largest expert (random routing gives one expert up to 200 of 256 tokens'
-     * slots) could start last and leave the other threads idle while it runs. The order of work changes,
-     * not its arithmetic: each expert's outputs are computed alone, into its own rows.
+     * expert order a prefill's largest expert (bench-small's random router sent up to 229 of a 256-token
+     * prompt's tokens to one expert) could start last and leave the other threads idle while it runs. The
+     * order of work changes, not its arithmetic: each expert's outputs are computed alone, into its own rows.
      */
     static int[] largestFirst(int[][] slots) {
         int na = slots.length;
