@@ -146,7 +146,8 @@ public final class OutputClaim implements AutoCloseable {
      */
     private static Holder namedHolder(FileSystem fs, Path root, long timeoutMs) throws IOException {
         Holder h = holder(fs, root);
-        for (int i = 0; i < UNNAMED_WAIT_MS && h != null && h.token().isEmpty() && h.ageMs() <= timeoutMs; i++) {
+        long end = System.nanoTime() + UNNAMED_WAIT_MS * 1_000_000L; // a deadline: each read of a slow filesystem takes time too
+        while (h != null && h.token().isEmpty() && h.ageMs() <= timeoutMs && System.nanoTime() < end) {
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
