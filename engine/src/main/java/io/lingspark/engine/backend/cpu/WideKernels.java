@@ -23,18 +23,27 @@ import jdk.incubator.vector.VectorSpecies;
  * kernels.
  *
  * <p>On where the JIT has native 512-bit float vectors (elsewhere a 512-bit species would run as slow
- * Java code); {@code -Dlingspark.cpu.wide=false} turns it off. Each tile height is its own method, so
- * decode (1-3 tokens an expert) never runs code compiled for prefill's profile, and
- * {@link KernelWarmup} compiles all of them while the weights load.
+ * Java code); {@code -Dlingspark.cpu.wide=false} turns it off, {@code =force} on anywhere (tests). Each
+ * tile height is its own method, so decode (1-3 tokens an expert) never runs code compiled for
+ * prefill's profile, and {@link KernelWarmup} compiles all of them while the weights load.
  */
 final class WideKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
 
-    /** Whether the tiles are used: 16-float vectors native (AVX-512) and not turned off. */
-    static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.length() >= 16
-        && Boolean.parseBoolean(System.getProperty("lingspark.cpu.wide", "true"));
+    /**
+     * Whether the tiles are used: 16-float vectors native (AVX-512) and not turned off, or forced
+     * ({@code -Dlingspark.cpu.wide=force}: for tests, so machines without AVX-512 run the whole engine on
+     * the path AVX-512 machines take, in the Vector API's Java fallback, tens of times slower).
+     */
+    static final boolean AVAILABLE = available(System.getProperty("lingspark.cpu.wide", "true"),
+        FloatVector.SPECIES_PREFERRED.length() >= 16);
+
+    /** "force": on; otherwise on where 512-bit vectors are native, unless the setting is not "true" (any case). */
+    static boolean available(String setting, boolean native512) {
+        return "force".equalsIgnoreCase(setting) || (native512 && Boolean.parseBoolean(setting));
+    }
 
     /** Token rows held at once: 64 rows of up to 2816 floats stay in L2 while weight tiles stream past. */
     static final int TOKEN_BLOCK = 64;

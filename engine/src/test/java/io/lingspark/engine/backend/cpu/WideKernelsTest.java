@@ -1,6 +1,8 @@
 package io.lingspark.engine.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lingspark.engine.weights.HostMatrix;
 import java.nio.ByteBuffer;
@@ -135,6 +137,20 @@ class WideKernelsTest {
     void wideTilesMatchTheReferenceOnEveryMachine() {
         matchesReference((x, t, w, out, n0, n1) -> WideKernels.rows(x, t, w, out, n0, n1, new short[4 * w.cols], new float[4 * w.cols],
             new float[WideKernels.TILE_SCRATCH]), 21, 40, 7);
+    }
+
+    /** The setting: "force" anywhere (the build's wide-tiles test run, which this also checks), else native and "true". */
+    @Test
+    void theWideSetting() {
+        assertTrue(WideKernels.available("force", false));
+        assertTrue(WideKernels.available("FORCE", true));
+        assertTrue(WideKernels.available("true", true));
+        assertFalse(WideKernels.available("true", false));
+        assertFalse(WideKernels.available("false", true));
+        assertFalse(WideKernels.available("no", true));
+        boolean forced = "force".equals(System.getProperty("lingspark.cpu.wide"));
+        assertTrue(!forced || (WideKernels.AVAILABLE && !MatmulKernels.takesPairOrder(weight(new SplittableRandom(1), 4, 64, 4,
+            new float[4 * 64]))), "a forced run must take the wide tiles");
     }
 
     @Test
