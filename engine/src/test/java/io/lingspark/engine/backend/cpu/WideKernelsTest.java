@@ -59,6 +59,10 @@ class WideKernelsTest {
         void run(float[] x, int t, CpuWeight w, float[] out, int n0, int n1);
     }
 
+    /** The wide tiles called directly, with scratch of their own (whatever this machine's vectors). */
+    static final Product WIDE = (x, t, w, out, n0, n1) -> WideKernels.rows(x, t, w, out, n0, n1, new short[4 * w.cols],
+        new float[4 * w.cols], new float[WideKernels.TILE_SCRATCH]);
+
     /**
      * product against {@link #reference} on random ragged shapes, bit for bit; rows outside [n0, n1)
      * stay 0. Every `trial % tokenOneEvery == 0` trial has one token; token counts above 64 span two
@@ -135,8 +139,7 @@ class WideKernelsTest {
      */
     @Test
     void wideTilesMatchTheReferenceOnEveryMachine() {
-        matchesReference((x, t, w, out, n0, n1) -> WideKernels.rows(x, t, w, out, n0, n1, new short[4 * w.cols], new float[4 * w.cols],
-            new float[WideKernels.TILE_SCRATCH]), 21, 40, 7);
+        matchesReference(WIDE, 21, 40, 7);
     }
 
     /** The setting: "force" anywhere (the build's wide-tiles test run, which this also checks), else native and "true". */
@@ -168,8 +171,7 @@ class WideKernelsTest {
         List<Product> products = List.of(MatmulKernels::matmulRows,
             (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, null, nt, ws, out, n0, n1, true),
             (xs, nt, ws, out, n0, n1) -> MatmulKernels.pairRows(xs, null, nt, ws, out, n0, n1, false),
-            (xs, nt, ws, out, n0, n1) -> WideKernels.rows(xs, nt, ws, out, n0, n1, new short[4 * ws.cols], new float[4 * ws.cols],
-                new float[WideKernels.TILE_SCRATCH]));
+            WIDE);
         for (Product product : products) { // each alone against itself; any against any via the reference above
             float[] all = new float[t * rows];
             product.run(x, t, w, all, 0, rows);
